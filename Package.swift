@@ -1,0 +1,83 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layers (docs/architecture.md): C system libraries → one Swift wrapper per
+// C library (Postgres, ObjectStore, Workbook) → Catalog / JobQueue →
+// thin executables. Nothing imports upward.
+
+let package = Package(
+    name: "Pyramydal",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pyramydal", targets: ["pyramydal"]),
+        .library(name: "Postgres", targets: ["Postgres"]),
+        .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        .library(name: "Workbook", targets: ["Workbook"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: C libraries (Debian packages; module.modulemap + one header each)
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CXlsxWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+        .systemLibrary(name: "CHaru", providers: [.apt(["libhpdf-dev"])]),
+
+        // MARK: one wrapper per C library
+        .target(
+            name: "Postgres",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ObjectStore",
+            dependencies: [
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .target(
+            name: "Workbook",
+            dependencies: ["CZip", "CLibXML2", "CXlsxWriter", "CHaru"]
+        ),
+
+        // MARK: configuration and the embedded stack shared by the CLI and workers
+        .target(
+            name: "PyramydalRuntime",
+            dependencies: [
+                "Postgres",
+                "ObjectStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: executables
+        .executableTarget(
+            name: "pyramydal",
+            dependencies: [
+                "PyramydalRuntime",
+                "Postgres",
+                "ObjectStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: tests
+        .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
+        .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore"]),
+        .testTarget(name: "WorkbookTests", dependencies: ["Workbook"]),
+        .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// libpq (Debian: libpq-dev). pkg-config: libpq.
+#include <libpq-fe.h>

@@ -1,0 +1,2 @@
+// libxlsxwriter (Debian: libxlsxwriter-dev). pkg-config: xlsxwriter.
+#include <xlsxwriter.h>

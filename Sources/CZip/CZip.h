@@ -1,0 +1,2 @@
+// libzip (Debian: libzip-dev). pkg-config: libzip.
+#include <zip.h>

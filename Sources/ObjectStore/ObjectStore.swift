@@ -1,0 +1,1 @@
+// The ObjectStore module: the only code in Pyramydal that touches libcurl.

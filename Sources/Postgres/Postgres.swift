@@ -1,0 +1,1 @@
+// The Postgres module: the only code in Pyramydal that touches libpq.

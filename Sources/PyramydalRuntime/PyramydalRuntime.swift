@@ -1,0 +1,1 @@
+// Configuration and the embedded stack shared by the CLI and the workers.
