@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian machine: installs what it needs,
+# starts PostgreSQL, moto's S3 server and rclone's S3 server on 127.0.0.1,
+# runs `swift test`, and stops the servers again, even when tests fail.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh --test
+trap 'scripts/test-services.sh stop' EXIT
+scripts/test-services.sh start
+# shellcheck source=/dev/null
+source .test-services/env.sh
+
+swift build --build-tests
+swift test --skip-build 2>&1 | tee .test-services/swift-test.log
