@@ -26,21 +26,35 @@ extension S3Store {
             var headers: [(name: String, value: String)] = [("Content-Type", "application/xml")]
             if options.ifNoneMatch { headers.append(("If-None-Match", "*")) }
             let completed = try await send("POST", fullKey: fullKey, query: [SigV4QueryItem("uploadId", uploadID)], headers: headers, body: .bytes(bytes), payloadHash: SigV4Signer.hexSHA256(bytes), idempotent: false)
-            guard (200..<300).contains(completed.status) else { throw error(completed, key: key, action: "CompleteMultipartUpload") }
-            // A 200 can still carry <Error> in its body.
-            let xml = try S3XMLElement.parse(completed.body)
-            if xml.name == "Error" {
-                let s3Code = xml.value("Code")
-                throw ObjectStoreError(
-                    code: s3Code == "PreconditionFailed" ? .alreadyExists : .httpError,
-                    httpStatus: completed.status, s3Code: s3Code, requestID: xml.value("RequestId") ?? completed.headers["x-amz-request-id"],
-                    key: key, message: "CompleteMultipartUpload failed: \(xml.value("Message") ?? "error in a 200 answer")")
-            }
-            return ObjectInfo(key: key, size: size, etag: xml.value("ETag") ?? completed.headers["etag"], lastModified: nil)
+            let etag = try completeResult(completed, key: key)
+            return ObjectInfo(key: key, size: size, etag: etag, lastModified: nil)
         } catch {
             await abortMultipart(key, fullKey: fullKey, uploadID: uploadID)
             throw error
         }
+    }
+
+    /// The ETag of a CompleteMultipartUpload answer. A 200 can still carry
+    /// `<Error>` in its body (the failure happens after the status is sent).
+    func completeResult(_ completed: HTTPResponse, key: String) throws -> String? {
+        guard (200..<300).contains(completed.status) else { throw error(completed, key: key, action: "CompleteMultipartUpload") }
+        let xml = try S3XMLElement.parse(completed.body)
+        if xml.name == "Error" {
+            let s3Code = xml.value("Code")
+            throw ObjectStoreError(
+                code: s3Code == "PreconditionFailed" ? .alreadyExists : .httpError,
+                httpStatus: completed.status, s3Code: s3Code, requestID: xml.value("RequestId") ?? completed.headers["x-amz-request-id"],
+                key: key, message: "CompleteMultipartUpload failed: \(xml.value("Message") ?? "error in a 200 answer")")
+        }
+        // AWS answers <CompleteMultipartUploadResult>; moto <CompleteMultipartUploadResponse>.
+        return xml.value("ETag") ?? completed.headers["etag"]
+    }
+
+    /// Upload ids of unfinished multipart uploads under `prefix` (first page).
+    func multipartUploadsInProgress(prefix listPrefix: String) async throws -> [String] {
+        let response = try await send("GET", fullKey: nil, query: [SigV4QueryItem("uploads", ""), SigV4QueryItem("prefix", prefix + listPrefix)], idempotent: true)
+        guard (200..<300).contains(response.status) else { throw error(response, key: listPrefix, action: "ListMultipartUploads") }
+        return try S3XMLElement.parse(response.body).all("Upload").compactMap { $0.value("UploadId") }
     }
 
     private func uploadParts(_ key: String, fullKey: String, uploadID: String, path: String, size: Int64, partSize: Int64, partCount: Int) async throws -> [String] {

@@ -160,6 +160,9 @@ import Testing
             #expect(error.code == .alreadyExists)
             #expect(error.httpStatus == 412)
             #expect(error.key == "once.txt")
+            let kept = Mutex<[UInt8]>([])
+            _ = try await store.get("once.txt", range: nil) { chunk in kept.withLock { $0 += chunk } }
+            #expect(kept.withLock { $0 } == [1], "the first object is kept")
         case .rclone:
             // rclone serve s3 ignores If-None-Match (the second PUT
             // overwrites); conditional PUT is verified on moto.
@@ -249,5 +252,56 @@ extension Result {
 extension Result where Failure == any Error {
     init(catching body: () async throws -> Success) async {
         do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
+
+/// Good credentials except on the second request (the first UploadPart).
+final class FailSecondRequest: CredentialProvider {
+    let good: AWSCredentials
+    let calls = Mutex(0)
+    init(_ good: AWSCredentials) { self.good = good }
+    func credentials() async throws -> AWSCredentials {
+        let call = calls.withLock { $0 += 1; return $0 }
+        var credentials = good
+        if call == 2 { credentials.secretAccessKey = "wrong-for-one-part" }
+        return credentials
+    }
+}
+
+@Suite struct S3MultipartFailureTests {
+    @Test(arguments: TestServer.allCases)
+    func aFailedPartAbortsTheUpload(_ server: TestServer) async throws {
+        let fiveMiB: Int64 = 5 << 20
+        let template = try await server.store(multipartThreshold: fiveMiB, partSize: fiveMiB)
+        let store = S3Store(settings: template.settings, credentials: FailSecondRequest(server.credentials), logger: template.logger)
+        let source = NSTemporaryDirectory() + "s3-abort-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: source) }
+        try Data(repeating: 7, count: 11 << 20).write(to: URL(fileURLWithPath: source))
+        let error = await #expect(throws: ObjectStoreError.self) {
+            try await store.put("aborted.bin", fromFile: source, options: PutOptions())
+        }
+        #expect(error?.code == .accessDenied)
+        #expect(error?.message.contains("UploadPart") == true)
+        #expect(try await template.head("aborted.bin") == nil)
+        #expect(try await template.multipartUploadsInProgress(prefix: "").isEmpty, "the upload was aborted")
+    }
+}
+
+@Suite struct S3ConditionalMultipartTests {
+    /// If-None-Match on CompleteMultipartUpload (moto: the server that
+    /// supports conditional writes); the failed upload is aborted.
+    @Test func conditionalMultipartOntoAnExistingKey() async throws {
+        let fiveMiB: Int64 = 5 << 20
+        let store = try await TestServer.moto.store(multipartThreshold: fiveMiB, partSize: fiveMiB)
+        _ = try await store.put("exists.bin", bytes: [1, 2, 3], options: PutOptions())
+        let source = NSTemporaryDirectory() + "s3-conditional-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: source) }
+        try Data(repeating: 9, count: 6 << 20).write(to: URL(fileURLWithPath: source))
+        let error = await #expect(throws: ObjectStoreError.self) {
+            try await store.put("exists.bin", fromFile: source, options: PutOptions(ifNoneMatch: true))
+        }
+        #expect(error?.code == .alreadyExists)
+        #expect(try await store.head("exists.bin")?.size == 3)
+        #expect(try await store.multipartUploadsInProgress(prefix: "").isEmpty)
     }
 }

@@ -147,3 +147,40 @@ import Testing
         #expect(error.description == "ObjectStoreError.accessDenied HTTP 403 SignatureDoesNotMatch key 'k': PUT failed (request id R1)")
     }
 }
+
+@Suite struct CompleteMultipartUploadTests {
+    let store = S3Store(settings: S3Settings(bucket: "b", endpoint: "http://127.0.0.1:1", pathStyle: true),
+                        credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "a", secretAccessKey: "b")), logger: .init(label: "test"))
+
+    func response(_ status: Int, _ body: String) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["x-amz-request-id": "HDR"], body: Array(body.utf8), delivered: 0)
+    }
+
+    @Test func successGivesTheETag() throws {
+        let etag = try store.completeResult(response(200, "<?xml version=\"1.0\"?><CompleteMultipartUploadResult><Key>k</Key><ETag>&quot;abc-3&quot;</ETag></CompleteMultipartUploadResult>"), key: "k")
+        #expect(etag == "\"abc-3\"")
+    }
+
+    @Test func anErrorInsideA200IsAnError() throws {
+        let error = #expect(throws: ObjectStoreError.self) {
+            try store.completeResult(response(200, "<?xml version=\"1.0\"?>\n\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message><RequestId>R9</RequestId></Error>"), key: "k")
+        }
+        #expect(error?.code == .httpError)
+        #expect(error?.s3Code == "InternalError")
+        #expect(error?.requestID == "R9")
+        #expect(error?.httpStatus == 200)
+        #expect(error?.key == "k")
+    }
+
+    @Test func preconditionFailedMeansAlreadyExists() throws {
+        let inBody = #expect(throws: ObjectStoreError.self) {
+            try store.completeResult(response(200, "<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>"), key: "k")
+        }
+        #expect(inBody?.code == .alreadyExists)
+        let asStatus = #expect(throws: ObjectStoreError.self) {
+            try store.completeResult(response(412, "<Error><Code>PreconditionFailed</Code><Message>no</Message><RequestId>R1</RequestId></Error>"), key: "k")
+        }
+        #expect(asStatus?.code == .alreadyExists)
+        #expect(asStatus?.httpStatus == 412)
+    }
+}
