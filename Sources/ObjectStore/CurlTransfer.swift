@@ -44,12 +44,29 @@ enum CurlTransfer {
     private static let queue = DispatchQueue(label: "pyramydal.objectstore.curl", attributes: .concurrent)
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
 
+    /// Runs the transfer on the curl queue. Cancelling the calling task
+    /// aborts it (checked in every callback and ~once a second while idle)
+    /// and throws `CancellationError`.
     static func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try performBlocking(request) })
+        let flag = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                queue.async {
+                    continuation.resume(with: Result { try performBlocking(request, cancellation: flag) })
+                }
             }
+        } onCancel: {
+            flag.cancel()
         }
+    }
+
+    /// Set from `onCancel` (any thread), read by the transfer thread.
+    /// `@unchecked Sendable`: the one mutable Bool is guarded by the lock.
+    final class CancellationFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var cancelled = false
+        func cancel() { lock.withLock { cancelled = true } }
+        var isCancelled: Bool { lock.withLock { cancelled } }
     }
 
     /// Per-transfer state reached from the C callbacks through `Unmanaged`.
@@ -57,6 +74,7 @@ enum CurlTransfer {
     private final class Context {
         let handle: UnsafeMutableRawPointer
         let sink: HTTPRequest.Sink
+        let cancellation: CancellationFlag
         var status = 0
         var headers: [String: String] = [:]
         var body: [UInt8] = []
@@ -69,9 +87,10 @@ enum CurlTransfer {
         var inputPosition: Int64 = 0
         var inputEnd: Int64 = 0
 
-        init(handle: UnsafeMutableRawPointer, sink: HTTPRequest.Sink) {
+        init(handle: UnsafeMutableRawPointer, sink: HTTPRequest.Sink, cancellation: CancellationFlag) {
             self.handle = handle
             self.sink = sink
+            self.cancellation = cancellation
             if case .file(let path) = sink { outputPath = path } else { outputPath = nil }
         }
 
@@ -83,6 +102,7 @@ enum CurlTransfer {
         var isSuccess: Bool { (200..<300).contains(status) }
 
         func write(_ buffer: UnsafeRawBufferPointer) -> Bool {
+            if cancellation.isCancelled { return false }
             if status == 0 {
                 var code = 0
                 _ = CCurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
@@ -137,6 +157,7 @@ enum CurlTransfer {
         }
 
         func read(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
+            if cancellation.isCancelled { return nil }
             let wanted = Int(min(Int64(buffer.count), inputEnd - inputPosition))
             guard wanted > 0 else { return 0 }
             if inputFD >= 0 {
@@ -153,13 +174,14 @@ enum CurlTransfer {
         }
     }
 
-    private static func performBlocking(_ request: HTTPRequest) throws -> HTTPResponse {
+    private static func performBlocking(_ request: HTTPRequest, cancellation: CancellationFlag) throws -> HTTPResponse {
+        if cancellation.isCancelled { throw CancellationError() }
         _ = globalInit
         guard let handle = curl_easy_init() else {
             throw ObjectStoreError(code: .connection, message: "curl_easy_init failed")
         }
         defer { curl_easy_cleanup(handle) }
-        let context = Context(handle: handle, sink: request.sink)
+        let context = Context(handle: handle, sink: request.sink, cancellation: cancellation)
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -196,6 +218,12 @@ enum CurlTransfer {
             return length
         }), "HEADERFUNCTION")
         try check(CCurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, contextPointer), "HEADERDATA")
+        try check(CCurl_easy_setopt_xferinfo_callback(handle, CURLOPT_XFERINFOFUNCTION, { userdata, _, _, _, _ in
+            let context = Unmanaged<Context>.fromOpaque(userdata!).takeUnretainedValue()
+            return context.cancellation.isCancelled ? 1 : 0
+        }), "XFERINFOFUNCTION")
+        try check(CCurl_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, contextPointer), "XFERINFODATA")
+        try check(CCurl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0), "NOPROGRESS")
         try check(CCurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER")
 
         var bodyLength: Int64 = 0
@@ -249,6 +277,7 @@ enum CurlTransfer {
         try check(CCurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "HTTPHEADER")
 
         let result = curl_easy_perform(handle)
+        if cancellation.isCancelled { throw CancellationError() }
         if let sinkError = context.sinkError { throw sinkError }
         guard result == CURLE_OK else {
             let detail = String(cString: errorBuffer)

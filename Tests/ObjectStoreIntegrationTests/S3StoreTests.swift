@@ -305,3 +305,26 @@ final class FailSecondRequest: CredentialProvider {
         #expect(try await store.multipartUploadsInProgress(prefix: "").isEmpty)
     }
 }
+
+@Suite struct S3CancellationTests {
+    /// Cancelling the task aborts a streaming GET mid-body.
+    @Test func cancellingAStreamingGetStopsIt() async throws {
+        let store = try await TestServer.rclone.store()
+        _ = try await store.put("large.bin", bytes: [UInt8](repeating: 1, count: 8 << 20), options: PutOptions())
+        let received = Mutex(0)
+        let started = AsyncStream<Void>.makeStream()
+        let task = Task {
+            try await store.get("large.bin", range: nil) { chunk in
+                let total = received.withLock { $0 += chunk.count; return $0 }
+                if total == chunk.count { started.continuation.yield() }
+                Thread.sleep(forTimeInterval: 0.002)  // a slow consumer
+            }
+        }
+        var iterator = started.stream.makeAsyncIterator()
+        await iterator.next()
+        task.cancel()
+        let result = await task.result
+        #expect(throws: CancellationError.self) { try result.get() }
+        #expect(received.withLock { $0 } < 8 << 20)
+    }
+}
