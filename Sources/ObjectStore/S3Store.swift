@@ -97,10 +97,16 @@ public final class S3Store: ObjectStore {
             let http = HTTPRequest(method: method, url: target.url, headers: request.headers + signature.addedHeaders, body: body, sink: sink)
             var retryable: Bool
             var outcome: Result<HTTPResponse, any Error>
+            let started = ContinuousClock.now
             do {
                 let response = try await CurlTransfer.perform(http)
                 outcome = .success(response)
-                retryable = response.status >= 500 || (response.status == 503)
+                // 5xx includes 503 SlowDown; 429 is what some S3 clones send instead.
+                retryable = response.status >= 500 || response.status == 429
+                logger.debug("S3 request", metadata: [
+                    "s3.method": "\(method)", "s3.bucket": "\(settings.bucket)", "s3.key": "\(fullKey ?? "")",
+                    "s3.status": "\(response.status)", "s3.duration": "\(ContinuousClock.now - started)",
+                ])
             } catch let error as ObjectStoreError where error.code == .connection {
                 outcome = .failure(error)
                 // A handler may already have seen bytes; don't feed it twice.
