@@ -328,3 +328,25 @@ final class FailSecondRequest: CredentialProvider {
         #expect(received.withLock { $0 } < 8 << 20)
     }
 }
+
+@Suite struct S3VirtualHostedTests {
+    /// Virtual-hosted addressing (`bucket.localhost:port`; curl resolves
+    /// `*.localhost` to loopback) against moto. rclone runs with
+    /// `--force-path-style` and only serves path-style requests.
+    @Test func virtualHostedRequestsAreSignedAndRouted() async throws {
+        let pathStyle = try await TestServer.moto.store()
+        var settings = pathStyle.settings
+        settings.pathStyle = false
+        settings.endpoint = TestServer.moto.endpoint.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+        let virtual = S3Store(settings: settings, credentials: StaticCredentialProvider(TestServer.moto.credentials), logger: pathStyle.logger)
+        #expect(virtual.target(fullKey: "a b.txt").host.hasPrefix(settings.bucket + ".localhost:"))
+        #expect(virtual.target(fullKey: "a b.txt").path == "/a%20b.txt")
+
+        let put = try await virtual.put("folder/a b.txt", bytes: Array("virtual".utf8), options: PutOptions())
+        #expect(try await pathStyle.head("folder/a b.txt")?.etag == put.etag)
+        #expect(try await virtual.head("folder/a b.txt")?.size == 7)
+        #expect(try await virtual.list(prefix: "folder").map(\.key) == ["folder/a b.txt"])
+        try await virtual.delete("folder/a b.txt")
+        #expect(try await pathStyle.head("folder/a b.txt") == nil)
+    }
+}
