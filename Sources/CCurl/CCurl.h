@@ -43,3 +43,12 @@ static inline CURLcode CCurl_easy_getinfo_int64(CURL *handle, CURLINFO info, cur
 static inline CURLcode CCurl_easy_getinfo_string(CURL *handle, CURLINFO info, char **value) {
     return curl_easy_getinfo(handle, info, value);
 }
+
+// CURLOPT_XFERINFOFUNCTION takes a progress callback, a different function
+// type from the data callbacks above. ObjectStore uses it to abort a
+// transfer whose Swift task was cancelled, even while no bytes move.
+typedef int (*CCurl_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
+
+static inline CURLcode CCurl_easy_setopt_xferinfo_callback(CURL *handle, CURLoption option, CCurl_xferinfo_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
