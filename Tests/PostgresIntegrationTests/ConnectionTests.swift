@@ -1,0 +1,100 @@
+import Foundation
+import Postgres
+import Testing
+
+@Suite("Connections")
+struct ConnectionTests {
+    static let password = "S3cretPassw0rd"
+
+    @Test("terminating the backend gives .connectionLost on the next statement and wait")
+    func lostConnection() async throws {
+        for useWait in [false, true] {
+            let victim = try await TestDatabase.connect()
+            let killer = try await TestDatabase.connect()
+            defer { victim.close(); killer.close() }
+            #expect(victim.isAlive)
+            try await victim.listen("lost")
+            // pg_terminate_backend with a timeout waits until the backend is gone.
+            let terminated = try await killer.query("SELECT pg_terminate_backend($1, 5000) AS ok",
+                                                    [.init(victim.processID)], purpose: "terminating the victim")
+            #expect(try terminated[0]["ok", as: Bool.self])
+            let error = try await #require(throws: PostgresError.self) {
+                if useWait {
+                    _ = try await victim.waitForNotification(timeout: .seconds(5))
+                } else {
+                    try await victim.query("SELECT 1", purpose: "querying after termination")
+                }
+            }
+            #expect(error.code == .connectionLost)
+            #expect(!victim.isAlive)
+            // Later calls keep failing the same way rather than hanging.
+            let again = try await #require(throws: PostgresError.self) {
+                try await victim.execute("SELECT 1", purpose: "querying again")
+            }
+            #expect(again.code == .connectionLost)
+        }
+    }
+
+    @Test("a malformed URL names the variable and never echoes the password")
+    func badURL() async throws {
+        let urls = [
+            "postgresql://alice:\(Self.password)@127.0.0.1:55432/db?bogus_option=1",
+            "postgresql://alice:\(Self.password)%zz@127.0.0.1:55432/db",
+            "postgresql://alice:\(Self.password)@[::1/db",
+            Self.password,
+            "host=127.0.0.1 password=\(Self.password) nonsense",
+        ]
+        for url in urls {
+            let error = try await #require(throws: PostgresError.self) {
+                try await PostgresConnection.connect(url: url, variable: "PYRAMYDAL_DATABASE_URL")
+            }
+            #expect(error.code == .badURL, "\(error)")
+            #expect(error.variable == "PYRAMYDAL_DATABASE_URL")
+            #expect(error.description.contains("PYRAMYDAL_DATABASE_URL is not a valid PostgreSQL URL"))
+            #expect(!error.description.contains(Self.password), "\(error)")
+            #expect(!error.description.contains("S3cret"), "\(error)")
+        }
+    }
+
+    @Test("a refused connection names the variable, keeps libpq's reason and hides the password")
+    func connectionFailed() async throws {
+        let error = try await #require(throws: PostgresError.self) {
+            try await PostgresConnection.connect(url: "postgresql://alice:\(Self.password)@127.0.0.1:1/db?connect_timeout=2",
+                                                 variable: "PYRAMYDAL_DATABASE_URL")
+        }
+        #expect(error.code == .connectionFailed)
+        #expect(error.variable == "PYRAMYDAL_DATABASE_URL")
+        #expect(error.message.contains("127.0.0.1"))
+        #expect(!error.description.contains(Self.password))
+
+        // A Unix-socket directory in the URL is used as the host.
+        let socket = try #require(throws: PostgresError.self) {
+            try PostgresConnection.connectSync(url: "postgresql:///db?host=/nonexistent-pyramydal-dir")
+        }
+        #expect(socket.code == .connectionFailed)
+        #expect(socket.message.contains("/nonexistent-pyramydal-dir"))
+        let encoded = try #require(throws: PostgresError.self) {
+            try PostgresConnection.connectSync(url: "postgresql://%2Fnonexistent-pyramydal-dir/db")
+        }
+        #expect(encoded.message.contains("/nonexistent-pyramydal-dir"))
+    }
+
+    @Test("connect, application name, close")
+    func lifecycle() async throws {
+        let connection = try await TestDatabase.connect()
+        #expect(connection.serverVersion >= 100_000)
+        let rows = try await connection.query(
+            "SELECT current_setting('application_name') AS app, pg_backend_pid() AS pid, current_setting('client_encoding') AS enc",
+            purpose: "reading session settings")
+        #expect(try rows[0]["app", as: String.self] == "pyramydal-tests")
+        #expect(try rows[0]["pid", as: Int32.self] == connection.processID)
+        #expect(try rows[0]["enc", as: String.self] == "UTF8")
+        connection.close()
+        #expect(!connection.isAlive)
+        let closed = try await #require(throws: PostgresError.self) {
+            try await connection.query("SELECT 1", purpose: "after close")
+        }
+        #expect(closed.code == .connectionClosed)
+        connection.close()
+    }
+}
