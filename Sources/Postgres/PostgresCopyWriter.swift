@@ -36,6 +36,8 @@ public final class PostgresCopyWriter {
     public let purpose: String
     /// Rows ended so far (not necessarily sent yet).
     public private(set) var rowCount = 0
+    /// Bytes encoded but not yet sent.
+    public var bufferedByteCount: Int { count }
 
     private let connection: PostgresConnection
     private let batchSize: Int
@@ -44,7 +46,6 @@ public final class PostgresCopyWriter {
     private var count = 0
     private var fieldsInRow = 0
     private var open = true
-    private var scratch: [UInt8] = []
 
     init(connection: PostgresConnection, purpose: String, format: Format, columnCount: Int, batchSize: Int) {
         self.connection = connection
@@ -217,21 +218,30 @@ public final class PostgresCopyWriter {
     /// For `numeric` columns, from decimal text such as `-1234.50` (no
     /// exponent; `NaN` allowed). Throws `.invalidValue` on malformed text.
     public func appendNumeric(_ text: String) throws {
-        guard let numeric = PostgresNumeric(text) else {
+        var text = text
+        try text.withUTF8 { try appendNumeric(utf8: $0) }
+    }
+
+    /// For `numeric` columns, from the UTF-8 bytes of decimal text.
+    public func appendNumeric(utf8 bytes: UnsafeBufferPointer<UInt8>) throws {
+        guard let numeric = NumericLayout(bytes) else {
+            var shown = String(decoding: bytes.prefix(64), as: UTF8.self)
+            if bytes.count > 64 { shown += "…" }
             throw PostgresError(code: .invalidValue,
-                                message: "row \(rowCount + 1): \"\(text.prefix(64))\" is not a decimal number",
+                                message: "row \(rowCount + 1): \"\(shown)\" is not a decimal number",
                                 purpose: purpose)
         }
         beginField()
         switch format {
-        case .text: appendASCII(text)
+        case .text: writeRaw(UnsafeRawBufferPointer(bytes))
         case .binary:
-            appendInteger(Int32(8 + 2 * numeric.digits.count))
-            appendInteger(Int16(numeric.digits.count))
+            reserve(12 + 2 * numeric.groups.count)
+            appendInteger(Int32(8 + 2 * numeric.groups.count))
+            appendInteger(Int16(numeric.groups.count))
             appendInteger(numeric.weight)
             appendInteger(numeric.sign)
             appendInteger(numeric.displayScale)
-            for digit in numeric.digits { appendInteger(digit) }
+            for group in numeric.groups { appendInteger(numeric.group(group)) }
         }
     }
 
@@ -258,9 +268,7 @@ public final class PostgresCopyWriter {
         beginField()
         switch format {
         case .text:
-            scratch.removeAll(keepingCapacity: true)
-            PostgresDateTime.appendDate(days: days, to: &scratch)
-            writeRaw(scratch)
+            writeDateText(days: days)
         case .binary:
             appendInteger(Int32(4))
             appendInteger(Int32(truncatingIfNeeded: days - PostgresDateTime.postgresEpochDays))
@@ -277,9 +285,7 @@ public final class PostgresCopyWriter {
         beginField()
         switch format {
         case .text:
-            scratch.removeAll(keepingCapacity: true)
-            PostgresDateTime.appendTimestamp(microsecondsSince1970: micros, to: &scratch)
-            writeRaw(scratch)
+            writeTimestampText(microsecondsSince1970: micros)
         case .binary:
             appendInteger(Int32(8))
             appendInteger(micros - PostgresDateTime.postgresEpochDays * PostgresDateTime.microsecondsPerDay)
@@ -419,6 +425,83 @@ public final class PostgresCopyWriter {
             magnitude /= 10
             position -= 1
         } while magnitude > 0
+        count += digits
+    }
+
+    /// `YYYY-MM-DD`; years outside 1...9999 take the general (slow) path.
+    private func writeDateText(days: Int64) {
+        let (year, month, day) = PostgresDateTime.civil(days: days)
+        guard (1...9999).contains(year) else {
+            var text: [UInt8] = []
+            PostgresDateTime.appendDate(days: days, to: &text)
+            writeRaw(text)
+            return
+        }
+        reserve(10)
+        writeDigits(year, count: 4)
+        buffer[count] = UInt8(ascii: "-")
+        count += 1
+        writeDigits(month, count: 2)
+        buffer[count] = UInt8(ascii: "-")
+        count += 1
+        writeDigits(day, count: 2)
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS[.ffffff]+00`, as `PostgresDateTime.appendTimestamp`.
+    private func writeTimestampText(microsecondsSince1970 micros: Int64) {
+        var days = micros / PostgresDateTime.microsecondsPerDay
+        var rest = micros % PostgresDateTime.microsecondsPerDay
+        if rest < 0 {
+            rest += PostgresDateTime.microsecondsPerDay
+            days -= 1
+        }
+        let (year, month, day) = PostgresDateTime.civil(days: days)
+        guard (1...9999).contains(year) else {
+            var text: [UInt8] = []
+            PostgresDateTime.appendTimestamp(microsecondsSince1970: micros, to: &text)
+            writeRaw(text)
+            return
+        }
+        reserve(32)
+        writeDigits(year, count: 4)
+        buffer[count] = UInt8(ascii: "-")
+        count += 1
+        writeDigits(month, count: 2)
+        buffer[count] = UInt8(ascii: "-")
+        count += 1
+        writeDigits(day, count: 2)
+        buffer[count] = UInt8(ascii: " ")
+        count += 1
+        let seconds = Int(rest / 1_000_000)
+        writeDigits(seconds / 3600, count: 2)
+        buffer[count] = UInt8(ascii: ":")
+        count += 1
+        writeDigits(seconds / 60 % 60, count: 2)
+        buffer[count] = UInt8(ascii: ":")
+        count += 1
+        writeDigits(seconds % 60, count: 2)
+        let fraction = Int(rest % 1_000_000)
+        if fraction != 0 {
+            buffer[count] = UInt8(ascii: ".")
+            count += 1
+            writeDigits(fraction, count: 6)
+        }
+        buffer[count] = UInt8(ascii: "+")
+        buffer[count + 1] = UInt8(ascii: "0")
+        buffer[count + 2] = UInt8(ascii: "0")
+        count += 3
+    }
+
+    /// Exactly `digits` decimal digits of `value` (zero-padded); space reserved by the caller.
+    @inline(__always)
+    private func writeDigits(_ value: Int, count digits: Int) {
+        var rest = value
+        var position = count + digits - 1
+        while position >= count {
+            buffer[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+            position -= 1
+        }
         count += digits
     }
 
