@@ -6,6 +6,7 @@ extension PostgresConnection {
     /// `throws` rather than `rethrows` because BEGIN and COMMIT can fail even
     /// when `body` cannot. A COMMIT the server turns into a rollback (the
     /// transaction was already aborted) is reported as a `.commit` failure.
+    @discardableResult
     public func transaction<T>(purpose: String, _ body: (PostgresConnection) throws -> T) throws -> T {
         do {
             try execute("BEGIN", purpose: "\(purpose) (begin)")
@@ -25,6 +26,7 @@ extension PostgresConnection {
 
     /// Async ``transaction(purpose:_:)``: BEGIN, COMMIT and ROLLBACK run on the
     /// connection's queue; `body` runs in the caller's task.
+    @discardableResult
     public func transaction<T: Sendable>(
         purpose: String, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {

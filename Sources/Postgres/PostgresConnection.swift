@@ -104,6 +104,13 @@ public final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(handle) == CONNECTION_OK else {
             let message = secrets.scrub(Self.trimmed(PQerrorMessage(handle)))
             PQfinish(handle)
+            // Option values libpq only checks when connecting ("invalid integer
+            // value "x" for connection option "port"") are still a bad URL.
+            if message.hasPrefix("invalid ") {
+                throw PostgresError(code: .badURL,
+                                    message: "\(variable ?? "the connection URL") is not a valid PostgreSQL URL: \(message)",
+                                    purpose: purpose, variable: variable)
+            }
             throw PostgresError(code: .connectionFailed, message: message, purpose: purpose, variable: variable)
         }
 

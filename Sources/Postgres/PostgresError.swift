@@ -81,6 +81,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
+        // A bad URL's message already names the variable and says what is wrong.
+        if code == .badURL { return message }
         var text = "PostgreSQL \(code) while \(purpose)"
         if let variable { text += " (\(variable))" }
         text += ": \(message)"

@@ -99,6 +99,24 @@ struct QueryTests {
             #expect(multi.sqlState == "22012")
             #expect(multi.purpose == "dividing")
 
+            // COPY belongs to copyIn/copyOut; the connection leaves the COPY state again.
+            let copyIn = try await #require(throws: PostgresError.self) {
+                try await connection.query("COPY u FROM STDIN", purpose: "copying in through query")
+            }
+            #expect(copyIn.code == .unexpectedResult)
+            let copyOut = try await #require(throws: PostgresError.self) {
+                try await connection.execute("COPY u TO STDOUT", purpose: "copying out through execute")
+            }
+            #expect(copyOut.code == .unexpectedResult)
+
+            try await connection.execute("SET statement_timeout = 50", purpose: "short timeout")
+            let timeout = try await #require(throws: PostgresError.self) {
+                try await connection.query("SELECT pg_sleep(5)", purpose: "sleeping too long")
+            }
+            #expect(timeout.code == .timeout)
+            #expect(timeout.sqlState == "57014")
+            try await connection.execute("RESET statement_timeout", purpose: "resetting the timeout")
+
             // Still usable after errors.
             #expect(try await connection.execute("INSERT INTO u VALUES (2), (3)", purpose: "more inserts") == 2)
         }
