@@ -45,7 +45,10 @@ enum CopyBenchmark {
         try writer.endRow()
     }
 
-    static func run(connection: PostgresConnection, rows count: Int, rounds: Int) throws -> String {
+    static func run(
+        connection: PostgresConnection, rows count: Int, rounds: Int,
+        batchSize: Int = PostgresCopyWriter.defaultBatchSize
+    ) throws -> String {
         try SampleRows.createTable("bench", on: connection)
         let rows = rows(count)
         var lines: [String] = []
@@ -57,7 +60,8 @@ enum CopyBenchmark {
                 try connection.execute("TRUNCATE bench", purpose: "emptying bench")
                 let options = format == .binary ? " (FORMAT binary)" : ""
                 let start = ContinuousClock.now
-                let writer = try connection.copyIn("COPY bench FROM STDIN\(options)", purpose: "benchmark")
+                let writer = try connection.copyIn("COPY bench FROM STDIN\(options)", purpose: "benchmark",
+                                                  batchSize: batchSize)
                 for row in rows { try append(row, to: writer) }
                 let copied = try writer.finish()
                 precondition(copied == count)
@@ -71,7 +75,7 @@ enum CopyBenchmark {
                 bytes = dry.bufferedByteCount
                 dry.abort()
             }
-            lines.append("\(format): \(count) rows in \(String(format: "%.3f", best)) s "
+            lines.append("\(format), batches of \(batchSize / 1024) KiB: \(count) rows in \(String(format: "%.3f", best)) s "
                 + "(\(Int(Double(count) / best)) rows/s, \(bytes / 1024) KiB), "
                 + "writer encoding alone \(String(format: "%.3f", encodeOnly)) s")
         }
