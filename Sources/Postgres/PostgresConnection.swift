@@ -5,12 +5,15 @@ import Logging
 
 /// One libpq connection (`PGconn`).
 ///
-/// Every libpq call goes through ``withHandle(purpose:_:)``, which holds
-/// `lock`, so the handle is used by one thread at a time. Async methods run
-/// the blocking libpq call on this connection's own serial `DispatchQueue` and
-/// resume a continuation, so Swift's cooperative thread pool never blocks in
-/// libpq; the sync methods (same names, no `async`) run on the caller's
-/// thread, for code that already runs on its own thread (the ingest COPY).
+/// Every libpq call goes through `withHandle`, which holds `lock`, so the
+/// handle is used by one thread at a time. Async methods run the blocking
+/// libpq call on this connection's own serial `DispatchQueue` and resume a
+/// continuation, so Swift's cooperative thread pool never blocks in libpq;
+/// cancelling the calling task cancels the running statement (`PQcancel`).
+/// The sync methods (same names without `async`; Swift picks them in
+/// synchronous code such as a sync transaction body) run on the caller's
+/// thread, for code that already runs on a thread of its own (the ingest
+/// COPY).
 ///
 /// `@unchecked Sendable` because the mutable state (the `PGconn*`, the COPY
 /// flag and the queue of received notifications) is only touched with `lock`
@@ -34,6 +37,7 @@ public final class PostgresConnection: @unchecked Sendable {
     public let variable: String?
     let secrets: ConnectionSecrets
     private let noticeSink: NoticeSink
+    let canceller: StatementCanceller
     /// The server's backend process ID (for `pg_terminate_backend`, `pg_stat_activity`).
     public let processID: Int32
     /// e.g. 150018 for 15.18.
@@ -45,6 +49,7 @@ public final class PostgresConnection: @unchecked Sendable {
         self.secrets = secrets
         self.logger = logger
         self.noticeSink = noticeSink
+        canceller = StatementCanceller(connection: handle)
         processID = PQbackendPID(handle)
         serverVersion = Int(PQserverVersion(handle))
         queue = DispatchQueue(label: "pyramydal.postgres.connection.\(processID)")
@@ -179,10 +184,13 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Closes the connection (`PQfinish`). Later calls throw `.connectionClosed`.
+    /// Waits for a running statement or notification wait to end: cancel a
+    /// waiting task first to close promptly.
     public func close() {
         lock.lock()
         defer { lock.unlock() }
         if let handle {
+            canceller.invalidate()
             PQfinish(handle)
             self.handle = nil
         }
@@ -249,10 +257,26 @@ public final class PostgresConnection: @unchecked Sendable {
         return try body(handle)
     }
 
-    /// Runs a sync operation on the connection's serial queue.
+    /// Runs a sync operation on the connection's serial queue. Cancelling the
+    /// calling task sends the server a cancel request for the running
+    /// statement (it then fails with `.cancelled`), or skips the operation
+    /// with `CancellationError` if it has not started yet.
     func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result(catching: body)) }
+        let token = canceller.makeToken()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                queue.async {
+                    guard self.canceller.start(token) else {
+                        continuation.resume(throwing: CancellationError())
+                        return
+                    }
+                    let result = Result(catching: body)
+                    self.canceller.end(token)
+                    continuation.resume(with: result)
+                }
+            }
+        } onCancel: {
+            canceller.cancel(token)
         }
     }
 
@@ -300,7 +324,10 @@ public final class PostgresConnection: @unchecked Sendable {
         let message = field("M") ?? secrets.scrub(trimmed(PQresultErrorMessage(result)))
         var code = PostgresError.code(sqlState: sqlState, connectionBad: PQstatus(handle) == CONNECTION_BAD,
                                       fallback: fallback)
-        if sqlState == "57014", message.contains("statement timeout") { code = .timeout }
+        if sqlState == "57014" {
+            if message.contains("statement timeout") { code = .timeout }
+            if message.contains("user request") { code = .cancelled }
+        }
         var error = PostgresError(code: code, message: message.isEmpty ? "unknown error" : message,
                                   purpose: purpose, sqlState: sqlState, detail: field("D"), hint: field("H"),
                                   context: field("W"))

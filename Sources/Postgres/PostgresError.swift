@@ -34,6 +34,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         /// A statement or lock timeout fired (SQLSTATE 57014 statement timeout,
         /// 55P03 lock not available).
         public static let timeout = Code("timeout")
+        /// The statement was cancelled because its task was cancelled
+        /// (SQLSTATE 57014, "canceling statement due to user request").
+        public static let cancelled = Code("cancelled")
         /// The connection is busy with a `COPY` and cannot run other statements.
         public static let busy = Code("busy")
         /// The caller passed a value we cannot send (e.g. malformed numeric text).

@@ -100,3 +100,45 @@ struct ConnectionTests {
         connection.close()
     }
 }
+
+@Suite("Cancellation")
+struct CancellationTests {
+    @Test("cancelling the task of a running query cancels it on the server")
+    func cancelRunningQuery() async throws {
+        let connection = try await TestDatabase.connect()
+        defer { connection.close() }
+        let start = ContinuousClock.now
+        let task = Task { try await connection.query("SELECT pg_sleep(30)", purpose: "sleeping") }
+        // Wait until the server is running the statement.
+        let watcher = try await TestDatabase.connect()
+        defer { watcher.close() }
+        for _ in 0..<100 {
+            let active = try await watcher.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND state = 'active'",
+                [.init(connection.processID)], purpose: "watching the sleeper")
+            if try active[0][0, as: Int.self] == 1 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        task.cancel()
+        let error = await #expect(throws: PostgresError.self) { try await task.value }
+        #expect(error?.code == .cancelled)
+        #expect(error?.sqlState == "57014")
+        #expect(ContinuousClock.now - start < .seconds(10))
+        let rows = try await connection.query("SELECT 'still usable' AS state", purpose: "after cancel")
+        #expect(try rows[0]["state", as: String.self] == "still usable")
+    }
+
+    @Test("an already-cancelled task does not run its statement")
+    func cancelBeforeStart() async throws {
+        let connection = try await TestDatabase.connect()
+        defer { connection.close() }
+        try await connection.execute("CREATE TEMP TABLE marks (n int)", purpose: "creating marks")
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await connection.execute("INSERT INTO marks VALUES (1)", purpose: "inserting when cancelled")
+        }
+        await #expect(throws: CancellationError.self) { try await task.value }
+        let rows = try await connection.query("SELECT count(*) FROM marks", purpose: "counting marks")
+        #expect(try rows[0][0, as: Int.self] == 0)
+    }
+}
