@@ -1,1 +1,0 @@
-// The Postgres module: the only code in Pyramydal that touches libpq.
