@@ -257,6 +257,14 @@ public final class PostgresConnection: @unchecked Sendable {
         return try body(handle)
     }
 
+    /// Runs a block of blocking work that uses this connection (its sync
+    /// API) on the connection's serial queue, off Swift's cooperative pool:
+    /// e.g. a migration or a whole COPY pipeline. Cancellation behaves as for
+    /// the async methods.
+    public func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await onQueue { try body(self) }
+    }
+
     /// Runs a sync operation on the connection's serial queue. Cancelling the
     /// calling task sends the server a cancel request for the running
     /// statement (it then fails with `.cancelled`), or skips the operation
