@@ -50,6 +50,9 @@ let package = Package(
             dependencies: ["CZip", "CLibXML2", "CXlsxWriter", "CHaru"]
         ),
 
+        // Release-mode micro benchmark of the xlsx reader (not a test).
+        .executableTarget(name: "WorkbookBench", dependencies: ["Workbook"]),
+
         // MARK: configuration and the embedded stack shared by the CLI and workers
         .target(
             name: "PyramydalRuntime",

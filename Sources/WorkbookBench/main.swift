@@ -1,0 +1,61 @@
+// Reads every cell of every sheet of the workbooks given and prints the
+// time taken, cells read and peak RSS. Build in release:
+//   swift build -c release --product WorkbookBench
+//   .build/release/WorkbookBench /tmp/wb100k.xlsx [repeats]
+import Workbook
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func f3(_ v: Double) -> String {
+    let ms = Int((v * 1000).rounded())
+    let frac = String(ms % 1000)
+    return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+let args = CommandLine.arguments.dropFirst()
+guard let path = args.first else {
+    print("usage: WorkbookBench FILE.xlsx [repeats]")
+    exit(2)
+}
+let repeats = args.dropFirst().first.flatMap { Int($0) } ?? 3
+var times: [Double] = []
+for _ in 0..<repeats {
+    let start = now()
+    do {
+        let reader = try WorkbookReader(path: path)
+        let opened = now()
+        var rows = 0, cells = 0, numbers = 0, texts = 0
+        for sheet in reader.sheets {
+            try reader.readRows(of: sheet) { row in
+                rows += 1
+                cells += row.cells.count
+                for cell in row.cells {
+                    switch cell.value {
+                    case .number: numbers += 1
+                    case .text: texts += 1
+                    default: break
+                    }
+                }
+            }
+        }
+        let done = now()
+        times.append(done - start)
+        print("open \(f3(opened - start)) s (\(reader.sharedStringCount) shared strings), rows \(f3(done - opened)) s, "
+            + "total \(f3(done - start)) s: \(rows) rows, \(cells) cells (\(numbers) numbers, \(texts) texts)")
+    } catch {
+        print("error: \(error)")
+        exit(1)
+    }
+}
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+times.sort()
+print("median \(f3(times[times.count / 2])) s, peak RSS \(usage.ru_maxrss / 1024) MiB")
