@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore"]),
-        .testTarget(name: "WorkbookTests", dependencies: ["Workbook"]),
+        .testTarget(name: "WorkbookTests", dependencies: ["Workbook"], exclude: ["Fixtures"]),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -30,13 +30,21 @@ public final class WorkbookReader {
     private let parts: PackageParts
     private let strings: SharedStrings
     private let formats: NumberFormats
+    private let chunkSize: Int
 
     /// Opens the workbook and reads its structure, styles and shared strings.
     /// Throws `WorkbookError` (`.notAZip`, `.encrypted`, `.legacyXLS`,
     /// `.corruptZip`, `.missingPart`, `.malformedXML`, `.dtdNotAllowed`,
     /// `.tooLarge`, `.noSheets`, …).
-    public init(path: String, limits: ReaderLimits = .default) throws {
+    public convenience init(path: String, limits: ReaderLimits = .default) throws {
+        try self.init(path: path, limits: limits, chunkSize: 256 << 10)
+    }
+
+    /// `chunkSize`: bytes inflated per read; tests use tiny chunks to put
+    /// every token across a chunk boundary.
+    init(path: String, limits: ReaderLimits, chunkSize: Int) throws {
         self.path = path
+        self.chunkSize = chunkSize
         self.limits = limits
         let archive = try ZipArchive(path: path, limits: limits)
         let parts = try PackageParts(archive: archive)
@@ -51,7 +59,7 @@ public final class WorkbookReader {
         }
         if let part = parts.sharedStringsPart {
             let tok = XMLTokenizer(input: ByteInput(try archive.open(part)), context: PartContext(file: path, part: part),
-                                   maxTokenBytes: limits.maxTokenBytes)
+                                   chunkSize: chunkSize, maxTokenBytes: limits.maxTokenBytes)
             strings = try SharedStrings(tokenizer: tok, maxBytes: limits.maxSharedStringBytes)
         } else {
             strings = SharedStrings()
@@ -77,7 +85,7 @@ public final class WorkbookReader {
             throw error
         }
         let tok = XMLTokenizer(input: ByteInput(stream), context: PartContext(file: path, part: sheet.partName, sheet: sheet.name),
-                               maxTokenBytes: limits.maxTokenBytes)
+                               chunkSize: chunkSize, maxTokenBytes: limits.maxTokenBytes)
         let scanner = SheetScanner(tok: tok, strings: strings, formats: formats, date1904: date1904)
         var row = Row(number: 0, cells: [])
         row.cells.reserveCapacity(64)

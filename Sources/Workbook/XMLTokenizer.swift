@@ -53,9 +53,9 @@ final class XMLTokenizer {
     init(input: ByteInput, context: PartContext, chunkSize: Int = 256 << 10, maxTokenBytes: Int) {
         self.input = input
         self.context = context
-        self.capacity = chunkSize
+        self.capacity = max(chunkSize, 16)
         self.maxTokenBytes = max(maxTokenBytes, 64)
-        self.base = .allocate(capacity: chunkSize)
+        self.base = .allocate(capacity: max(chunkSize, 16))
     }
 
     deinit {
@@ -94,11 +94,11 @@ final class XMLTokenizer {
             end -= pos
             pos = 0
         }
-        if end == capacity {
+        if capacity - end < 16 {  // room for at least one transcoded code point
             guard capacity < maxTokenBytes else {
                 throw error(.tooLarge, "an XML token is larger than the limit of \(maxTokenBytes) bytes")
             }
-            let bigger = min(capacity * 2, maxTokenBytes)
+            let bigger = max(min(capacity * 2, maxTokenBytes), end + 16)
             let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
             grown.update(from: base, count: end)
             base.deallocate()

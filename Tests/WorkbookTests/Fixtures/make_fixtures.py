@@ -10,6 +10,7 @@ password-protected fixture). Deterministic except the LibreOffice files,
 which carry LibreOffice's own timestamps (values are what the tests check).
 """
 import datetime
+import html
 import io
 import os
 import shutil
@@ -200,7 +201,7 @@ def sst(items, main=MAIN):
 
 
 def styles(num_fmts, xf_ids, main=MAIN):
-    fmts = "".join(f'<numFmt numFmtId="{i}" formatCode="{c}"/>' for i, c in num_fmts)
+    fmts = "".join(f'<numFmt numFmtId="{i}" formatCode="{html.escape(c, quote=True)}"/>' for i, c in num_fmts)
     xfs = "".join(f'<xf numFmtId="{i}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>' for i in xf_ids)
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{main}">'
             f'<numFmts count="{len(num_fmts)}">{fmts}</numFmts>'
