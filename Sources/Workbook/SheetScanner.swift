@@ -38,6 +38,7 @@ struct SheetScanner {
         var cellKind = NumberKind.plain
         var hasValue = false
         var inInline = false
+        var sawInline = false
         var phonetic = 0
         var value: [UInt8] = []
         value.reserveCapacity(256)
@@ -56,7 +57,7 @@ struct SheetScanner {
                     if tok.nameIs("v") {
                         if kind == .start && !inInline { tok.wantText = true; hasValue = true; value.removeAll(keepingCapacity: true) }
                     } else if tok.nameIs("is") {
-                        if kind == .start { inInline = true; hasValue = true; value.removeAll(keepingCapacity: true) }
+                        if kind == .start { inInline = true; sawInline = true; hasValue = true; value.removeAll(keepingCapacity: true) }
                     } else if tok.nameIs("t") {
                         if kind == .start && inInline && phonetic == 0 { tok.wantText = true }
                     } else if tok.nameIs("rPh") {
@@ -90,6 +91,7 @@ struct SheetScanner {
                         cellKind = formats.kind(style)
                         hasValue = false
                         inInline = false
+                        sawInline = false
                         phonetic = 0
                     }
                 } else if tok.nameIs("row") {
@@ -119,6 +121,7 @@ struct SheetScanner {
                     if tok.nameIs("c") {
                         inCell = false
                         tok.wantText = false
+                        if sawInline && cellType != .string { cellType = .inline }  // <is> decides, whatever t says
                         if hasValue, let cell = try finishCell(cellType, cellKind, &value, column: cellColumn, row: row.number) {
                             row.cells.append((cellColumn, cell))
                         }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// XML entity references and the OOXML `_xHHHH_` escapes.
 enum XMLEscapes {
     /// The code point of an entity reference's name (between `&` and `;`):
@@ -84,15 +90,17 @@ enum XMLEscapes {
     /// surrogate becomes U+FFFD.
     static func decodeUnderscoreEscapes(_ bytes: inout [UInt8], from: Int) {
         guard bytes.count - from >= 7 else { return }
-        bytes.withUnsafeMutableBufferPointer { buf in
-            var hasEscape = false
+        let hasEscape = bytes.withUnsafeBufferPointer { buf -> Bool in
+            guard let base = buf.baseAddress else { return false }
             var i = from
-            while i + 1 < buf.count {
-                if buf[i] == UInt8(ascii: "_") && buf[i + 1] == UInt8(ascii: "x") { hasEscape = true; break }
+            while i + 6 < buf.count, let hit = memchr(base + i, Int32(UInt8(ascii: "_")), buf.count - 6 - i) {
+                i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if buf[i + 1] == UInt8(ascii: "x") && buf[i + 6] == UInt8(ascii: "_") { return true }
                 i += 1
             }
-            guard hasEscape else { return }
+            return false
         }
+        guard hasEscape else { return }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count - from)
         bytes.withUnsafeMutableBufferPointer { buf in

@@ -14,6 +14,14 @@ func f3(_ v: Double) -> String {
     return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
 }
 
+/// CPU time (user + system) of this process so far: robust when the
+/// machine is shared.
+func cpu() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 func now() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -27,8 +35,10 @@ guard let path = args.first else {
 }
 let repeats = args.dropFirst().first.flatMap { Int($0) } ?? 3
 var times: [Double] = []
+var cpuTimes: [Double] = []
 for _ in 0..<repeats {
     let start = now()
+    let startCPU = cpu()
     do {
         let reader = try WorkbookReader(path: path)
         let opened = now()
@@ -48,8 +58,9 @@ for _ in 0..<repeats {
         }
         let done = now()
         times.append(done - start)
+        cpuTimes.append(cpu() - startCPU)
         print("open \(f3(opened - start)) s (\(reader.sharedStringCount) shared strings), rows \(f3(done - opened)) s, "
-            + "total \(f3(done - start)) s: \(rows) rows, \(cells) cells (\(numbers) numbers, \(texts) texts)")
+            + "total \(f3(done - start)) s (cpu \(f3(cpuTimes.last!)) s): \(rows) rows, \(cells) cells (\(numbers) numbers, \(texts) texts)")
     } catch {
         print("error: \(error)")
         exit(1)
@@ -58,4 +69,5 @@ for _ in 0..<repeats {
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
 times.sort()
-print("median \(f3(times[times.count / 2])) s, peak RSS \(usage.ru_maxrss / 1024) MiB")
+cpuTimes.sort()
+print("median \(f3(times[times.count / 2])) s wall, \(f3(cpuTimes[cpuTimes.count / 2])) s cpu, peak RSS \(usage.ru_maxrss / 1024) MiB")
