@@ -22,8 +22,12 @@ public struct ReaderLimits: Sendable, Equatable {
     /// Largest single XML token (a tag, or a text run such as one string)
     /// the sheet scanner buffers. Default 64 MiB.
     public var maxTokenBytes: Int
-    /// Largest held shared-strings table (UTF-8 bytes). Default 2 GiB.
+    /// Largest shared-strings table (UTF-8 bytes) at all. Default 2 GiB.
     public var maxSharedStringBytes: Int64
+    /// Largest shared-strings table held in memory; a larger one is
+    /// spilled to an unlinked temporary file (in `TMPDIR`) and read through
+    /// a block cache of half this size. Default 16 MiB.
+    public var sharedStringMemoryBytes: Int
 
     public init(
         maxEntryBytes: Int64 = 4 << 30,
@@ -32,7 +36,8 @@ public struct ReaderLimits: Sendable, Equatable {
         maxCompressionRatio: Int64 = 200,
         ratioThresholdBytes: Int64 = 16 << 20,
         maxTokenBytes: Int = 64 << 20,
-        maxSharedStringBytes: Int64 = 2 << 30
+        maxSharedStringBytes: Int64 = 2 << 30,
+        sharedStringMemoryBytes: Int = 16 << 20
     ) {
         self.maxEntryBytes = maxEntryBytes
         self.maxTotalBytes = maxTotalBytes
@@ -41,6 +46,7 @@ public struct ReaderLimits: Sendable, Equatable {
         self.ratioThresholdBytes = ratioThresholdBytes
         self.maxTokenBytes = maxTokenBytes
         self.maxSharedStringBytes = maxSharedStringBytes
+        self.sharedStringMemoryBytes = sharedStringMemoryBytes
     }
 
     public static let `default` = ReaderLimits()

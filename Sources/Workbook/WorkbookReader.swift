@@ -25,6 +25,11 @@ public final class WorkbookReader {
     public let date1904: Bool
     /// How many shared strings the workbook holds.
     public var sharedStringCount: Int { strings.count }
+    /// Whether the shared strings were too large to hold in memory and are
+    /// read from a temporary file (see `ReaderLimits.sharedStringMemoryBytes`).
+    public var sharedStringsSpilled: Bool { strings.isSpilled }
+    /// Spilled shared strings: blocks read back from the temporary file so far.
+    public var sharedStringBlockReads: Int { strings.cacheMisses }
 
     private let archive: ZipArchive
     private let parts: PackageParts
@@ -41,8 +46,9 @@ public final class WorkbookReader {
     }
 
     /// `chunkSize`: bytes inflated per read; tests use tiny chunks to put
-    /// every token across a chunk boundary.
-    init(path: String, limits: ReaderLimits, chunkSize: Int) throws {
+    /// every token across a chunk boundary (and tiny spilled shared-string
+    /// blocks to put strings across block boundaries).
+    init(path: String, limits: ReaderLimits, chunkSize: Int, sharedStringBlockSize: Int = 64 << 10) throws {
         self.path = path
         self.chunkSize = chunkSize
         self.limits = limits
@@ -60,7 +66,8 @@ public final class WorkbookReader {
         if let part = parts.sharedStringsPart {
             let tok = XMLTokenizer(input: ByteInput(try archive.open(part)), context: PartContext(file: path, part: part),
                                    chunkSize: chunkSize, maxTokenBytes: limits.maxTokenBytes)
-            strings = try SharedStrings(tokenizer: tok, maxBytes: limits.maxSharedStringBytes)
+            strings = try SharedStrings(tokenizer: tok, maxBytes: limits.maxSharedStringBytes,
+                                        memoryBytes: limits.sharedStringMemoryBytes, blockSize: sharedStringBlockSize)
         } else {
             strings = SharedStrings()
         }

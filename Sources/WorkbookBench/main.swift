@@ -34,13 +34,16 @@ guard let path = args.first else {
     exit(2)
 }
 let repeats = args.dropFirst().first.flatMap { Int($0) } ?? 3
+// Optional third argument: ReaderLimits.sharedStringMemoryBytes.
+var limits = ReaderLimits()
+if let memory = args.dropFirst(2).first.flatMap({ Int($0) }) { limits.sharedStringMemoryBytes = memory }
 var times: [Double] = []
 var cpuTimes: [Double] = []
 for _ in 0..<repeats {
     let start = now()
     let startCPU = cpu()
     do {
-        let reader = try WorkbookReader(path: path)
+        let reader = try WorkbookReader(path: path, limits: limits)
         let opened = now()
         var rows = 0, cells = 0, numbers = 0, texts = 0
         for sheet in reader.sheets {
@@ -59,7 +62,7 @@ for _ in 0..<repeats {
         let done = now()
         times.append(done - start)
         cpuTimes.append(cpu() - startCPU)
-        print("open \(f3(opened - start)) s (\(reader.sharedStringCount) shared strings), rows \(f3(done - opened)) s, "
+        print("open \(f3(opened - start)) s (\(reader.sharedStringCount) shared strings\(reader.sharedStringsSpilled ? ", spilled, \(reader.sharedStringBlockReads) block reads" : "")), rows \(f3(done - opened)) s, "
             + "total \(f3(done - start)) s (cpu \(f3(cpuTimes.last!)) s): \(rows) rows, \(cells) cells (\(numbers) numbers, \(texts) texts)")
     } catch {
         print("error: \(error)")

@@ -115,16 +115,25 @@ import Testing
     }
 
     /// Every fixture read with tiny chunks (every token crosses a chunk
-    /// boundary, UTF-16 code units and surrogates split) gives the same rows.
+    /// boundary, UTF-16 code units and surrogates split) and spilled shared
+    /// strings gives the same rows.
     @Test(arguments: [7, 16, 61])
     func tinyChunksGiveTheSameRows(chunkSize: Int) throws {
         let names = ["xlsxwriter_types.xlsx", "openpyxl_types.xlsx", "libreoffice.xlsx", "utf16.xlsx", "prefixed.xlsx",
                      "strict.xlsx", "no_r.xlsx", "out_of_order.xlsx", "sparse.xlsx", "escapes.xlsx", "styles.xlsx",
                      "xlsxwriter_inline.xlsx"]
+        var spilled = 0
         for name in names {
             let (normal, expected) = try WorkbookFixtures.readAll(name)
-            let small = try WorkbookReader(path: WorkbookFixtures.path(name), limits: .default, chunkSize: chunkSize)
+            // Also spill the shared strings to a temporary file read through
+            // a two-block cache of tiny blocks (strings straddle blocks).
+            var limits = ReaderLimits()
+            limits.sharedStringMemoryBytes = 16
+            let small = try WorkbookReader(path: WorkbookFixtures.path(name), limits: limits, chunkSize: chunkSize,
+                                           sharedStringBlockSize: chunkSize)
             #expect(small.sharedStringCount == normal.sharedStringCount)
+            #expect(!normal.sharedStringsSpilled)
+            if small.sharedStringsSpilled { spilled += 1 }
             for sheet in small.sheets {
                 var rows: [Row] = []
                 try small.readRows(of: sheet) { rows.append($0) }
@@ -134,6 +143,7 @@ import Testing
                 #expect(rows.map { $0.cells.map(\.value) } == want.map { $0.cells.map(\.value) }, "\(name) \(sheet.name)")
             }
         }
+        #expect(spilled >= 4)
     }
 
     @Test func readingTwiceGivesTheSameRows() throws {
