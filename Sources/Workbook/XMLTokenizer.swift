@@ -259,7 +259,10 @@ final class XMLTokenizer {
     @inline(__always)
     func nameIs(_ name: StaticString) -> Bool {
         let count = name.utf8CodeUnitCount
-        return stop - start == count && memcmp(base + start, name.utf8Start, count) == 0
+        guard stop - start == count else { return false }
+        let p = name.utf8Start
+        for i in 0..<count where base[start + i] != p[i] { return false }
+        return true
     }
 
     /// Calls `body(nameStart, nameEnd, valueStart, valueEnd)` for each
