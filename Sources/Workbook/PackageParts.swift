@@ -35,6 +35,9 @@ struct PackageParts {
 
         // [Content_Types].xml: the overrides name the workbook part if the
         // package relationships do not.
+        if !archive.has("[Content_Types].xml") && archive.has("mimetype") && archive.has("content.xml") {
+            throw WorkbookError(.unsupported, file: file, message: "an OpenDocument spreadsheet (.ods), not .xlsx; save it as .xlsx and drop it again")
+        }
         guard archive.has("[Content_Types].xml") else {
             throw WorkbookError(.missingPart, file: file, part: "[Content_Types].xml",
                                 message: "no [Content_Types].xml: not an Office Open XML package")
@@ -58,6 +61,10 @@ struct PackageParts {
         guard let workbookPart = workbook, archive.has(workbookPart) else {
             throw WorkbookError(.missingPart, file: file, part: workbook ?? "_rels/.rels",
                                 message: "the package has no workbook part (no officeDocument relationship)")
+        }
+        if workbookPart.hasSuffix(".bin") {
+            throw WorkbookError(.unsupported, file: file, part: workbookPart,
+                                message: "an Excel binary workbook (.xlsb), not .xlsx; save it as .xlsx and drop it again")
         }
         self.workbookPart = workbookPart
 

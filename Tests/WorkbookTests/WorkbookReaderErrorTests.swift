@@ -35,6 +35,12 @@ import Testing
         #expect(error.message.contains("Excel 97-2003"))
     }
 
+    @Test func openDocumentNamedXLSX() throws {
+        let error = try #require(openError("opendocument_named.xlsx"))
+        #expect(error.code == .unsupported)
+        #expect(error.message.contains(".ods"))
+    }
+
     @Test func corruptZipEntry() throws {
         // The damage is in the sheet's compressed data: opening works,
         // reading the sheet fails.

@@ -157,7 +157,7 @@ def libreoffice_fixtures():
         wb["People"]["I2"] = "=1/0"
         wb.save(src)
         profile = "file://" + os.path.join(tmp, "profile")
-        for fmt, name in (("xlsx", "libreoffice.xlsx"), ("xls", "legacy.xls")):
+        for fmt, name in (("xlsx", "libreoffice.xlsx"), ("xls", "legacy.xls"), ("ods", "opendocument.ods")):
             outdir = os.path.join(tmp, "out-" + fmt)
             subprocess.run([soffice, "-env:UserInstallation=" + profile, "--headless", "--convert-to", fmt,
                             "--outdir", outdir, src], check=True, capture_output=True, timeout=180)
@@ -166,6 +166,8 @@ def libreoffice_fixtures():
     # A legacy .xls named .xlsx, as people drop them.
     shutil.copy(out("legacy.xls"), out("legacy_named.xlsx"))
     os.remove(out("legacy.xls"))
+    shutil.copy(out("opendocument.ods"), out("opendocument_named.xlsx"))
+    os.remove(out("opendocument.ods"))
 
 
 def encrypted_fixture():
