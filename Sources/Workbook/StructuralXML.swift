@@ -1,5 +1,12 @@
 internal import CLibXML2
 
+/// libxml2 2.9 initialises its globals lazily without a lock: do it once,
+/// thread-safely (Swift runs a global's initialiser exactly once).
+private let libxml2Initialised: Bool = {
+    xmlInitParser()
+    return true
+}()
+
 /// A small structural part (`[Content_Types].xml`, relationships,
 /// `workbook.xml`, `styles.xml`) parsed with libxml2 into a tree.
 /// Parsed with `XML_PARSE_NONET` and without `NOENT`/`DTDLOAD`; any
@@ -52,6 +59,7 @@ final class StructuralXML {
         if Self.containsDoctype(bytes) {
             throw WorkbookError(.dtdNotAllowed, file: file, part: part, message: "a document type declaration (<!DOCTYPE …>) is not allowed in workbook XML")
         }
+        _ = libxml2Initialised
         guard let ctxt = xmlNewParserCtxt() else {
             throw WorkbookError(.io, file: file, part: part, message: "libxml2 could not allocate a parser")
         }

@@ -104,3 +104,7 @@ public final class WorkbookReader {
         }
     }
 }
+
+/// A reader holds a libzip handle and caches: one thread at a time.
+@available(*, unavailable)
+extension WorkbookReader: Sendable {}
