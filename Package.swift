@@ -50,6 +50,9 @@ let package = Package(
             dependencies: ["CZip", "CLibXML2", "CXlsxWriter", "CHaru"]
         ),
 
+        // Release-mode micro benchmark of the xlsx reader (not a test).
+        .executableTarget(name: "WorkbookBench", dependencies: ["Workbook"]),
+
         // MARK: configuration and the embedded stack shared by the CLI and workers
         .target(
             name: "PyramydalRuntime",
@@ -76,7 +79,7 @@ let package = Package(
         .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore"]),
-        .testTarget(name: "WorkbookTests", dependencies: ["Workbook"]),
+        .testTarget(name: "WorkbookTests", dependencies: ["Workbook"], exclude: ["Fixtures"]),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,166 @@
+/// The package structure of a workbook, found the OPC way — through
+/// `[Content_Types].xml`, `_rels/.rels` (the officeDocument relationship,
+/// transitional or Strict) and the workbook's own relationships — never by
+/// fixed file names.
+struct PackageParts {
+    var workbookPart: String
+    var sheets: [SheetInfo]
+    var date1904: Bool
+    var sharedStringsPart: String?
+    var stylesPart: String?
+
+    private static let relationshipBases = [
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/",
+        "http://purl.oclc.org/ooxml/officeDocument/relationships/",
+    ]
+    private static let workbookContentTypes: Set<String> = [
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        "application/vnd.ms-excel.template.macroEnabled.main+xml",
+    ]
+
+    struct Relationship {
+        var id: String
+        /// The last segment of the type URI (`worksheet`, `styles`, …).
+        var kind: String
+        var target: String
+    }
+
+    init(archive: ZipArchive) throws {
+        let file = archive.path
+        func load(_ part: String) throws -> StructuralXML {
+            try StructuralXML(bytes: try archive.readAll(part), file: file, part: part)
+        }
+
+        // [Content_Types].xml: the overrides name the workbook part if the
+        // package relationships do not.
+        if !archive.has("[Content_Types].xml") && archive.has("mimetype") && archive.has("content.xml") {
+            throw WorkbookError(.unsupported, file: file, message: "an OpenDocument spreadsheet (.ods), not .xlsx; save it as .xlsx and drop it again")
+        }
+        guard archive.has("[Content_Types].xml") else {
+            throw WorkbookError(.missingPart, file: file, part: "[Content_Types].xml",
+                                message: "no [Content_Types].xml: not an Office Open XML package")
+        }
+        var overrides: [(part: String, type: String)] = []
+        try load("[Content_Types].xml").forEachElement { element in
+            if element.localName == "Override", let name = element.attribute("PartName"), let type = element.attribute("ContentType") {
+                overrides.append((name, type))
+            }
+        }
+
+        // _rels/.rels → officeDocument.
+        var workbook: String?
+        if archive.has("_rels/.rels") {
+            let rels = try Self.relationships(of: "", xml: load("_rels/.rels"))
+            workbook = rels.first { $0.kind == "officeDocument" }?.target
+        }
+        if workbook == nil {
+            workbook = overrides.first { Self.workbookContentTypes.contains($0.type) }.map { Self.resolve($0.part, from: "") }
+        }
+        guard let workbookPart = workbook, archive.has(workbookPart) else {
+            throw WorkbookError(.missingPart, file: file, part: workbook ?? "_rels/.rels",
+                                message: "the package has no workbook part (no officeDocument relationship)")
+        }
+        if workbookPart.hasSuffix(".bin") {
+            throw WorkbookError(.unsupported, file: file, part: workbookPart,
+                                message: "an Excel binary workbook (.xlsb), not .xlsx; save it as .xlsx and drop it again")
+        }
+        self.workbookPart = workbookPart
+
+        // The workbook's relationships.
+        let relsPart = Self.relationshipsPart(of: workbookPart)
+        var byId: [String: Relationship] = [:]
+        if archive.has(relsPart) {
+            for rel in try Self.relationships(of: workbookPart, xml: load(relsPart)) {
+                byId[rel.id] = rel
+                if rel.kind == "sharedStrings" && sharedStringsPart == nil { sharedStringsPart = rel.target }
+                if rel.kind == "styles" && stylesPart == nil { stylesPart = rel.target }
+            }
+        }
+        if let part = sharedStringsPart, !archive.has(part) { sharedStringsPart = nil }
+        if let part = stylesPart, !archive.has(part) { stylesPart = nil }
+
+        // workbook.xml: sheet order, names, visibility; the date system.
+        var sheets: [SheetInfo] = []
+        var date1904 = false
+        var problem: WorkbookError?
+        try load(workbookPart).forEachElement { element in
+            switch element.localName {
+            case "workbookPr":
+                let value = element.attribute("date1904") ?? "0"
+                date1904 = value == "1" || value == "true"
+            case "sheet" where element.parentName == "sheets":
+                let name = element.attribute("name") ?? ""
+                guard let rid = element.attribute("id", namespaceSuffix: "relationships") else {
+                    problem = problem ?? WorkbookError(.missingPart, file: file, sheet: name, part: workbookPart,
+                                                       message: "the sheet has no relationship id")
+                    return
+                }
+                guard let rel = byId[rid] else {
+                    problem = problem ?? WorkbookError(.missingPart, file: file, sheet: name, part: relsPart,
+                                                       message: "the sheet's relationship \(rid) is missing")
+                    return
+                }
+                guard rel.kind == "worksheet" else { return }  // chart, dialog or macro sheet
+                guard archive.has(rel.target) else {
+                    problem = problem ?? WorkbookError(.missingPart, file: file, sheet: name, part: rel.target,
+                                                       message: "the sheet's part is missing from the archive")
+                    return
+                }
+                let visibility: SheetVisibility = switch element.attribute("state") {
+                case "hidden": .hidden
+                case "veryHidden": .veryHidden
+                default: .visible
+                }
+                sheets.append(SheetInfo(name: name, index: sheets.count, visibility: visibility, partName: rel.target))
+            default:
+                break
+            }
+        }
+        if let problem { throw problem }
+        guard !sheets.isEmpty else {
+            throw WorkbookError(.noSheets, file: file, part: workbookPart, message: "the workbook has no worksheets")
+        }
+        self.sheets = sheets
+        self.date1904 = date1904
+    }
+
+    /// `xl/workbook.xml` → `xl/_rels/workbook.xml.rels`.
+    static func relationshipsPart(of part: String) -> String {
+        let segments = part.split(separator: "/", omittingEmptySubsequences: false)
+        let dir = segments.dropLast().joined(separator: "/")
+        let name = segments.last.map(String.init) ?? ""
+        return (dir.isEmpty ? "" : dir + "/") + "_rels/" + name + ".rels"
+    }
+
+    static func relationships(of source: String, xml: StructuralXML) throws -> [Relationship] {
+        var result: [Relationship] = []
+        xml.forEachElement { element in
+            guard element.localName == "Relationship",
+                  element.attribute("TargetMode") != "External",
+                  let id = element.attribute("Id"), let type = element.attribute("Type"),
+                  let target = element.attribute("Target") else { return }
+            guard let base = relationshipBases.first(where: { type.hasPrefix($0) }) else { return }
+            result.append(Relationship(id: id, kind: String(type.dropFirst(base.count)), target: resolve(target, from: source)))
+        }
+        return result
+    }
+
+    /// Resolves a relationship target against its source part's folder
+    /// (`/`-rooted targets are absolute; `.` and `..` segments handled;
+    /// backslashes read as `/`).
+    static func resolve(_ target: String, from source: String) -> String {
+        let t = String(target.map { $0 == "\\" ? "/" : $0 })
+        var segments: [Substring] = []
+        if !t.hasPrefix("/") {
+            segments = source.split(separator: "/", omittingEmptySubsequences: true).dropLast()
+        }
+        for segment in t.split(separator: "/", omittingEmptySubsequences: true) {
+            if segment == "." { continue }
+            if segment == ".." { if !segments.isEmpty { segments.removeLast() }; continue }
+            segments.append(segment)
+        }
+        return segments.joined(separator: "/")
+    }
+}

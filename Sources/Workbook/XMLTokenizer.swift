@@ -1,0 +1,329 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a part is, for error messages.
+struct PartContext {
+    var file: String
+    var part: String
+    var sheet: String?
+}
+
+/// A purpose-built pull tokenizer over the UTF-8 bytes of one XML part,
+/// read in chunks (256 KiB) from a `ByteInput`. Not a general XML parser:
+/// it recognises start/end/empty tags, text, CDATA, comments and
+/// processing instructions, and refuses any `<!DOCTYPE` (or other `<!…>`
+/// declaration). A token is always complete in the buffer when returned:
+/// when one straddles a chunk boundary the unread bytes are moved to the
+/// front and more are read (the buffer grows up to `maxTokenBytes`).
+///
+/// Token positions are indices into `base`, valid until the next `next()`.
+final class XMLTokenizer {
+    enum Kind { case start, empty, end, text, cdata, eof }
+
+    private let input: ByteInput
+    let context: PartContext
+    private let maxTokenBytes: Int
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var pos = 0
+    private var end = 0
+    private var inputEOF = false
+    /// Absolute offset of `base[0]` in the part, and lines before it.
+    private var discardedBytes = 0
+    private var discardedLines = 0
+    private var started = false
+
+    /// When false, text between tags is skipped without being returned.
+    var wantText = false
+
+    // The current token.
+    private(set) var kind: Kind = .eof
+    /// Tag: the local name (after any `prefix:`). Text/CDATA: the content.
+    private(set) var start = 0
+    private(set) var stop = 0
+    /// Tag: the attribute region (after the name, before `>` or `/>`).
+    private(set) var attrStart = 0
+    private(set) var attrStop = 0
+    /// Absolute offset of the current token, for errors.
+    private var tokenPos = 0
+
+    init(input: ByteInput, context: PartContext, chunkSize: Int = 256 << 10, maxTokenBytes: Int) {
+        self.input = input
+        self.context = context
+        self.capacity = max(chunkSize, 16)
+        self.maxTokenBytes = max(maxTokenBytes, 64)
+        self.base = .allocate(capacity: max(chunkSize, 16))
+    }
+
+    deinit {
+        base.deallocate()
+    }
+
+    /// The current absolute byte offset (in UTF-8) and 1-based line.
+    func position(at index: Int? = nil) -> (offset: Int, line: Int) {
+        let upTo = min(index ?? tokenPos, end)
+        var lines = discardedLines
+        var p = 0
+        while p < upTo, let hit = memchr(base + p, 0x0A, upTo - p) {
+            lines += 1
+            p = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+        }
+        return (discardedBytes + upTo, lines + 1)
+    }
+
+    func error(_ code: WorkbookError.Code, _ message: String, cell: String? = nil, at index: Int? = nil) -> WorkbookError {
+        let (offset, line) = position(at: index)
+        return WorkbookError(code, file: context.file, sheet: context.sheet, cell: cell, part: context.part, line: line, byteOffset: offset, message: message)
+    }
+
+    /// Moves the unread bytes to the front and reads more. Returns false at
+    /// the end of the input.
+    private func fill() throws -> Bool {
+        if inputEOF { return false }
+        if pos > 0 {
+            var p = 0
+            while p < pos, let hit = memchr(base + p, 0x0A, pos - p) {
+                discardedLines += 1
+                p = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+            }
+            discardedBytes += pos
+            if end > pos { memmove(base, base + pos, end - pos) }
+            end -= pos
+            pos = 0
+        }
+        if capacity - end < 16 {  // room for at least one transcoded code point
+            guard capacity < maxTokenBytes else {
+                throw error(.tooLarge, "an XML token is larger than the limit of \(maxTokenBytes) bytes")
+            }
+            let bigger = max(min(capacity * 2, maxTokenBytes), end + 16)
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
+            grown.update(from: base, count: end)
+            base.deallocate()
+            base = grown
+            capacity = bigger
+        }
+        let n = try input.read(into: UnsafeMutableRawBufferPointer(start: base + end, count: capacity - end))
+        if n == 0 {
+            inputEOF = true
+            return false
+        }
+        end += n
+        if !started {
+            started = true
+            if end >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { pos = 3 }
+        }
+        return true
+    }
+
+    @inline(__always)
+    private func find(_ byte: UInt8, from: Int) -> Int? {
+        guard from < end, let hit = memchr(base + from, Int32(byte), end - from) else { return nil }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Finds `terminator` (2–3 bytes ending in `>`) at or after `from`.
+    private func find(terminator: StaticString, from: Int) -> Int? {
+        let t = terminator.utf8Start
+        let count = terminator.utf8CodeUnitCount
+        var p = from + count - 1
+        while let gt = find(UInt8(ascii: ">"), from: p) {
+            var ok = true
+            for i in 0..<count where base[gt - count + 1 + i] != t[i] { ok = false; break }
+            if ok { return gt }
+            p = gt + 1
+        }
+        return nil
+    }
+
+    /// Advances to the next token.
+    func next() throws -> Kind {
+        while true {
+            if pos >= end {
+                if try !fill() { kind = .eof; tokenPos = end; return .eof }
+                continue
+            }
+            if base[pos] != UInt8(ascii: "<") {
+                guard let lt = find(UInt8(ascii: "<"), from: pos) else {
+                    if !wantText { pos = end; continue }
+                    if try fill() { continue }
+                    // Text at the very end of the part.
+                    kind = .text; tokenPos = pos
+                    start = pos; stop = end; pos = end
+                    return .text
+                }
+                if !wantText { pos = lt; continue }
+                kind = .text; tokenPos = pos
+                start = pos; stop = lt; pos = lt
+                return .text
+            }
+            // A markup token starting at pos.
+            if end - pos < 9 && !inputEOF {
+                if try fill() { continue }
+            }
+            if let k = try markup() { return k }
+        }
+    }
+
+    /// Parses the markup at `pos`. Returns nil to ask for a retry after
+    /// more input was read, or for tokens that are skipped (comments, PIs).
+    private func markup() throws -> Kind? {
+        tokenPos = pos
+        guard pos + 1 < end else { return try needMore("a tag") }
+        let second = base[pos + 1]
+        if second == UInt8(ascii: "/") {
+            guard let gt = find(UInt8(ascii: ">"), from: pos + 2) else { return try needMore("an end tag") }
+            var nameEnd = pos + 2
+            var local = pos + 2
+            while nameEnd < gt {
+                let b = base[nameEnd]
+                if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { break }
+                if b == UInt8(ascii: ":") { local = nameEnd + 1 }
+                nameEnd += 1
+            }
+            kind = .end; start = local; stop = nameEnd
+            attrStart = nameEnd; attrStop = nameEnd
+            pos = gt + 1
+            return .end
+        }
+        if second == UInt8(ascii: "?") {
+            guard let gt = find(terminator: "?>", from: pos + 2) else { return try needMore("a processing instruction") }
+            pos = gt + 1
+            return nil
+        }
+        if second == UInt8(ascii: "!") {
+            if matches("<!--", at: pos) {
+                guard let gt = find(terminator: "-->", from: pos + 4) else { return try needMore("a comment") }
+                pos = gt + 1
+                return nil
+            }
+            if matches("<![CDATA[", at: pos) {
+                guard let gt = find(terminator: "]]>", from: pos + 9) else { return try needMore("a CDATA section") }
+                kind = .cdata; start = pos + 9; stop = gt - 2
+                pos = gt + 1
+                if !wantText { return nil }
+                return .cdata
+            }
+            if end - pos < 9 && !inputEOF { return try needMore("a declaration") }
+            throw error(.dtdNotAllowed, "a document type declaration (<!DOCTYPE …>) or other <!…> declaration is not allowed in workbook XML")
+        }
+        // A start or empty-element tag: find the closing '>' outside quotes.
+        var p = pos + 1
+        var quote: UInt8 = 0
+        var gt = -1
+        while p < end {
+            let b = base[p]
+            if quote != 0 {
+                if b == quote { quote = 0 }
+            } else if b == UInt8(ascii: ">") {
+                gt = p; break
+            } else if b == 0x22 || b == 0x27 {
+                quote = b
+            } else if b == UInt8(ascii: "<") {
+                throw error(.malformedXML, "'<' inside a tag")
+            }
+            p += 1
+        }
+        if gt < 0 { return try needMore("a start tag") }
+        var nameEnd = pos + 1
+        var local = pos + 1
+        while nameEnd < gt {
+            let b = base[nameEnd]
+            if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == UInt8(ascii: "/") { break }
+            if b == UInt8(ascii: ":") { local = nameEnd + 1 }
+            nameEnd += 1
+        }
+        if nameEnd == pos + 1 { throw error(.malformedXML, "a tag without a name") }
+        let selfClosing = base[gt - 1] == UInt8(ascii: "/")
+        kind = selfClosing ? .empty : .start
+        start = local; stop = nameEnd
+        attrStart = nameEnd; attrStop = selfClosing ? gt - 1 : gt
+        pos = gt + 1
+        return kind
+    }
+
+    private func needMore(_ what: String) throws -> Kind? {
+        if try fill() { return nil }
+        throw error(.malformedXML, "the XML ends inside \(what) (truncated part?)")
+    }
+
+    private func matches(_ s: StaticString, at p: Int) -> Bool {
+        let count = s.utf8CodeUnitCount
+        guard p + count <= end else { return false }
+        return memcmp(base + p, s.utf8Start, count) == 0
+    }
+
+    /// Whether the current tag's local name is `name`.
+    @inline(__always)
+    func nameIs(_ name: StaticString) -> Bool {
+        let count = name.utf8CodeUnitCount
+        guard stop - start == count else { return false }
+        let p = name.utf8Start
+        for i in 0..<count where base[start + i] != p[i] { return false }
+        return true
+    }
+
+    /// Calls `body(nameStart, nameEnd, valueStart, valueEnd)` for each
+    /// attribute of the current tag (full names, prefix included; raw values).
+    @inline(__always)
+    func forEachAttribute(_ body: (Int, Int, Int, Int) throws -> Void) throws {
+        var p = attrStart
+        let limit = attrStop
+        while true {
+            while p < limit && (base[p] == 0x20 || base[p] == 0x09 || base[p] == 0x0A || base[p] == 0x0D) { p += 1 }
+            if p >= limit { return }
+            let nameStart = p
+            while p < limit && base[p] != UInt8(ascii: "=") && base[p] != 0x20 && base[p] != 0x09 && base[p] != 0x0A && base[p] != 0x0D { p += 1 }
+            let nameEnd = p
+            while p < limit && base[p] != UInt8(ascii: "=") { p += 1 }
+            p += 1
+            while p < limit && base[p] != 0x22 && base[p] != 0x27 { p += 1 }
+            guard p < limit else { throw error(.malformedXML, "an attribute without a quoted value") }
+            let quote = base[p]
+            let valueStart = p + 1
+            p = valueStart
+            while p < limit && base[p] != quote { p += 1 }
+            guard p < limit else { throw error(.malformedXML, "an unterminated attribute value") }
+            try body(nameStart, nameEnd, valueStart, p)
+            p += 1
+        }
+    }
+
+    /// Appends the current text token to `out`, decoding the five XML
+    /// entities and character references (CDATA is appended as is).
+    /// Any other entity is an error: only the XML built-ins are allowed.
+    func appendText(to out: inout [UInt8]) throws {
+        if kind == .cdata {
+            out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: stop - start))
+            return
+        }
+        var p = start
+        while p < stop {
+            guard let amp = memchr(base + p, Int32(UInt8(ascii: "&")), stop - p) else {
+                out.append(contentsOf: UnsafeBufferPointer(start: base + p, count: stop - p))
+                return
+            }
+            let a = base.distance(to: amp.assumingMemoryBound(to: UInt8.self))
+            out.append(contentsOf: UnsafeBufferPointer(start: base + p, count: a - p))
+            guard let semi = memchr(base + a, Int32(UInt8(ascii: ";")), min(stop - a, 12)) else {
+                throw error(.malformedXML, "an '&' that does not start an entity reference", at: a)
+            }
+            let s = base.distance(to: semi.assumingMemoryBound(to: UInt8.self))
+            let name = UnsafeBufferPointer(start: base + a + 1, count: s - a - 1)
+            if let scalar = XMLEscapes.entity(name) {
+                XMLEscapes.appendUTF8(scalar, to: &out)
+            } else {
+                let text = String(decoding: name, as: UTF8.self)
+                throw error(.malformedXML, "the entity reference &\(text); is not allowed (only the XML built-ins and character references)", at: a)
+            }
+            p = s + 1
+        }
+    }
+
+    /// Copies the bytes `from..<to` (attribute values and the like).
+    func bytes(_ from: Int, _ to: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + from, count: to - from)
+    }
+}
