@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A realistic, deterministic 20-column "orders" workbook for demos and
 /// benchmarks (`pyramydal sample --rows N --out F.xlsx`), shaped like
 /// `shared/bench/gen_workbook.py`: ints, 2-place decimals, real dates and
@@ -88,6 +90,22 @@ public enum SampleWorkbook {
             r += 1
         }
         try writer.close()
+    }
+
+    /// ``write(rows:to:seed:)`` on a Dispatch thread, so the seconds of
+    /// blocking file I/O and compression stay off Swift's cooperative pool.
+    public static func writeDetached(rows: Int, to path: String, seed: UInt64 = 42) async throws(XLSXWriterError) {
+        let result: Result<Void, XLSXWriterError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                do throws(XLSXWriterError) {
+                    try write(rows: rows, to: path, seed: seed)
+                    continuation.resume(returning: .success(()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        try result.get()
     }
 
     /// The data rows (without the header), generated lazily.

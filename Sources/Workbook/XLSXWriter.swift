@@ -106,7 +106,7 @@ public final class XLSXWriter {
         options.tmpdir = self.temporaryDirectory
         options.use_zip64 = UInt8(LXW_TRUE.rawValue)
         guard let wb = workbook_new_opt(path, &options) else {
-            free(self.temporaryDirectory)
+            // deinit frees temporaryDirectory (every property is set by now).
             throw XLSXWriterError(code: .creatingWorkbook, message: "workbook_new_opt failed", path: path)
         }
         handle = wb

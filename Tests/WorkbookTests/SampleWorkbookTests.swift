@@ -26,6 +26,13 @@ struct SampleWorkbookTests {
         }
     }
 
+    @Test func writeErrorsNameThePath() async throws {
+        let error = await #expect(throws: XLSXWriterError.self) {
+            try await SampleWorkbook.writeDetached(rows: 10, to: "/nonexistent-\(UUID().uuidString)/s.xlsx")
+        }
+        #expect(error?.code == .closing)
+    }
+
     @Test func writtenWorkbookReadsBackCellByCell() throws {
         let dir = try TIProcess.temporaryDirectory("sample")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -77,11 +84,11 @@ struct SampleWorkbookTests {
         }
     }
 
-    @Test func zeroRowsIsJustTheHeader() throws {
+    @Test func zeroRowsIsJustTheHeader() async throws {
         let dir = try TIProcess.temporaryDirectory("sample-empty")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("empty.xlsx").path
-        try SampleWorkbook.write(rows: 0, to: path, seed: 1)
+        try await SampleWorkbook.writeDetached(rows: 0, to: path, seed: 1)
         let sheet = try #require(try OpenpyxlDump.dump(path)[SampleWorkbook.sheetName])
         #expect(sheet["max_row"] as? Int == 1)
     }
