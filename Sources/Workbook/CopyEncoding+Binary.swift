@@ -51,14 +51,14 @@ extension CopyEncoder {
             if type == .doublePrecision {
                 // strtod on the text: correctly rounded, and the same value
                 // PostgreSQL's float8in would read from the text format.
-                guard t.withUTF8Bytes({ DecimalText($0) }) != nil, let v = Double(t), v.isFinite else {
+                guard t.withDecimalBytes({ DecimalText($0) }) != nil, let v = Double(t), v.isFinite else {
                     throw CopyEncodingError(code: .valueDoesNotFitColumnType, columnType: type, value: value)
                 }
                 Self.appendBigEndian(Int32(8), to: &out)
                 Self.appendBigEndian(v.bitPattern, to: &out)
                 return
             }
-            let failure: CopyEncodingError.Code? = t.withUTF8Bytes { b in
+            let failure: CopyEncodingError.Code? = t.withDecimalBytes { b in
                 guard let d = DecimalText(b) else { return .valueDoesNotFitColumnType }
                 return appendNumberBinary(d, b, kind, type, to: &out)
             }
@@ -108,11 +108,11 @@ extension CopyEncoder {
         Self.appendBigEndian(Int32(0), to: &out)
         switch value {
         case .text(let t), .error(let t):
-            t.withUTF8Bytes { Self.appendReplacingNUL($0, to: &out) }
+            t.withDecimalBytes { Self.appendReplacingNUL($0, to: &out) }
         case .boolean(let v):
             Self.appendDisplayBoolean(v, to: &out)
         case .number(let t, let kind):
-            t.withUTF8Bytes { b in
+            t.withDecimalBytes { b in
                 if let d = DecimalText(b), appendDisplayNumber(d, b, kind, to: &out) { return }
                 Self.appendReplacingNUL(b, to: &out)
             }

@@ -74,7 +74,7 @@ public struct CopyEncoder: Sendable, Equatable, Hashable {
             default: throw CopyEncodingError(code: .valueDoesNotFitColumnType, columnType: type, value: value)
             }
         case .number(let t, let kind):
-            let failure: CopyEncodingError.Code? = t.withUTF8Bytes { b in
+            let failure: CopyEncodingError.Code? = t.withDecimalBytes { b in
                 guard let d = DecimalText(b) else {
                     if type == .text { Self.appendEscaped(b, to: &out); return nil }
                     return .valueDoesNotFitColumnType
@@ -100,7 +100,7 @@ public struct CopyEncoder: Sendable, Equatable, Hashable {
         case .error(let e): return e
         case .boolean(let v): Self.appendDisplayBoolean(v, to: &out)
         case .number(let t, let kind):
-            let handled = t.withUTF8Bytes { b -> Bool in
+            let handled = t.withDecimalBytes { b -> Bool in
                 guard let d = DecimalText(b) else { return false }
                 return appendDisplayNumber(d, b, kind, to: &out)
             }
@@ -175,7 +175,7 @@ public struct CopyEncoder: Sendable, Equatable, Hashable {
     }
 
     static func appendEscaped(_ s: String, to out: inout [UInt8]) {
-        s.withUTF8Bytes { appendEscaped($0, to: &out) }
+        s.withDecimalBytes { appendEscaped($0, to: &out) }
     }
 
     /// COPY text escaping: `\` `\t` `\n` `\r` get a backslash; NUL becomes
@@ -219,23 +219,21 @@ public struct CopyEncoder: Sendable, Equatable, Hashable {
         appendUnsigned(v.magnitude, minimumDigits: 1, to: &out)
     }
 
-    /// Decimal digits of `v`, zero-padded to `minimumDigits`.
+    /// Decimal digits of `v`, zero-padded to `minimumDigits` (at most 20).
     static func appendUnsigned(_ v: UInt64, minimumDigits: Int, to out: inout [UInt8]) {
-        var count = 1
-        var t = v
-        while t >= 10 {
-            t /= 10
-            count += 1
-        }
-        count = max(count, minimumDigits)
-        let start = out.count
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
-        var i = start + count - 1
-        var x = v
-        while x > 0 {
-            out[i] = UInt8(truncatingIfNeeded: x % 10) &+ 48
-            x /= 10
-            i -= 1
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+            var i = 20
+            var x = v
+            repeat {
+                i -= 1
+                buf[i] = UInt8(truncatingIfNeeded: x % 10) &+ 48
+                x /= 10
+            } while x > 0
+            while 20 - i < min(minimumDigits, 20) {
+                i -= 1
+                buf[i] = 48
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<20]))
         }
     }
 

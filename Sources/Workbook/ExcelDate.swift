@@ -68,7 +68,7 @@ public enum ExcelDate {
     /// The date and time a serial stands for, or `nil` when the text isn't
     /// a number, is negative, or is at or beyond ``serialLimit``.
     public static func timestamp(serial: String, system: DateSystem) -> ExcelTimestamp? {
-        serial.withUTF8Bytes { b in
+        serial.withDecimalBytes { b in
             guard let d = DecimalText(b) else { return nil }
             return timestamp(d, in: b, system: system)
         }
@@ -78,7 +78,7 @@ public enum ExcelDate {
     /// day; may be negative), or `nil` when the text isn't a number or
     /// exceeds ``durationDayLimit`` days.
     public static func durationMicroseconds(serial: String) -> Int64? {
-        serial.withUTF8Bytes { b in
+        serial.withDecimalBytes { b in
             guard let d = DecimalText(b) else { return nil }
             return durationMicroseconds(d, in: b)
         }

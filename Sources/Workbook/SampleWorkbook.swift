@@ -112,11 +112,11 @@ public enum SampleWorkbook {
     public struct Rows: Sequence, IteratorProtocol, Sendable {
         public let count: Int
         private var index = 0
-        private var rng: SplitMix64
+        private var rng: SampleRandom
 
         public init(count: Int, seed: UInt64) {
             self.count = count
-            rng = SplitMix64(seed: seed)
+            rng = SampleRandom(seed: seed)
         }
 
         public mutating func next() -> [Value]? {
@@ -188,8 +188,8 @@ public enum SampleWorkbook {
     }
 }
 
-/// Sebastiano Vigna's SplitMix64: tiny, fast, and the same on every platform.
-struct SplitMix64: Sendable {
+/// Sebastiano Vigna's SampleRandom: tiny, fast, and the same on every platform.
+struct SampleRandom: Sendable {
     var state: UInt64
     init(seed: UInt64) { state = seed }
 

@@ -171,7 +171,7 @@ extension String {
     /// Runs `body` over the string's UTF-8 bytes without copying them when
     /// the string is native (as every string from the reader is).
     @inline(__always)
-    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    func withDecimalBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let r = utf8.withContiguousStorageIfAvailable(body) { return r }
         var copy = self
         return copy.withUTF8(body)

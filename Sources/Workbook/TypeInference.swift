@@ -136,7 +136,7 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
 
     /// The vote of one number cell.
     static func kind(ofNumber text: String, _ kind: NumberKind) -> ValueKinds {
-        text.withUTF8Bytes { b in
+        text.withDecimalBytes { b in
             guard let d = DecimalText(b) else { return .text }
             switch kind {
             case .plain:

@@ -40,12 +40,12 @@ struct SampleWorkbookTests {
         let count = 300
         try SampleWorkbook.write(rows: count, to: path, seed: 42)
 
-        let book = try OpenpyxlDump.dump(path)
+        let book = try TIOpenpyxl.dump(path)
         let sheet = try #require(book[SampleWorkbook.sheetName])
         #expect(sheet["max_row"] as? Int == count + 1)
         #expect(sheet["max_column"] as? Int == 20)
         #expect(sheet["freeze"] as? String == "A2")
-        let rows = OpenpyxlDump.rows(sheet)
+        let rows = TIOpenpyxl.rows(sheet)
         #expect(rows[0].map { $0?[1] as? String } == SampleWorkbook.columns.map(\.name))
         #expect(rows[0].allSatisfy { $0?[3] as? Bool == true })
 
@@ -89,7 +89,7 @@ struct SampleWorkbookTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("empty.xlsx").path
         try await SampleWorkbook.writeDetached(rows: 0, to: path, seed: 1)
-        let sheet = try #require(try OpenpyxlDump.dump(path)[SampleWorkbook.sheetName])
+        let sheet = try #require(try TIOpenpyxl.dump(path)[SampleWorkbook.sheetName])
         #expect(sheet["max_row"] as? Int == 1)
     }
 }

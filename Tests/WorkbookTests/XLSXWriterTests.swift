@@ -5,7 +5,7 @@ import Workbook
 /// Reads a workbook back with openpyxl (pip; the project's reader is
 /// written in parallel) and prints each cell as JSON: `[type, value]`,
 /// dates in ISO form, plus sheet layout details.
-enum OpenpyxlDump {
+enum TIOpenpyxl {
     static let script = #"""
     import json, sys, datetime, openpyxl
     wb = openpyxl.load_workbook(sys.argv[1])
@@ -80,10 +80,10 @@ struct XLSXWriterTests {
         #expect(second.name == "Sheet2")
         try writer.close()
 
-        let book = try OpenpyxlDump.dump(path)
+        let book = try TIOpenpyxl.dump(path)
         #expect(Set(book.keys) == ["Données", "Sheet2"])
         let data = try #require(book["Données"])
-        let rows = OpenpyxlDump.rows(data)
+        let rows = TIOpenpyxl.rows(data)
         #expect(rows[0].map { $0?[1] as? String } == ["n", "s", "b", "when", "day", "blank"])
         #expect(rows[0].allSatisfy { $0?[3] as? Bool == true })
         #expect(rows[1][0]?[0] as? String == "float")
