@@ -26,6 +26,13 @@ public enum ColumnType: String, Sendable, Equatable, Hashable, CaseIterable, Cod
         }
     }
 
+    /// The type named by ``sqlName`` (as stored in the catalog's column
+    /// lists), or `nil`.
+    public init?(sqlName: String) {
+        guard let type = Self.allCases.first(where: { $0.sqlName == sqlName }) else { return nil }
+        self = type
+    }
+
     /// The type's name in `pg_type` (`typname`), as libpq and COPY binary
     /// headers report it.
     public var postgresTypeName: String {

@@ -38,11 +38,15 @@ public enum SampleWorkbook {
     public static let dateFormat = "yyyy-mm-dd"
     public static let dateTimeFormat = "yyyy-mm-dd hh:mm:ss"
 
-    /// Writes a header row and `rows` data rows to `path` in libxlsxwriter's
-    /// constant-memory mode (flat memory at any size; strings inline).
-    /// Blocking; call it from a thread of its own in async code.
-    public static func write(rows: Int, to path: String, seed: UInt64 = 42) throws(XLSXWriterError) {
-        let writer = try XLSXWriter(path: path, constantMemory: true)
+    /// Writes a header row and `rows` data rows to `path`. By default in
+    /// libxlsxwriter's constant-memory mode: flat memory at any size, text
+    /// as inline strings (`t="inlineStr"`). `constantMemory: false` writes
+    /// a shared-strings table as Excel does, but holds the whole sheet in
+    /// memory until `close` (use it for test workbooks, not for 1M rows).
+    /// Blocking; call it from a thread of its own in async code (or use
+    /// ``writeDetached(rows:to:seed:)``).
+    public static func write(rows: Int, to path: String, seed: UInt64 = 42, constantMemory: Bool = true) throws(XLSXWriterError) {
+        let writer = try XLSXWriter(path: path, constantMemory: constantMemory)
         let sheet = try writer.addWorksheet(named: sheetName)
         let bold = try writer.format(XLSXFormat(bold: true))
         let decimal = try writer.format(XLSXFormat(numberFormat: decimalFormat))

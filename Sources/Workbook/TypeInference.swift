@@ -61,6 +61,16 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
         /// Text, or a number cell whose text is not a number.
         public static let text = ValueKinds(rawValue: 1 << 7)
 
+        /// The kinds' names, for column statistics people read
+        /// (`["integer", "decimal"]`).
+        public var names: [String] {
+            let all: [(ValueKinds, String)] = [
+                (.integer, "integer"), (.decimal, "decimal"), (.float, "float"), (.date, "date"),
+                (.dateTime, "dateTime"), (.interval, "interval"), (.boolean, "boolean"), (.text, "text"),
+            ]
+            return all.filter { contains($0.0) }.map(\.1)
+        }
+
         static let numbers: ValueKinds = [.integer, .decimal, .float]
         static let dates: ValueKinds = [.date, .dateTime]
     }

@@ -33,12 +33,16 @@ struct SampleWorkbookTests {
         #expect(error?.code == .closing)
     }
 
-    @Test func writtenWorkbookReadsBackCellByCell() throws {
+    @Test(arguments: [true, false])
+    func writtenWorkbookReadsBackCellByCell(constantMemory: Bool) throws {
         let dir = try TIProcess.temporaryDirectory("sample")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("orders.xlsx").path
         let count = 300
-        try SampleWorkbook.write(rows: count, to: path, seed: 42)
+        try SampleWorkbook.write(rows: count, to: path, seed: 42, constantMemory: constantMemory)
+        // Inline strings in constant-memory mode, a shared-strings table otherwise.
+        let parts = try TIProcess.run("python3", ["-c", "import zipfile,sys; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))", path])
+        #expect(parts.contains("xl/sharedStrings.xml") == !constantMemory)
 
         let book = try TIOpenpyxl.dump(path)
         let sheet = try #require(book[SampleWorkbook.sheetName])

@@ -12,6 +12,14 @@ struct TypeInferenceTests {
     private func type(_ values: [CellValue]) -> ColumnType { infer(values).inferredType }
     private func n(_ t: String, _ k: NumberKind = .plain) -> CellValue { .number(t, k) }
 
+    @Test func kindNamesAndCodable() throws {
+        let i = infer([n("1"), n("1.5"), .text("x"), .error("#N/A")])
+        #expect(i.kindsSeen.names == ["integer", "decimal", "text"])
+        #expect(ColumnType(sqlName: "double precision") == .doublePrecision)
+        #expect(ColumnType(sqlName: "float") == nil)
+        #expect(ColumnType.allCases.allSatisfy { ColumnType(sqlName: $0.sqlName) == $0 })
+    }
+
     @Test func sqlNames() {
         #expect(ColumnType.allCases.map(\.sqlName) == [
             "bigint", "numeric", "double precision", "date", "timestamp", "interval", "boolean", "text",
