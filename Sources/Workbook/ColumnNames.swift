@@ -41,10 +41,11 @@ public enum ColumnNames {
     public static let maxNameBytes = 63
 
     /// One name per column: `header` is the header row's cells (the first
-    /// non-empty row), `columnCount` the sheet's column count when data
-    /// rows are wider than the header.
+    /// non-empty row), `header[i]` being spreadsheet column
+    /// `firstColumn + i` (0 is `A`); `columnCount` the sheet's column count
+    /// when data rows are wider than the header.
     public static func make(
-        header: [CellValue], columnCount: Int = 0, dateSystem: DateSystem = .excel1900
+        header: [CellValue], columnCount: Int = 0, firstColumn: Int = 0, dateSystem: DateSystem = .excel1900
     ) throws(ColumnNamesError) -> [String] {
         let count = max(header.count, columnCount)
         guard count <= maxColumns else { throw ColumnNamesError(code: .tooManyColumns, columnCount: count) }
@@ -53,7 +54,7 @@ public enum ColumnNames {
         bases.reserveCapacity(count)
         for i in 0..<count {
             let cleaned = i < header.count ? normalize(encoder.displayText(header[i])) : ""
-            bases.append(truncate(cleaned.isEmpty ? "column_\(columnLetters(i))" : cleaned, toBytes: maxNameBytes))
+            bases.append(truncate(cleaned.isEmpty ? "column_\(columnLetters(firstColumn + i))" : cleaned, toBytes: maxNameBytes))
         }
         let literal = Set(bases.map { $0.lowercased() })
         var used = Set<String>()

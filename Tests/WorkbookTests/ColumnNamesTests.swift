@@ -11,6 +11,8 @@ struct ColumnNamesTests {
     @Test func blanksBecomeColumnLetters() throws {
         let names = try ColumnNames.make(header: [.text("a"), .empty, .text("   "), .text("d")], columnCount: 6)
         #expect(names == ["a", "column_B", "column_C", "d", "column_E", "column_F"])
+        // A table starting in column C.
+        #expect(try ColumnNames.make(header: [.text("x"), .empty], firstColumn: 2) == ["x", "column_D"])
     }
 
     @Test func duplicatesGetSuffixesCaseInsensitively() throws {
