@@ -189,4 +189,56 @@ struct CopyEncodingPostgresTests {
         let out = try psql("SELECT concat_ws('|', coalesce(id::text, ''), coalesce(\"Amount\"::text, ''), coalesce(\"when\"::text, ''), coalesce(\"column_D\", ''), coalesce(ok::text, '')) FROM \(schema).t ORDER BY id NULLS LAST")
         #expect(out == "1|1.25|2020-06-18 00:00:00|x|true\n2|3|2020-06-19 18:00:00|5|\n|||#VALUE!|false\n")
     }
+
+    @Test func randomNumericsAndDatesAgreeWithPostgres() throws {
+        // numeric: our base-10000 binary encoding against PostgreSQL's own
+        // parse of the same text; dates: our serial conversion against
+        // PostgreSQL's date arithmetic from 1899-12-30.
+        let schema = "ti_random_numerics"
+        var rng = SystemRandomNumberGenerator()
+        func digits(_ n: Int) -> String { String((0..<n).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) }) }
+        var numerics: [String] = ["0", "-0", "0.000", "1", "-1", "9999", "10000", "0.0001", "0.00001", "99999999.99999999"]
+        for _ in 0..<500 {
+            var t = Bool.random(using: &rng) ? "-" : ""
+            t += digits(Int.random(in: 1...20, using: &rng))
+            if Bool.random(using: &rng) { t += "." + digits(Int.random(in: 0...18, using: &rng)) }
+            if Int.random(in: 0..<4, using: &rng) == 0 { t += "E" + String(Int.random(in: -30...30, using: &rng)) }
+            numerics.append(t)
+        }
+        let serials = (0..<300).map { _ in Int.random(in: 61...2_958_465, using: &rng) }
+
+        let encoder = CopyEncoder()
+        var binary: [UInt8] = []
+        CopyEncoder.appendBinaryHeader(to: &binary)
+        var expectedText = ""
+        for (i, t) in numerics.enumerated() {
+            CopyEncoder.appendBinaryTupleStart(fieldCount: 4, to: &binary)
+            try encoder.appendBinary(.number(String(i), .plain), as: .bigint, to: &binary)
+            try encoder.appendBinary(.text(t), as: .text, to: &binary)
+            try encoder.appendBinary(.number(t, .plain), as: .numeric, to: &binary)
+            let serial = serials[i % serials.count]
+            try encoder.appendBinary(.number(String(serial), .date), as: .date, to: &binary)
+            expectedText += "\(i)\n"
+        }
+        CopyEncoder.appendBinaryTrailer(to: &binary)
+        let dir = try TIProcess.temporaryDirectory("random")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("rows.bin")
+        try Data(binary).write(to: file)
+        _ = try psql("DROP SCHEMA IF EXISTS \(schema) CASCADE; CREATE SCHEMA \(schema); CREATE TABLE \(schema).t (ord bigint, source text, n numeric, d date)")
+        defer { _ = try? psql("DROP SCHEMA IF EXISTS \(schema) CASCADE") }
+        _ = try psql("\\copy \(schema).t from '\(file.path)' (format binary)")
+        let numericMismatches = try psql("""
+            SELECT ord || ' ' || source || ' ' || n::text FROM \(schema).t
+            WHERE n::text IS DISTINCT FROM source::numeric::text ORDER BY ord
+            """)
+        #expect(numericMismatches == "")
+        let serialList = numerics.indices.map { String(serials[$0 % serials.count]) }.joined(separator: ",")
+        let dateMismatches = try psql("""
+            SELECT t.ord FROM \(schema).t JOIN unnest('{\(serialList)}'::int[]) WITH ORDINALITY s(serial, k) ON k = t.ord + 1
+            WHERE t.d IS DISTINCT FROM date '1899-12-30' + s.serial ORDER BY t.ord
+            """)
+        #expect(dateMismatches == "")
+        #expect(try psql("SELECT ord FROM \(schema).t ORDER BY ord") == expectedText)
+    }
 }
