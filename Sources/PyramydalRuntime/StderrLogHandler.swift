@@ -76,7 +76,7 @@ public struct StderrLogHandler: LogHandler {
     static func timestamp(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
         var whole = time_t(seconds.rounded(.down))
-        let millis = Int((seconds - Double(whole)) * 1000)
+        let millis = min(999, Int(((seconds - Double(whole)) * 1000).rounded()))
         var parts = tm()
         gmtime_r(&whole, &parts)
         func pad(_ value: Int32, _ width: Int) -> String {
