@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where Pyramydal keeps objects: incoming workbooks, reports, snapshots.
 public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
     /// A local folder (`file:///abs/path`); `path` is absolute, without a trailing `/`.
@@ -77,7 +79,7 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
                 bytes.append(byte)
             }
         }
-        return String(validating: bytes, as: UTF8.self)
+        return String(bytes: bytes, encoding: .utf8)
     }
 }
 
