@@ -42,6 +42,18 @@ struct PyramydalCommandTests {
         #expect(!result.output.contains("s3cret"))
     }
 
+    @Test func failureExits1AndSaysWhichStepFailed() throws {
+        // A "bin directory" with a pg_ctl but no initdb.
+        let root = "/tmp/pyramydal-rt-nobin-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/bin", withIntermediateDirectories: true)
+        try SystemCalls.writeFile(root + "/bin/pg_ctl", "#!/bin/sh\nexit 1\n", mode: 0o755)
+        chmod(root, 0o755)
+        let result = try pyramydal(["dev", "start"], ["PYRAMYDAL_HOME": root + "/home", "PYRAMYDAL_PG_BIN": root + "/bin"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("pyramydal: embedded PostgreSQL: initdb failed"), "\(result.output)")
+    }
+
     @Test func devStartStatusStop() throws {
         let home = "/tmp/pyramydal-rt-cli-\(UUID().uuidString.prefix(8))"
         let environment = ["PYRAMYDAL_HOME": home]
