@@ -49,6 +49,7 @@ extension EmbeddedStack {
                 try appendSettings(cluster, port: port)
                 if !initialized { try SystemCalls.writeFile(portPath, "\(port)\n", mode: 0o644) }
             }
+            try removeStalePidFile(cluster)
             try startServer(cluster, account: account)
             started = true
         }
@@ -206,11 +207,26 @@ extension EmbeddedStack {
         return result.succeeded
     }
 
+    /// `postmaster.pid` names a live PostgreSQL process. After a crash or a
+    /// container restart the file can name a PID that is now some other
+    /// program; on Linux `/proc/<pid>/comm` tells them apart.
     func pidFileProcessExists(_ cluster: Cluster) throws(EmbeddedStackError) -> Bool {
         guard let text = try SystemCalls.readFile(cluster.pidFile),
             let first = text.split(separator: "\n").first, let pid = pid_t(first.trimmingCharacters(in: .whitespaces))
         else { return false }
-        return SystemCalls.processExists(pid)
+        guard SystemCalls.processExists(pid) else { return false }
+        if let command = try? SystemCalls.readFile("/proc/\(pid)/comm") {
+            return command.hasPrefix("postgres")
+        }
+        return true
+    }
+
+    /// Removes a `postmaster.pid` that names no live PostgreSQL process, which
+    /// would otherwise make the server refuse to start ("lock file already exists").
+    func removeStalePidFile(_ cluster: Cluster) throws(EmbeddedStackError) {
+        guard FileManager.default.fileExists(atPath: cluster.pidFile), !(try pidFileProcessExists(cluster)) else { return }
+        logger.notice("removing stale postmaster.pid", metadata: ["postgres.data": "\(cluster.dataDirectory)"])
+        try SystemCalls.remove(cluster.pidFile)
     }
 
     // MARK: status, stop, destroy
