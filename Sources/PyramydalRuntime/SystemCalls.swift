@@ -70,8 +70,11 @@ enum SystemCalls {
         pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
     }
 
-    /// Creates a directory (and its parents) if missing, then sets its mode.
+    /// Creates a directory (and its parents) with `mode` if missing. An
+    /// existing directory is left as it is: never chmod what a person made.
     static func makeDirectory(_ path: String, mode: mode_t) throws(EmbeddedStackError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
