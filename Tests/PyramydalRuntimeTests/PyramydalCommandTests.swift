@@ -54,6 +54,38 @@ struct PyramydalCommandTests {
         #expect(result.output.contains("pyramydal: embedded PostgreSQL: initdb failed"), "\(result.output)")
     }
 
+    /// The normal-user path (no runuser): as root, run the binary itself as
+    /// the postgres account, when that account can reach it.
+    @Test(.enabled(if: BuiltBinary.runnableAsPostgres, "not root, or the postgres account can't run the binary"))
+    func devStartAsNormalUser() throws {
+        let account = try #require(SystemCalls.account(named: "postgres"))
+        let parent = "/tmp/pyramydal-rt-user-\(UUID().uuidString.prefix(8))"
+        try SystemCalls.makeDirectory(parent, mode: 0o755)
+        try SystemCalls.changeOwner(parent, to: account)
+        let binary = try #require(BuiltBinary.pyramydal)
+        func asPostgres(_ arguments: [String]) throws -> Subprocess.Result {
+            let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PYRAMYDAL_") }
+            return try Subprocess(
+                executable: "/usr/sbin/runuser",
+                arguments: ["-u", "postgres", "--", "env", "PYRAMYDAL_HOME=\(parent)/home", binary] + arguments,
+                environment: environment
+            ).run()
+        }
+        defer {
+            _ = try? asPostgres(["dev", "destroy", "--yes"])
+            try? FileManager.default.removeItem(atPath: parent)
+        }
+        let start = try asPostgres(["dev", "start"])
+        #expect(start.status == 0, "\(start.output)")
+        #expect(start.output.contains("(created and started)"))
+        var info = stat()
+        #expect(stat(parent + "/home/postgres/password", &info) == 0)
+        #expect(info.st_uid == account.uid && info.st_mode & 0o777 == 0o600)
+        #expect(!FileManager.default.fileExists(atPath: parent + "/home/postgres/location"))
+        #expect(try asPostgres(["dev", "status"]).output.contains("state:     running"))
+        #expect(try asPostgres(["dev", "stop"]).output.contains("stopped"))
+    }
+
     @Test func devStartStatusStop() throws {
         let home = "/tmp/pyramydal-rt-cli-\(UUID().uuidString.prefix(8))"
         let environment = ["PYRAMYDAL_HOME": home]
@@ -92,4 +124,16 @@ enum BuiltBinary {
         .deletingLastPathComponent().path
     static let pyramydal: String? = ["debug", "release"].map { "\(packageRoot)/.build/\($0)/pyramydal" }
         .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// Root, a postgres account, runuser, and the binary reachable by that account.
+    static let runnableAsPostgres: Bool = {
+        guard getuid() == 0, let pyramydal, SystemCalls.account(named: "postgres") != nil,
+            FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")
+        else { return false }
+        let probe = try? Subprocess(
+            executable: "/usr/sbin/runuser", arguments: ["-u", "postgres", "--", "test", "-x", pyramydal],
+            environment: ProcessInfo.processInfo.environment
+        ).run()
+        return probe?.succeeded == true
+    }()
 }
