@@ -59,6 +59,7 @@ let package = Package(
             dependencies: [
                 "Postgres",
                 "ObjectStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,1 +1,0 @@
-// Configuration and the embedded stack shared by the CLI and the workers.
