@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Workbook", targets: ["Workbook"]),
+        .library(name: "ChildProcess", targets: ["ChildProcess"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +28,9 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CXlsxWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
         .systemLibrary(name: "CHaru", providers: [.apt(["libhpdf-dev"])]),
+
+        // MARK: child processes without Foundation.Process (posix_spawn + waitpid)
+        .target(name: "ChildProcess"),
 
         // MARK: one wrapper per C library
         .target(
@@ -57,6 +61,7 @@ let package = Package(
         .target(
             name: "PyramydalRuntime",
             dependencies: [
+                "ChildProcess",
                 "Postgres",
                 "ObjectStore",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -78,10 +83,10 @@ let package = Package(
 
         // MARK: tests
         .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres"]),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
-        .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore"]),
-        .testTarget(name: "WorkbookTests", dependencies: ["Workbook"], exclude: ["Fixtures"]),
-        .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "ChildProcess"]),
+        .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore", "ChildProcess"]),
+        .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "ChildProcess"], exclude: ["Fixtures"]),
+        .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore", "ChildProcess"]),
     ],
     swiftLanguageModes: [.v6]
 )
