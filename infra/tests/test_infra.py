@@ -9,12 +9,14 @@ Needs python-hcl2 (8.x).
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from pathlib import Path
 
 import hcl2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from runtime_stage import runtime_packages  # noqa: E402 - the one parser of the Dockerfile's package list
 
 ROOT = Path(__file__).resolve().parents[2]
 TOFU = ROOT / "infra" / "tofu"
@@ -454,14 +456,6 @@ def test_dockerfile_runtime_stage_and_executables():
     assert executables == EXECUTABLES
     for kind in task_kinds():
         assert load_task(kind)["containerDefinitions"][0]["command"][0] in executables
-
-
-def runtime_packages(dockerfile_text: str) -> list:
-    """The packages of the RUN line after `# runtime-packages` (one list, shared with runtime_stage.py)."""
-    after = dockerfile_text.split("# runtime-packages", 1)[1]
-    run = re.search(r"^RUN (.*?)(?<!\\)\n", after, re.S | re.M).group(1)
-    install = re.search(r"apt-get install -y --no-install-recommends ([^\\&]+)", run).group(1)
-    return install.split()
 
 
 def test_compose_wires_the_same_variables():
