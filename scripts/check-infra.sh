@@ -9,8 +9,9 @@
 #      tasks/*.json are valid ECS task definitions and the ecs module renders
 #      those same files
 #   3. `docker-compose config` validates docker-compose.yml
-#   4. `tofu`/`terraform` fmt + validate of both envs, only where a local
-#      provider mirror exists (providers can't be downloaded here); else skipped
+#   4. `tofu`/`terraform` fmt, validate and plan of both envs against a private
+#      moto server (infra/tests/tofu_plan.py), only where a local provider
+#      mirror exists (providers can't be downloaded here); else skipped
 #   5. the Dockerfile's runtime stage: its packages unpacked into a folder, the
 #      release binaries' shared libraries resolved there and `--help` run there
 #      (infra/tests/runtime_stage.py). PYRAMYDAL_SKIP_RUNTIME_STAGE=1 skips it,
@@ -25,6 +26,7 @@ cd "$(dirname "$0")/.."
 CHECKOV_VERSION=3.3.30
 HCL2_VERSION=8.1.4
 PYTEST_VERSION=9.0.3
+BOTOCORE_VERSION=1.43.11
 tools=${PYRAMYDAL_INFRA_TOOLS:-$PWD/.build-infra}
 plugin_dir=${PYRAMYDAL_TF_PLUGIN_DIR:-/opt/tf-plugins}
 
@@ -72,7 +74,7 @@ setup_tools() {
     # Two virtualenvs: checkov pins its own HCL parser (bc-python-hcl2), which
     # installs the same `hcl2` module as python-hcl2.
     ensure_venv "$tools/checkov" "checkov==$CHECKOV_VERSION" || return 1
-    ensure_venv "$tools/hcl" "python-hcl2==$HCL2_VERSION" "pytest==$PYTEST_VERSION" || return 1
+    ensure_venv "$tools/hcl" "python-hcl2==$HCL2_VERSION" "pytest==$PYTEST_VERSION" "botocore==$BOTOCORE_VERSION" || return 1
     if ! command -v docker-compose >/dev/null 2>&1; then
         echo "infra: installing Debian's docker-compose"
         as_root apt-get update -qq &&
@@ -92,18 +94,9 @@ compose_config() {
     docker-compose -f docker-compose.yml config -q
 }
 
-tofu_validate() { # binary
-    local tf=$1 tmp rc=0
-    TF_CLI_CONFIG_FILE=/dev/null "$tf" fmt -check -recursive -diff infra/tofu || return 1
-    tmp=$(mktemp -d)
-    cp -r infra tasks "$tmp/"
-    for env in dev prod; do
-        (cd "$tmp/infra/tofu/envs/$env" &&
-            TF_CLI_CONFIG_FILE=/dev/null "$tf" init -backend=false -input=false -no-color -plugin-dir="$plugin_dir" >/dev/null &&
-            TF_CLI_CONFIG_FILE=/dev/null "$tf" validate -no-color) || rc=1
-    done
-    rm -rf "$tmp"
-    return $rc
+tofu_plan() { # binary
+    TF_CLI_CONFIG_FILE=/dev/null "$1" fmt -check -recursive -diff infra/tofu || return 1
+    python3 infra/tests/tofu_plan.py "$1" --plugin-dir "$plugin_dir"
 }
 
 runtime_stage() {
@@ -114,16 +107,20 @@ runtime_stage() {
     python3 infra/tests/runtime_stage.py
 }
 
-run_check "tools (checkov $CHECKOV_VERSION, python-hcl2 $HCL2_VERSION, docker-compose)" setup_tools
+run_check "tools (checkov $CHECKOV_VERSION, python-hcl2 $HCL2_VERSION, botocore $BOTOCORE_VERSION, docker-compose)" setup_tools
 run_check "checkov over infra/tofu" checkov_scan
 run_check "infra/tests (tofu, tasks/*.json, Dockerfile)" hcl_tests
 run_check "docker-compose config" compose_config
 
 tf=$(command -v tofu || command -v terraform || true)
-if [ -n "$tf" ] && { [ -d "$plugin_dir/registry.terraform.io/hashicorp/aws" ] || [ -d "$plugin_dir/registry.opentofu.org/hashicorp/aws" ]; }; then
-    run_check "$(basename "$tf") fmt + validate (envs/dev, envs/prod)" tofu_validate "$tf"
+if [ -z "$tf" ]; then
+    skip_check "tofu plan" "no tofu or terraform binary"
+elif ! [ -d "$plugin_dir/registry.terraform.io/hashicorp/aws" ] && ! [ -d "$plugin_dir/registry.opentofu.org/hashicorp/aws" ]; then
+    skip_check "tofu plan" "no aws provider in $plugin_dir (providers can't be downloaded here)"
+elif ! python3 -c "import moto.server" 2>/dev/null; then
+    skip_check "tofu plan" "moto is not installed (scripts/setup.sh --test installs it)"
 else
-    skip_check "tofu validate" "no tofu/terraform with an aws provider in $plugin_dir"
+    run_check "$(basename "$tf") fmt, validate and plan of envs/dev and envs/prod (against a private moto)" tofu_plan "$tf"
 fi
 
 if [ "${PYRAMYDAL_SKIP_RUNTIME_STAGE:-}" = 1 ]; then

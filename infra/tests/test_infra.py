@@ -241,6 +241,21 @@ def test_task_definitions_are_valid_ecs_json():
             assert mount["sourceVolume"] in volumes, f"{where}: mount of an undefined volume"
 
 
+def test_task_definitions_match_the_ecs_api_model():
+    # botocore's service model of ECS RegisterTaskDefinition: unknown fields,
+    # wrong types and missing required members fail here, offline.
+    import botocore.session
+    from botocore.validate import ParamValidator
+
+    shape = botocore.session.get_session().get_service_model("ecs").operation_model("RegisterTaskDefinition").input_shape
+    for kind in task_kinds():
+        report = ParamValidator().validate(render(kind), shape)
+        assert not report.has_errors(), f"tasks/{kind}.json: {report.generate_report()}"
+    broken = render("ingest")
+    broken["containerDefinitions"][0]["stopTimeout"] = "30"
+    assert ParamValidator().validate(broken, shape).has_errors(), "the model check must reject a string stopTimeout"
+
+
 def test_local_launcher_reads_command_and_memory_without_rendering():
     # The local launcher reads the same files as they are in the repository:
     # valid JSON before substitution, and the fields it uses are literal.
@@ -263,9 +278,12 @@ def test_ecs_module_renders_the_same_files():
     task_defs = blocks(ecs, "resource", "aws_ecs_task_definition")
     assert list(task_defs) == ["task"]
     td = task_defs["task"]
-    assert td["for_each"] == "${local.definitions}"
+    files = locals_of(ecs)["files"]
+    assert "file(\"${var.tasks_dir}/${kind}.json\")" in files.replace("\\\"", "\""), files
+    assert td["for_each"] == "${local.files}"
     assert td["family"] == "${var.family_prefix}${each.key}"
-    assert td["container_definitions"] == "${jsonencode(each.value.containerDefinitions)}"
+    assert td["container_definitions"] == "${jsonencode(local.definitions[each.key].containerDefinitions)}"
+    assert td["task_role_arn"] == "${local.definitions[each.key].taskRoleArn}"
     assert td["memory"] == "${each.value.memory}" and td["cpu"] == "${each.value.cpu}"
     # Every placeholder any task file uses is passed (render() asserts it too).
     for kind in task_kinds():

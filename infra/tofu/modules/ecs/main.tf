@@ -28,6 +28,14 @@ locals {
     }
   }
 
+  # The files as they are: the fields without placeholders (cpu, memory, …)
+  # are known at plan time, so a pull request's plan shows their changes.
+  files = {
+    for kind in var.kinds :
+    kind => jsondecode(file("${var.tasks_dir}/${kind}.json"))
+  }
+
+  # The files rendered: container definitions and role ARNs.
   definitions = {
     for kind in var.kinds :
     kind => jsondecode(templatefile("${var.tasks_dir}/${kind}.json", local.template_vars[kind]))
@@ -83,16 +91,16 @@ resource "aws_ecs_cluster_capacity_providers" "this" {
 }
 
 resource "aws_ecs_task_definition" "task" {
-  for_each = local.definitions
+  for_each = local.files
 
   family                   = "${var.family_prefix}${each.key}"
   cpu                      = each.value.cpu
   memory                   = each.value.memory
   network_mode             = each.value.networkMode
   requires_compatibilities = each.value.requiresCompatibilities
-  execution_role_arn       = each.value.executionRoleArn
-  task_role_arn            = each.value.taskRoleArn
-  container_definitions    = jsonencode(each.value.containerDefinitions)
+  execution_role_arn       = local.definitions[each.key].executionRoleArn
+  task_role_arn            = local.definitions[each.key].taskRoleArn
+  container_definitions    = jsonencode(local.definitions[each.key].containerDefinitions)
 
   runtime_platform {
     operating_system_family = each.value.runtimePlatform.operatingSystemFamily
