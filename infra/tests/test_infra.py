@@ -354,7 +354,7 @@ def test_task_roles_touch_only_their_prefixes():
         return out
 
     ingest = {g for g in grants("ingest") if g[0].startswith("s3:")}
-    assert ingest == {("s3:GetObject", "bucket/incoming/*"), ("s3:ListBucket", "bucket"), ("s3:PutObject", "bucket/errors/*")}
+    assert ingest == {("s3:GetObject", "bucket/incoming/*"), ("s3:PutObject", "bucket/errors/*")}
     for kind in ["export", "print"]:
         g = grants(kind)
         assert g == {("s3:PutObject", "bucket/reports/*"), ("s3:AbortMultipartUpload", "bucket/reports/*")}, g

@@ -67,17 +67,6 @@ data "aws_iam_policy_document" "ingest" {
     resources = ["${var.bucket_arn}/incoming/*"]
   }
   statement {
-    # Listing lets a missing key answer 404 instead of 403.
-    sid       = "ListIncoming"
-    actions   = ["s3:ListBucket"]
-    resources = [var.bucket_arn]
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["incoming/*"]
-    }
-  }
-  statement {
     sid       = "WriteErrors"
     actions   = ["s3:PutObject"]
     resources = ["${var.bucket_arn}/errors/*"]

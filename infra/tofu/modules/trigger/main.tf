@@ -57,6 +57,11 @@ resource "aws_cloudwatch_event_target" "queue" {
     maximum_event_age_in_seconds = 86400
     maximum_retry_attempts       = 185
   }
+
+  # An event EventBridge could not deliver lands in the same DLQ (and alarms).
+  dead_letter_config {
+    arn = aws_sqs_queue.dlq.arn
+  }
 }
 
 data "aws_iam_policy_document" "queue" {
@@ -95,4 +100,42 @@ data "aws_iam_policy_document" "queue" {
 resource "aws_sqs_queue_policy" "incoming" {
   queue_url = aws_sqs_queue.incoming.id
   policy    = data.aws_iam_policy_document.queue.json
+}
+
+data "aws_iam_policy_document" "dlq" {
+  statement {
+    sid       = "EventBridgeSendsUndeliverableEvents"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dlq.arn]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.incoming.arn]
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["sqs:*"]
+    resources = [aws_sqs_queue.dlq.arn]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+  policy    = data.aws_iam_policy_document.dlq.json
 }
