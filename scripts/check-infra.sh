@@ -65,7 +65,12 @@ for pin in sys.argv[1:]:
 PY
     echo "infra: installing $* into $dir"
     rm -rf "$dir"
-    python3 -m venv "$dir" &&
+    # Debian's own python3 needs python3-venv for this.
+    python3 -m venv "$dir" 2>/dev/null || {
+        rm -rf "$dir"
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends python3-venv >/dev/null &&
+            python3 -m venv "$dir"
+    } &&
         "$dir/bin/pip" install -q --disable-pip-version-check "$@"
 }
 
@@ -104,7 +109,10 @@ runtime_stage() {
     if [ -z "$(apt-cache dumpavail 2>/dev/null | head -c 1)" ]; then
         as_root apt-get update -qq || return 1
     fi
-    python3 infra/tests/runtime_stage.py
+    python3 infra/tests/runtime_stage.py && return 0
+    # Stale package lists name versions the mirror no longer has: refresh once.
+    echo "infra: retrying the runtime stage after apt-get update"
+    as_root apt-get update -qq && python3 infra/tests/runtime_stage.py
 }
 
 run_check "tools (checkov $CHECKOV_VERSION, python-hcl2 $HCL2_VERSION, botocore $BOTOCORE_VERSION, docker-compose)" setup_tools

@@ -483,6 +483,22 @@ def test_compose_wires_the_same_variables():
         assert needed in text, f"docker-compose.yml lacks {needed}"
 
 
+def test_deploy_workflow_uses_oidc_plans_prs_and_applies_dev_on_main():
+    text = (ROOT / ".github" / "workflows" / "deploy.yml").read_text()
+    for stored_key in ["aws-access-key-id", "aws-secret-access-key", "AWS_SECRET_ACCESS_KEY", "secrets."]:
+        assert stored_key not in text, f"deploy.yml uses stored credentials ({stored_key})"
+    jobs = dict(re.findall(r"^  ([a-z-]+):\n((?:    .*\n|\n)+)", text, re.M))
+    assert {"image-check", "plan", "deploy-dev"} <= set(jobs), sorted(jobs)
+    plan, deploy = jobs["plan"], jobs["deploy-dev"]
+    assert "github.event_name == 'pull_request'" in plan and "tofu plan" in plan and "tofu apply" not in plan
+    assert "github.ref == 'refs/heads/main'" in deploy and "environment: dev" in deploy
+    assert re.search(r"tofu apply (?![^\n]*-target)[^\n]*image_tag=", deploy), "deploy-dev runs no full apply"
+    assert "push: true" in deploy
+    for job in (plan, deploy):
+        assert "id-token: write" in job and "role-to-assume:" in job
+    assert "push: false" in jobs["image-check"]
+
+
 # ---------------------------------------------------------------- plain-Python runner
 
 
