@@ -9,9 +9,10 @@
 #      tasks/*.json are valid ECS task definitions and the ecs module renders
 #      those same files
 #   3. `docker-compose config` validates docker-compose.yml
-#   4. `tofu`/`terraform` fmt, validate and plan of both envs against a private
-#      moto server (infra/tests/tofu_plan.py), only where a local provider
-#      mirror exists (providers can't be downloaded here); else skipped
+#   4. `tofu`/`terraform` fmt, validate and plan of both envs and an apply of
+#      envs/dev against a private moto server, read back with boto3
+#      (infra/tests/tofu_plan.py); only where a local provider mirror exists
+#      (providers can't be downloaded here) and moto is installed, else skipped
 #   5. the Dockerfile's runtime stage: its packages unpacked into a folder, the
 #      release binaries' shared libraries resolved there and `--help` run there
 #      (infra/tests/runtime_stage.py). PYRAMYDAL_SKIP_RUNTIME_STAGE=1 skips it,
@@ -128,7 +129,7 @@ elif ! [ -d "$plugin_dir/registry.terraform.io/hashicorp/aws" ] && ! [ -d "$plug
 elif ! python3 -c "import moto.server" 2>/dev/null; then
     skip_check "tofu plan" "moto is not installed (scripts/setup.sh --test installs it)"
 else
-    run_check "$(basename "$tf") fmt, validate and plan of envs/dev and envs/prod (against a private moto)" tofu_plan "$tf"
+    run_check "$(basename "$tf") fmt, validate, plan (dev, prod) and apply (dev) against a private moto" tofu_plan "$tf"
 fi
 
 if [ "${PYRAMYDAL_SKIP_RUNTIME_STAGE:-}" = 1 ]; then

@@ -34,14 +34,6 @@ resource "aws_sqs_queue" "incoming" {
   })
 }
 
-resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
-  queue_url = aws_sqs_queue.dlq.id
-  redrive_allow_policy = jsonencode({
-    redrivePermission = "byQueue"
-    sourceQueueArns   = [aws_sqs_queue.incoming.arn]
-  })
-}
-
 resource "aws_cloudwatch_event_rule" "incoming" {
   name          = "${var.name}-incoming-object-created"
   description   = "Object Created under incoming/ of ${var.bucket_name}"
