@@ -53,6 +53,16 @@ let package = Package(
         // Release-mode micro benchmark of the xlsx reader (not a test).
         .executableTarget(name: "WorkbookBench", dependencies: ["Workbook"]),
 
+        // MARK: reports (CSV, XLSX, PDF renderers and their queries)
+        .target(
+            name: "Reports",
+            dependencies: [
+                "Postgres",
+                "Workbook",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: configuration and the embedded stack shared by the CLI and workers
         .target(
             name: "PyramydalRuntime",
@@ -81,6 +91,8 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "WorkbookTests", dependencies: ["Workbook"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Postgres", "Workbook"]),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore"]),
     ],
     swiftLanguageModes: [.v6]
