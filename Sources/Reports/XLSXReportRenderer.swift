@@ -44,6 +44,7 @@ final class XLSXReportRenderer {
 
     /// One row of text fields (nil = NULL) in column order.
     func consume(_ fields: [String?]) throws(XLSXWriterError) {
+        rows += 1
         if !laidOut {
             sample.append(fields)
             if sample.count >= Self.sampleSize { try flushSample() }
@@ -133,7 +134,6 @@ final class XLSXReportRenderer {
         if sheets.isEmpty || sheetRow >= maxRowsPerSheet { try newSheet() }
         let sheet = sheets[sheets.count - 1]
         sheetRow += 1
-        rows += 1
         let r = sheetRow
         for i in 0..<columns.count {
             guard let v = fields[i] else { continue }
