@@ -63,6 +63,15 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "ExportWorker",
+            dependencies: [
+                "Reports",
+                "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: configuration and the embedded stack shared by the CLI and workers
         .target(
             name: "PyramydalRuntime",
