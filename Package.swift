@@ -59,6 +59,8 @@ let package = Package(
             dependencies: [
                 "Postgres",
                 "Workbook",
+                "ObjectStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -101,7 +103,7 @@ let package = Package(
         .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "WorkbookTests", dependencies: ["Workbook"], exclude: ["Fixtures"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Postgres", "Workbook"]),
+        .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Postgres", "Workbook", "ObjectStore"], exclude: ["Scripts"]),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore"]),
     ],
     swiftLanguageModes: [.v6]
