@@ -90,6 +90,7 @@ let package = Package(
             name: "pyramydal",
             dependencies: [
                 "PyramydalRuntime",
+                "Reports",
                 "Postgres",
                 "ObjectStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

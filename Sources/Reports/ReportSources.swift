@@ -29,9 +29,9 @@ public struct CatalogReportSources: ReportSourceResolver {
             ORDER BY v.version DESC LIMIT 1
             """, [.text(ref.department), .text(ref.name), .int(version)], purpose: "find report source")
         guard let row = rows.first, let table = try row[2, as: String?.self] else {
-            let what = version.map { "version \($0) of dataset \(ref.department)/\(ref.name)" }
-                ?? "a committed version of dataset \(ref.department)/\(ref.name)"
-            throw ReportError(.unknownDataset, "there is no \(what)")
+            let what = version.map { "no committed version \($0) of dataset \(ref.department)/\(ref.name)" }
+                ?? "no committed version of dataset \(ref.department)/\(ref.name)"
+            throw ReportError(.unknownDataset, what)
         }
         let source = try ReportSource.describe(
             schema: dataSchema, table: table, department: ref.department, dataset: ref.name,
