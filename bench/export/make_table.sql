@@ -7,7 +7,7 @@ CREATE TABLE :tbl (
   order_date date, ship_date date, created_at timestamp, updated_at timestamp,
   is_paid boolean, is_gift boolean, customer_name text, city text, notes text, shipping_cost numeric(10,2));
 INSERT INTO :tbl
-SELECT g, 5000000 + g, (g * 7919) % 50000,
+SELECT g, 5000000 + g, (g::bigint * 7919) % 50000,
        'SKU-' || lpad((g % 9973)::text, 5, '0'),
        (ARRAY['Widget', 'Gädget Pro', 'Łódź chair', 'Café table', 'Ölkanne', 'Straße sign', 'Tool kit', '台灯 lamp'])[1 + g % 8]
          || ' ' || (g % 500),
