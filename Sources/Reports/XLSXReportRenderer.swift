@@ -87,6 +87,22 @@ final class XLSXReportRenderer {
         try writer.close()
     }
 
+    /// libxlsxwriter refuses strings over 32,767 bytes (Excel's cell limit
+    /// is 32,767 characters); longer text is cut there, ending in "…".
+    static let maxCellBytes = 32_767
+
+    static func clip(_ v: String) -> String {
+        var out = ""
+        var bytes = 0
+        for ch in v {
+            let n = ch.utf8.count
+            if bytes + n > maxCellBytes - 3 { break }
+            out.append(ch)
+            bytes += n
+        }
+        return out + "…"
+    }
+
     // MARK: - layout
 
     private func flushSample() throws(XLSXWriterError) {
@@ -157,7 +173,7 @@ final class XLSXReportRenderer {
             case .boolean:
                 try sheet.writeBoolean(row: r, column: i, v == "t")
             case .interval, .text:
-                try sheet.writeString(row: r, column: i, v)
+                try sheet.writeString(row: r, column: i, v.utf8.count > Self.maxCellBytes ? Self.clip(v) : v)
             }
         }
     }

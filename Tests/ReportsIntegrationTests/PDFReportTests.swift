@@ -89,6 +89,21 @@ import Testing
         }
     }
 
+    @Test func anEmptyReportIsOnePageWithItsHeader() async throws {
+        try await TestDatabase.withSchema { connection, schema, dir in
+            let source = try await TestDatabase.makeOrders(connection, schema: schema, rows: 8)
+            let path = dir + "/empty.pdf"
+            let request = ReportRequest(dataset: "sales/orders", format: .pdf, filters: [try ReportFilter(parsing: "id > 99")])
+            let output = try await ReportExporter().render(request, source: source, to: path, connection: connection)
+            #expect(output.rows == 0)
+            #expect(output.pages == 1)
+            #expect(try Self.pageCount(path) == 1)
+            let text = try Self.text(path, page: 1)
+            #expect(text.contains("Page 1 of 1"))
+            #expect(text.contains("customer"))
+        }
+    }
+
     @Test func wrappingCountsPagesInAFirstPass() async throws {
         try await TestDatabase.withSchema { connection, schema, dir in
             let source = try await TestDatabase.makeOrders(connection, schema: schema, rows: 300)

@@ -173,3 +173,45 @@ struct XLSXDump: Decodable {
         }
     }
 }
+
+@Suite struct XLSXLimitTests {
+    @Test func overlongTextIsCutAtExcelsCellLimit() async throws {
+        try await TestDatabase.withSchema { connection, schema, dir in
+            try await connection.execute("CREATE TABLE long (id bigint, body text); INSERT INTO long VALUES (1, repeat('ä', 40000))",
+                                         purpose: "long text")
+            let source = try await connection.run { try ReportSource.describe(schema: schema, table: "long", connection: $0) }
+            let path = dir + "/long.xlsx"
+            _ = try await ReportExporter().render(ReportRequest(dataset: "long", format: .xlsx), source: source, to: path,
+                                                  connection: connection)
+            let dump = try XLSXDump.read(path)
+            let body = try #require(dump.calamine["data"]?[1][1].value)
+            #expect(body.hasSuffix("…"))
+            #expect(body.utf8.count <= 32_767)
+            #expect(body.hasPrefix(String(repeating: "ä", count: 16_000)))
+        }
+    }
+
+    /// Opt-in (PYRAMYDAL_TEST_REAL_SHEET_LIMIT=1; about a minute): 1,048,576
+    /// rows at Excel's real limit make "data" full and one row on "data (2)".
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["PYRAMYDAL_TEST_REAL_SHEET_LIMIT"] == "1"))
+    func realSheetLimit() async throws {
+        try await TestDatabase.withSchema { connection, schema, dir in
+            try await connection.execute("CREATE TABLE big AS SELECT g::bigint AS id FROM generate_series(1, 1048576) g",
+                                         purpose: "big")
+            let source = try await connection.run { try ReportSource.describe(schema: schema, table: "big", connection: $0) }
+            let path = dir + "/big.xlsx"
+            let output = try await ReportExporter().render(ReportRequest(dataset: "big", format: .xlsx, sort: [ReportSort(column: "id")]),
+                                                           source: source, to: path, connection: connection)
+            #expect(output.sheets == 2)
+            let counts = try Tool.check("python3", ["-c", """
+                import sys
+                from python_calamine import CalamineWorkbook
+                wb = CalamineWorkbook.from_path(sys.argv[1])
+                for name in wb.sheet_names[1:]:
+                    rows = wb.get_sheet_by_name(name).to_python()
+                    print(name, len(rows), rows[1][0], rows[-1][0])
+                """, path])
+            #expect(counts == "data 1048576 1.0 1048575.0\ndata (2) 2 1048576.0 1048576.0\n")
+        }
+    }
+}
