@@ -88,7 +88,6 @@ import Testing
         try await TestDatabase.withSchema { connection, schema, dir in
             let source = try await TestDatabase.makeOrders(connection, schema: schema, rows: 50)
             let path = dir + "/bad.csv"
-            let exporter = ReportExporter()
             func code(_ request: ReportRequest, _ e: ReportExporter = ReportExporter()) async -> ReportError.Code? {
                 do {
                     _ = try await e.render(request, source: source, to: path, connection: connection)
@@ -100,7 +99,6 @@ import Testing
                     return nil
                 }
             }
-            _ = exporter
             #expect(await code(ReportRequest(dataset: "orders", format: .csv, columns: ["nope"])) == .unknownColumn)
             #expect(await code(ReportRequest(dataset: "orders", format: .xlsx,
                                              filters: [ReportFilter(column: "day", op: .equal, value: "yesterday")])) == .wrongType)
