@@ -34,6 +34,24 @@ public struct ReportRequest: Sendable, Hashable, Codable {
         self.pdf = pdf
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case dataset, version, format, columns, filters, sort, csv, pdf
+    }
+
+    /// Decodes job arguments written by other code (the CLI, the ingest's
+    /// standing report requests): only `dataset` and `format` are required.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(dataset: try c.decode(String.self, forKey: .dataset),
+                  version: try c.decodeIfPresent(Int.self, forKey: .version),
+                  format: try c.decode(Format.self, forKey: .format),
+                  columns: try c.decodeIfPresent([String].self, forKey: .columns) ?? [],
+                  filters: try c.decodeIfPresent([ReportFilter].self, forKey: .filters) ?? [],
+                  sort: try c.decodeIfPresent([ReportSort].self, forKey: .sort) ?? [],
+                  csv: try c.decodeIfPresent(CSVOptions.self, forKey: .csv) ?? CSVOptions(),
+                  pdf: try c.decodeIfPresent(PDFOptions.self, forKey: .pdf) ?? PDFOptions())
+    }
+
     /// The department and name of ``dataset`` (`default` when no department).
     public var datasetParts: (department: String, name: String) {
         if let slash = dataset.lastIndex(of: "/") {
@@ -60,6 +78,15 @@ public struct CSVOptions: Sendable, Hashable, Codable {
         self.neutraliseFormulas = neutraliseFormulas
         self.header = header
     }
+
+    private enum CodingKeys: String, CodingKey { case byteOrderMark, neutraliseFormulas, header }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(byteOrderMark: try c.decodeIfPresent(Bool.self, forKey: .byteOrderMark) ?? false,
+                  neutraliseFormulas: try c.decodeIfPresent(Bool.self, forKey: .neutraliseFormulas) ?? true,
+                  header: try c.decodeIfPresent(Bool.self, forKey: .header) ?? true)
+    }
 }
 
 public struct PDFOptions: Sendable, Hashable, Codable {
@@ -76,6 +103,16 @@ public struct PDFOptions: Sendable, Hashable, Codable {
         self.landscape = landscape
         self.wrap = wrap
         self.fontSize = fontSize
+    }
+
+    private enum CodingKeys: String, CodingKey { case paper, landscape, wrap, fontSize }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(paper: try c.decodeIfPresent(Paper.self, forKey: .paper) ?? .a4,
+                  landscape: try c.decodeIfPresent(Bool.self, forKey: .landscape) ?? true,
+                  wrap: try c.decodeIfPresent(Bool.self, forKey: .wrap) ?? false,
+                  fontSize: try c.decodeIfPresent(Double.self, forKey: .fontSize) ?? 7)
     }
 }
 

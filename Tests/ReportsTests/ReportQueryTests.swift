@@ -1,3 +1,4 @@
+import Foundation
 @testable import Reports
 import Testing
 
@@ -123,5 +124,33 @@ import Testing
         #expect(ReportColumnType(postgresType: "double precision") == .double)
         #expect(ReportColumnType(postgresType: "character varying(20)") == .text)
         #expect(ReportColumnType(postgresType: "interval") == .interval)
+    }
+}
+
+@Suite struct ReportRequestCodingTests {
+    @Test func minimalJobArgumentsDecodeWithDefaults() throws {
+        let json = #"{"request": {"dataset": "sales/orders", "format": "pdf", "pdf": {"paper": "letter"}}, "name": "nightly"}"#
+        let args = try JSONDecoder().decode(ExportJobArguments.self, from: Data(json.utf8))
+        #expect(args.name == "nightly")
+        #expect(args.request == ReportRequest(dataset: "sales/orders", format: .pdf, pdf: PDFOptions(paper: .letter)))
+        #expect(args.request.csv.neutraliseFormulas)
+        #expect(args.request.pdf.landscape)
+    }
+
+    @Test func fullRequestsRoundTrip() throws {
+        let request = ReportRequest(
+            dataset: "hr/staff", version: 4, format: .csv, columns: ["a", "b"],
+            filters: [ReportFilter(column: "a", op: .greaterOrEqual, value: "3"), ReportFilter(column: "b", op: .contains, value: "x")],
+            sort: [ReportSort(column: "a", descending: true)], csv: CSVOptions(byteOrderMark: true, neutraliseFormulas: false),
+            pdf: PDFOptions(paper: .letter, landscape: false, wrap: true, fontSize: 9))
+        let data = try JSONEncoder().encode(ExportJobArguments(request: request))
+        #expect(try JSONDecoder().decode(ExportJobArguments.self, from: data).request == request)
+        #expect(String(decoding: data, as: UTF8.self).contains(#""op":">=""#))
+    }
+
+    @Test func badFormatsAreDecodingErrors() {
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(ReportRequest.self, from: Data(#"{"dataset": "x", "format": "docx"}"#.utf8))
+        }
     }
 }
