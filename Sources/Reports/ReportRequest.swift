@@ -1,3 +1,5 @@
+import Foundation
+
 /// What someone asked for: which dataset version, in which format, which
 /// columns and rows in which order, and how the file should look.
 public struct ReportRequest: Sendable, Hashable, Codable {
@@ -197,5 +199,3 @@ public struct ReportSort: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var description: String { descending ? "\(column) desc" : column }
 }
-
-import Foundation
