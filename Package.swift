@@ -61,7 +61,6 @@ let package = Package(
                 "Workbook",
                 "ObjectStore",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
