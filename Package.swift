@@ -57,6 +57,26 @@ let package = Package(
         // Release-mode micro benchmark of the xlsx reader (not a test).
         .executableTarget(name: "WorkbookBench", dependencies: ["Workbook"]),
 
+        // MARK: reports (CSV, XLSX, PDF renderers and their queries)
+        .target(
+            name: "Reports",
+            dependencies: [
+                "Postgres",
+                "Workbook",
+                "ObjectStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "ExportWorker",
+            dependencies: [
+                "Reports",
+                "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: configuration and the embedded stack shared by the CLI and workers
         .target(
             name: "PyramydalRuntime",
@@ -74,6 +94,7 @@ let package = Package(
             name: "pyramydal",
             dependencies: [
                 "PyramydalRuntime",
+                "Reports",
                 "Postgres",
                 "ObjectStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -86,6 +107,8 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "ChildProcess"]),
         .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore", "ChildProcess"]),
         .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "ChildProcess"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Postgres", "Workbook", "ObjectStore", "ChildProcess"], exclude: ["Scripts"]),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore", "ChildProcess"]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,6 +14,9 @@ struct Pyramydal: AsyncParsableCommand {
         subcommands: [
             Dev.self,
             ConfigCommand.self,
+            ExportCommand.self,
+            ReportsCommand.self,
+            DownloadCommand.self,
         ]
     )
 }
