@@ -39,7 +39,7 @@ FROM debian:bookworm-slim AS runtime
 
 # runtime-packages (scripts/check-infra.sh reads this RUN line)
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates libpq5 libcurl4 libzip4 libxml2 libxlsxwriter4 libhpdf-2.3.0 fonts-dejavu-core \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates libpq5 libcurl4 libzip4 libxml2 libxlsxwriter4 libhpdf-2.3.0 fonts-dejavu-core fonts-droid-fallback \
     && rm -rf /var/lib/apt/lists/*
 
 # The CA bundle RDS certificates chain to (sslmode=verify-full in

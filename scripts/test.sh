@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian machine: installs what it needs,
 # starts PostgreSQL, moto's S3 server and rclone's S3 server on 127.0.0.1,
-# runs `swift test`, and stops the servers again, even when tests fail.
+# runs `swift test` and the offline infrastructure checks, and stops the
+# servers again, even when tests fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,4 +13,10 @@ scripts/test-services.sh start
 source .test-services/env.sh
 
 swift build --build-tests
-swift test --skip-build 2>&1 | tee .test-services/swift-test.log
+status=0
+swift test --skip-build 2>&1 | tee .test-services/swift-test.log || status=$?
+
+# The cloud set-up (checkov, HCL, task definitions, compose, the image's
+# runtime stage): offline checks, see scripts/check-infra.sh.
+scripts/check-infra.sh || status=$?
+exit $status
