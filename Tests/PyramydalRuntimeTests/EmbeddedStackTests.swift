@@ -139,6 +139,9 @@ struct EmbeddedStackTests {
             // Something else now listens on the cluster's port.
             let squatter = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(squatter) }
+            // The cluster's old connections may leave the port in TIME_WAIT.
+            var reuse: Int32 = 1
+            setsockopt(squatter, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = UInt16(first.port).bigEndian
