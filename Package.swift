@@ -64,10 +64,33 @@ let package = Package(
             ]
         ),
 
+        // MARK: the platform schema and the ingest pipeline
+        .target(
+            name: "Catalog",
+            dependencies: ["Postgres", "Workbook", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: executables
+        .executableTarget(
+            name: "IngestWorker",
+            dependencies: [
+                "Ingest", "Catalog", "PyramydalRuntime", "Postgres", "ObjectStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "pyramydal",
             dependencies: [
+                "Ingest", "Catalog", "Workbook",
                 "PyramydalRuntime",
                 "Postgres",
                 "ObjectStore",
@@ -81,6 +104,11 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "WorkbookTests", dependencies: ["Workbook"], exclude: ["Fixtures"]),
+        .testTarget(name: "CatalogIntegrationTests", dependencies: ["Catalog", "Postgres"]),
+        .testTarget(
+            name: "IngestIntegrationTests",
+            dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime"]
+        ),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore"]),
     ],
     swiftLanguageModes: [.v6]
