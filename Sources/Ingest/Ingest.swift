@@ -3,7 +3,7 @@ import Crypto
 import Foundation
 public import Logging
 public import Postgres
-import Workbook
+public import Workbook
 
 /// What to ingest: a local file (downloaded already, if it came from a
 /// store) and where it came from.
@@ -89,11 +89,15 @@ public final class Ingest: Sendable {
     public let catalog: Catalog
     public let logger: Logger
     public let onCommitted: CommitHook?
+    /// Bounds on inflated sizes, ratios and tokens (zip bombs).
+    public let readerLimits: ReaderLimits
 
-    public init(connection: PostgresConnection, catalog: Catalog, logger: Logger, onCommitted: CommitHook? = nil) {
+    public init(connection: PostgresConnection, catalog: Catalog, logger: Logger, readerLimits: ReaderLimits = .default,
+                onCommitted: CommitHook? = nil) {
         self.connection = connection
         self.catalog = catalog
         self.logger = logger
+        self.readerLimits = readerLimits
         self.onCommitted = onCommitted
     }
 
@@ -117,7 +121,7 @@ public final class Ingest: Sendable {
         var failedSheet: String? = nil
         do {
             if request.source.sha256 == nil { request.source.sha256 = try Self.sha256(ofFile: request.path) }
-            let reader = try WorkbookReader(path: request.path)
+            let reader = try WorkbookReader(path: request.path, limits: readerLimits)
             let visible = reader.sheets.filter { $0.visibility == .visible }
             let refs = visible.map { SourceNaming.dataset(workbook: request.workbook, sheet: $0.name, visibleSheets: visible.count) }
             if let done = try alreadyIngested(refs, source: request.source) {
