@@ -11,6 +11,13 @@ import Foundation
 final class ChunkPipe: @unchecked Sendable {
     enum Item {
         case chunk([UInt8], rows: Int)
+        /// Single pass: the column types guessed from the first rows; the
+        /// chunks that follow are encoded with them.
+        case guess(SheetPlan)
+        /// Single pass, last item: the plan over the whole sheet (nil for an
+        /// empty sheet) and whether every row was encoded with the guess and
+        /// the guess equals it (so the COPY can be kept).
+        case inferred(SheetPlan?, guessHeld: Bool)
         case end
         case failure(any Error)
     }
@@ -38,6 +45,14 @@ final class ChunkPipe: @unchecked Sendable {
         items.append(.chunk(buffer, rows: rows))
         condition.broadcast()
         return true
+    }
+
+    /// Producer: an item that is not a chunk (never waits for room).
+    func announce(_ item: Item) {
+        condition.lock()
+        items.append(item)
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// Producer: the last item (`.end` or `.failure`); never waits.

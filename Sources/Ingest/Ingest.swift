@@ -48,6 +48,11 @@ public struct CommittedVersion: Sendable, Hashable {
     public var alreadyIngested: Bool
 }
 
+/// Boxes an already-made version so it can travel as a `Result` failure.
+struct CommittedVersionBox: Error {
+    var version: CommittedVersion
+}
+
 /// Progress of the COPY of one sheet.
 public struct IngestProgress: Sendable {
     public var dataset: DatasetRef
@@ -120,16 +125,32 @@ public final class Ingest: Sendable {
         var failedDataset = request.workbook
         var failedSheet: String? = nil
         do {
-            if request.source.sha256 == nil { request.source.sha256 = try Self.sha256(ofFile: request.path) }
-            let reader = try WorkbookReader(path: request.path, limits: readerLimits)
+            // Hash the file on another thread while the reader opens it.
+            let hashing = request.source.sha256 == nil ? BackgroundHash(path: request.path) : nil
+            let reader: WorkbookReader
+            do {
+                reader = try WorkbookReader(path: request.path, limits: readerLimits)
+            } catch {
+                _ = try? hashing?.wait()
+                throw error
+            }
+            if let hashing { request.source.sha256 = try hashing.wait() }
             let visible = reader.sheets.filter { $0.visibility == .visible }
             let refs = visible.map { SourceNaming.dataset(workbook: request.workbook, sheet: $0.name, visibleSheets: visible.count) }
             if let done = try alreadyIngested(refs, source: request.source) {
                 logger.info("already ingested", metadata: ["source": "\(request.source.uri)"])
                 return done
             }
-            // Pass 1 over every sheet first: a bad sheet fails the whole
-            // workbook before anything is committed.
+            let dateSystem: DateSystem = reader.date1904 ? .excel1904 : .excel1900
+            let box = ReaderBox(reader)
+            if visible.count == 1 {
+                failedDataset = refs[0]
+                failedSheet = visible[0].name
+                return [try commitSinglePass(visible[0], dataset: refs[0], request: request, reader: box, dateSystem: dateSystem,
+                                             started: started, progress: progress)]
+            }
+            // Several sheets: pass 1 over every sheet first, so a bad sheet
+            // fails the whole workbook before anything is committed.
             let inferStart = DispatchTime.now()
             var plans: [SheetPlan] = []
             for (sheet, ref) in zip(visible, refs) {
@@ -141,17 +162,13 @@ public final class Ingest: Sendable {
             }
             failedSheet = nil
             failedDataset = request.workbook
-            guard !plans.isEmpty else {
-                throw IngestError.badInput("emptyWorkbook", file: request.displayName,
-                                           "the workbook has no visible sheet with any value")
-            }
+            guard !plans.isEmpty else { throw Self.emptyWorkbook(request) }
             let inferSeconds = Self.seconds(since: inferStart) / Double(plans.count)
-            let box = ReaderBox(reader)
             var results: [CommittedVersion] = []
             for plan in plans {
                 failedDataset = plan.dataset
                 failedSheet = plan.sheet.name
-                results.append(try commit(plan, request: request, reader: box, dateSystem: reader.date1904 ? .excel1904 : .excel1900,
+                results.append(try commit(plan, request: request, reader: box, dateSystem: dateSystem,
                                           inferSeconds: inferSeconds, started: started, progress: progress))
             }
             return results
@@ -191,58 +208,174 @@ public final class Ingest: Sendable {
                          timings: v.timings ?? VersionTimings(), alreadyIngested: true)
     }
 
-    /// One sheet's transaction (see the type's documentation).
+    static func emptyWorkbook(_ request: IngestRequest) -> IngestError {
+        IngestError.badInput("emptyWorkbook", file: request.displayName, "the workbook has no visible sheet with any value")
+    }
+
+    /// What the transaction has claimed before rows arrive.
+    private struct Claim {
+        var datasetID: Int64
+        var viewName: String
+        var number: Int
+        var table: String
+        var versionID: Int64
+    }
+
+    /// Lock, idempotency check under the lock, next number, version row.
+    /// Returns the existing version instead when the source was already ingested.
+    private func claim(_ ref: DatasetRef, sheet: String, request: IngestRequest, on conn: PostgresConnection) throws
+        -> Result<Claim, CommittedVersionBox>
+    {
+        try catalog.lockDataset(ref, on: conn)
+        let dataset = try catalog.ensureDataset(ref, on: conn)
+        if let done = try catalog.committedVersion(datasetID: dataset.id, source: request.source, on: conn) {
+            return .failure(CommittedVersionBox(version: Self.existing(done, ref: ref, viewName: dataset.viewName)))
+        }
+        let number = try catalog.nextVersionNumber(datasetID: dataset.id, on: conn)
+        let table = TableNaming.tableName(viewName: dataset.viewName, datasetID: dataset.id, version: number)
+        let versionID = try catalog.insertLoadingVersion(
+            datasetID: dataset.id, version: number, source: request.source, sheet: sheet, tableName: table,
+            createdBy: request.actor, on: conn)
+        return .success(Claim(datasetID: dataset.id, viewName: dataset.viewName, number: number, table: table, versionID: versionID))
+    }
+
+    /// Marks the version committed, points the view, audits, runs the hook.
+    private func finishVersion(
+        _ claim: Claim, plan: SheetPlan, rows: Int, request: IngestRequest, timings: VersionTimings, on conn: PostgresConnection
+    ) throws -> CommittedVersion {
+        let columns = plan.columns
+        try catalog.markCommitted(versionID: claim.versionID, rowCount: rows, columns: columns, timings: timings, on: conn)
+        try catalog.pointView(claim.viewName, at: claim.table, on: conn)
+        try catalog.audit(who: request.actor, what: "ingest \(plan.dataset)", outcome: "committed",
+                          detail: "{\"version\": \(claim.number), \"rows\": \(rows), \"source\": \(Self.jsonString(request.source.uri))}",
+                          on: conn)
+        let committed = CommittedVersion(
+            dataset: plan.dataset, datasetID: claim.datasetID, versionID: claim.versionID, version: claim.number,
+            sheet: plan.sheet.name, rowCount: rows, columns: columns, tableName: claim.table, viewName: claim.viewName,
+            timings: timings, alreadyIngested: false)
+        try onCommitted?(committed, conn)
+        logger.info("version committed", metadata: [
+            "dataset.name": "\(plan.dataset)", "dataset.version": "\(claim.number)", "dataset.rows": "\(rows)",
+            "dataset.table": "\(claim.table)",
+        ])
+        return committed
+    }
+
+    private func startCopy(_ claim: Claim, plan: SheetPlan, on conn: PostgresConnection) throws -> PostgresCopyWriter {
+        try catalog.createTable(claim.table, columns: zip(plan.names, plan.types).map { ($0, $1.sqlName) }, on: conn)
+        return try conn.copyIn("COPY \(catalog.schemas.dataRelation(claim.table)) FROM STDIN (FORMAT binary)",
+                               purpose: "copy rows into \(claim.table)")
+    }
+
+    /// Pass 2 of a planned sheet into a new table.
+    private func copyPass2(
+        _ claim: Claim, plan: SheetPlan, request: IngestRequest, reader: ReaderBox, dateSystem: DateSystem,
+        progress: (@Sendable (IngestProgress) -> Void)?, on conn: PostgresConnection
+    ) throws -> Int {
+        let copyStart = DispatchTime.now()
+        let writer = try startCopy(claim, plan: plan, on: conn)
+        do {
+            let rows = try SheetLoader(plan: plan, file: request.displayName, dateSystem: dateSystem)
+                .load(reader: reader, into: writer) { copied in
+                    progress?(IngestProgress(dataset: plan.dataset, rowsCopied: copied, totalRows: plan.dataRowCount,
+                                             elapsedSeconds: Self.seconds(since: copyStart)))
+                }
+            try writer.finish()
+            return rows
+        } catch {
+            writer.abort(message: "ingest failed")
+            throw error
+        }
+    }
+
+    /// One planned sheet's transaction (several-sheet workbooks).
     private func commit(
         _ plan: SheetPlan, request: IngestRequest, reader: ReaderBox, dateSystem: DateSystem, inferSeconds: Double,
         started: DispatchTime, progress: (@Sendable (IngestProgress) -> Void)?
     ) throws -> CommittedVersion {
         try connection.transaction(purpose: "ingest \(plan.dataset)") { conn in
-            try catalog.lockDataset(plan.dataset, on: conn)
-            let dataset = try catalog.ensureDataset(plan.dataset, on: conn)
-            if let done = try catalog.committedVersion(datasetID: dataset.id, source: request.source, on: conn) {
-                return Self.existing(done, ref: plan.dataset, viewName: dataset.viewName)
+            let claim: Claim
+            switch try self.claim(plan.dataset, sheet: plan.sheet.name, request: request, on: conn) {
+            case .failure(let done): return done.version
+            case .success(let c): claim = c
             }
-            let number = try catalog.nextVersionNumber(datasetID: dataset.id, on: conn)
-            let table = TableNaming.tableName(viewName: dataset.viewName, datasetID: dataset.id, version: number)
-            let versionID = try catalog.insertLoadingVersion(
-                datasetID: dataset.id, version: number, source: request.source, sheet: plan.sheet.name, tableName: table,
-                createdBy: request.actor, on: conn)
-            try catalog.createTable(table, columns: zip(plan.names, plan.types).map { ($0, $1.sqlName) }, on: conn)
-
             let copyStart = DispatchTime.now()
-            let writer = try conn.copyIn("COPY \(catalog.schemas.dataRelation(table)) FROM STDIN (FORMAT binary)",
-                                         purpose: "copy rows into \(table)")
-            let loader = SheetLoader(plan: plan, file: request.displayName, dateSystem: dateSystem)
-            let rows: Int
-            do {
-                rows = try loader.load(reader: reader, into: writer) { copied in
-                    progress?(IngestProgress(dataset: plan.dataset, rowsCopied: copied, totalRows: plan.dataRowCount,
-                                             elapsedSeconds: Self.seconds(since: copyStart)))
-                }
-                try writer.finish()
-            } catch {
-                writer.abort(message: "ingest failed")
-                throw error
-            }
+            let rows = try copyPass2(claim, plan: plan, request: request, reader: reader, dateSystem: dateSystem,
+                                     progress: progress, on: conn)
             let timings = VersionTimings(download: request.downloadSeconds, parseInfer: inferSeconds,
                                          copy: Self.seconds(since: copyStart),
                                          total: request.downloadSeconds + Self.seconds(since: started))
-            let columns = plan.columns
-            try catalog.markCommitted(versionID: versionID, rowCount: rows, columns: columns, timings: timings, on: conn)
-            try catalog.pointView(dataset.viewName, at: table, on: conn)
-            try catalog.audit(who: request.actor, what: "ingest \(plan.dataset)", outcome: "committed",
-                              detail: "{\"version\": \(number), \"rows\": \(rows), \"source\": \(Self.jsonString(request.source.uri))}",
-                              on: conn)
-            let committed = CommittedVersion(
-                dataset: plan.dataset, datasetID: dataset.id, versionID: versionID, version: number, sheet: plan.sheet.name,
-                rowCount: rows, columns: columns, tableName: table, viewName: dataset.viewName, timings: timings,
-                alreadyIngested: false)
-            try onCommitted?(committed, conn)
-            logger.info("version committed", metadata: [
-                "dataset.name": "\(plan.dataset)", "dataset.version": "\(number)", "dataset.rows": "\(rows)",
-                "dataset.table": "\(table)",
-            ])
-            return committed
+            return try finishVersion(claim, plan: plan, rows: rows, request: request, timings: timings, on: conn)
+        }
+    }
+
+    /// A one-sheet workbook's transaction: one parse, inference and COPY
+    /// overlapped (see ``SinglePassLoader``).
+    private func commitSinglePass(
+        _ sheet: SheetInfo, dataset ref: DatasetRef, request: IngestRequest, reader: ReaderBox, dateSystem: DateSystem,
+        started: DispatchTime, progress: (@Sendable (IngestProgress) -> Void)?
+    ) throws -> CommittedVersion {
+        try connection.transaction(purpose: "ingest \(ref)") { conn in
+            let claim: Claim
+            switch try self.claim(ref, sheet: sheet.name, request: request, on: conn) {
+            case .failure(let done): return done.version
+            case .success(let c): claim = c
+            }
+            try conn.execute("SAVEPOINT speculative_copy", purpose: "savepoint")
+            let passStart = DispatchTime.now()
+            let pipe = ChunkPipe()
+            SinglePassLoader(sheet: sheet, dataset: ref, file: request.displayName, dateSystem: dateSystem).start(reader: reader, pipe: pipe)
+            var writer: PostgresCopyWriter? = nil
+            var rows = 0
+            var total = 0
+            let outcome: (plan: SheetPlan?, held: Bool)
+            do {
+                loop: while true {
+                    switch pipe.pop() {
+                    case .guess(let guess):
+                        total = guess.dataRowCount
+                        writer = try startCopy(claim, plan: guess, on: conn)
+                    case .chunk(let buffer, let count):
+                        try buffer.withUnsafeBytes { try writer?.appendRawRows($0, rows: count) }
+                        rows += count
+                        pipe.recycle(buffer)
+                        progress?(IngestProgress(dataset: ref, rowsCopied: rows, totalRows: max(total, rows),
+                                                 elapsedSeconds: Self.seconds(since: passStart)))
+                    case .inferred(let plan, let held):
+                        outcome = (plan, held)
+                        break loop
+                    case .failure(let error):
+                        throw error
+                    case .end:
+                        throw IngestError(kind: .transient, detail: VersionError(kind: "transient", code: "cancelled",
+                                                                                 file: request.displayName, message: "the parse stopped"))
+                    }
+                }
+            } catch {
+                pipe.cancelAndWait()
+                writer?.abort(message: "ingest failed")
+                throw error
+            }
+            guard let plan = outcome.plan else {
+                writer?.abort(message: "empty sheet")
+                throw Self.emptyWorkbook(request)
+            }
+            let parseSeconds = Self.seconds(since: passStart)
+            if outcome.held, let writer {
+                try writer.finish()
+                progress?(IngestProgress(dataset: ref, rowsCopied: rows, totalRows: rows, elapsedSeconds: parseSeconds))
+            } else {
+                // The guess didn't hold: start over with the whole-column types.
+                writer?.abort(message: "column types changed after the first rows")
+                try conn.execute("ROLLBACK TO SAVEPOINT speculative_copy", purpose: "abandon the speculative COPY")
+                logger.info("column types changed after the first rows; copying again", metadata: ["dataset.name": "\(ref)"])
+                rows = try copyPass2(claim, plan: plan, request: request, reader: reader, dateSystem: dateSystem,
+                                     progress: progress, on: conn)
+            }
+            let timings = VersionTimings(download: request.downloadSeconds, parseInfer: parseSeconds,
+                                         copy: Self.seconds(since: passStart),
+                                         total: request.downloadSeconds + Self.seconds(since: started))
+            return try finishVersion(claim, plan: plan, rows: rows, request: request, timings: timings, on: conn)
         }
     }
 
@@ -252,6 +385,27 @@ public final class Ingest: Sendable {
 
     static func jsonString(_ s: String) -> String {
         String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
+    }
+
+    /// A file's SHA-256 computed on a Dispatch thread.
+    ///
+    /// `@unchecked Sendable`: `result` is written once before
+    /// `done.signal()` and read only after `done.wait()`.
+    final class BackgroundHash: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var result: Result<String, any Error> = .success("")
+
+        init(path: String) {
+            DispatchQueue.global().async {
+                self.result = Result { try Ingest.sha256(ofFile: path) }
+                self.done.signal()
+            }
+        }
+
+        func wait() throws -> String {
+            done.wait()
+            return try result.get()
+        }
     }
 
     /// Hex SHA-256 of a file, read in 1 MiB blocks.

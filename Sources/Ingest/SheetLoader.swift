@@ -45,6 +45,8 @@ struct SheetLoader {
                     break loop
                 case .failure(let error):
                     throw error
+                case .guess, .inferred:
+                    preconditionFailure("pass 2 sends chunks only")
                 }
             }
         } catch {
