@@ -127,6 +127,21 @@ public final class Ingest: Sendable {
         do {
             // Hash the file on another thread while the reader opens it.
             let hashing = request.source.sha256 == nil ? BackgroundHash(path: request.path) : nil
+            if Self.isCSV(request) {
+                let csv: CSVReader
+                do {
+                    csv = try CSVReader(path: request.path, file: request.displayName)
+                } catch {
+                    _ = try? hashing?.wait()
+                    throw error
+                }
+                if let hashing { request.source.sha256 = try hashing.wait() }
+                let sheet = CSVReader.sheet(named: request.workbook.name)
+                failedSheet = sheet.name
+                if let done = try alreadyIngested([request.workbook], source: request.source) { return done }
+                return [try commitSinglePass(sheet, dataset: request.workbook, request: request, reader: ReaderBox(csv: csv),
+                                             dateSystem: .excel1900, started: started, progress: progress)]
+            }
             let reader: WorkbookReader
             do {
                 reader = try WorkbookReader(path: request.path, limits: readerLimits)
@@ -206,6 +221,12 @@ public final class Ingest: Sendable {
         CommittedVersion(dataset: ref, datasetID: v.datasetID, versionID: v.id, version: v.version ?? 0, sheet: v.sheet ?? "",
                          rowCount: Int(v.rowCount ?? 0), columns: v.columns, tableName: v.tableName ?? "", viewName: viewName,
                          timings: v.timings ?? VersionTimings(), alreadyIngested: true)
+    }
+
+    /// CSV by name: `.csv` / `.txt` (any case) on the key or path.
+    static func isCSV(_ request: IngestRequest) -> Bool {
+        let name = (request.source.key ?? request.path).lowercased()
+        return name.hasSuffix(".csv") || name.hasSuffix(".txt")
     }
 
     static func emptyWorkbook(_ request: IngestRequest) -> IngestError {

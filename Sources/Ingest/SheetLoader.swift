@@ -22,7 +22,7 @@ struct SheetLoader {
         let encoder = CopyEncoder(dateSystem: dateSystem)
         let thread = Thread {
             do {
-                try Self.produce(plan: plan, file: file, encoder: encoder, reader: reader.reader, pipe: pipe)
+                try Self.produce(plan: plan, file: file, encoder: encoder, reader: reader, pipe: pipe)
                 pipe.finish(.end)
             } catch {
                 pipe.finish(.failure(error))
@@ -58,7 +58,7 @@ struct SheetLoader {
 
     /// The producer: every data row (all rows after the header) as a COPY
     /// binary tuple with one field per column, NULL where the row has no cell.
-    static func produce(plan: SheetPlan, file: String, encoder: CopyEncoder, reader: WorkbookReader, pipe: ChunkPipe) throws {
+    static func produce(plan: SheetPlan, file: String, encoder: CopyEncoder, reader: ReaderBox, pipe: ChunkPipe) throws {
         let types = plan.types
         let first = plan.firstColumn
         let fieldCount = types.count
@@ -104,14 +104,20 @@ struct SheetLoader {
     }
 }
 
-/// Hands the workbook reader (not `Sendable`: one thread at a time) to the
-/// parsing thread and back.
+/// Hands the workbook reader (not `Sendable`: one thread at a time) or the
+/// CSV reader to the parsing thread and back.
 ///
 /// `@unchecked Sendable`: ownership moves with the box. The ingest thread
-/// does not touch the reader while a ``SheetLoader`` producer runs, and
-/// ``SheetLoader/load(reader:into:progress:)`` returns only after the
-/// producer has finished with it (its last item, or `cancelAndWait`).
+/// does not touch the reader while a producer runs, and the loaders return
+/// only after the producer has finished with it (its last item, or
+/// `cancelAndWait`).
 final class ReaderBox: @unchecked Sendable {
-    let reader: WorkbookReader
-    init(_ reader: WorkbookReader) { self.reader = reader }
+    private let workbook: WorkbookReader?
+    private let csv: CSVReader?
+    init(_ reader: WorkbookReader) { workbook = reader; csv = nil }
+    init(csv: CSVReader) { workbook = nil; self.csv = csv }
+
+    func readRows(of sheet: SheetInfo, _ body: (Row) throws -> Void) throws {
+        if let workbook { try workbook.readRows(of: sheet, body) } else { try csv?.readRows(body) }
+    }
 }

@@ -30,7 +30,7 @@ struct SinglePassLoader {
         let loader = self
         let thread = Thread {
             do {
-                try loader.produce(reader: reader.reader, pipe: pipe)
+                try loader.produce(reader: reader, pipe: pipe)
             } catch {
                 pipe.finish(.failure(error))
             }
@@ -40,7 +40,7 @@ struct SinglePassLoader {
         thread.start()
     }
 
-    private func produce(reader: WorkbookReader, pipe: ChunkPipe) throws {
+    private func produce(reader: ReaderBox, pipe: ChunkPipe) throws {
         var builder = SheetPlan.Builder(sheet: sheet, dataset: dataset, file: file, dateSystem: dateSystem)
         let encoder = CopyEncoder(dateSystem: dateSystem)
         var pending: [Row] = []
