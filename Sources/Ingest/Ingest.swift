@@ -57,6 +57,8 @@ struct CommittedVersionBox: Error {
 public struct IngestProgress: Sendable {
     public var dataset: DatasetRef
     public var rowsCopied: Int
+    /// The sheet's data rows, or 0 while unknown (a one-sheet ingest learns
+    /// it only at the end of its single pass).
     public var totalRows: Int
     public var elapsedSeconds: Double
 }
@@ -348,19 +350,17 @@ public final class Ingest: Sendable {
             SinglePassLoader(sheet: sheet, dataset: ref, file: request.displayName, dateSystem: dateSystem).start(reader: reader, pipe: pipe)
             var writer: PostgresCopyWriter? = nil
             var rows = 0
-            var total = 0
             let outcome: (plan: SheetPlan?, held: Bool)
             do {
                 loop: while true {
                     switch pipe.pop() {
                     case .guess(let guess):
-                        total = guess.dataRowCount
                         writer = try startCopy(claim, plan: guess, on: conn)
                     case .chunk(let buffer, let count):
                         try buffer.withUnsafeBytes { try writer?.appendRawRows($0, rows: count) }
                         rows += count
                         pipe.recycle(buffer)
-                        progress?(IngestProgress(dataset: ref, rowsCopied: rows, totalRows: max(total, rows),
+                        progress?(IngestProgress(dataset: ref, rowsCopied: rows, totalRows: 0,
                                                  elapsedSeconds: Self.seconds(since: passStart)))
                     case .inferred(let plan, let held):
                         outcome = (plan, held)

@@ -26,7 +26,7 @@ enum TextTable {
             row.enumerated().map { i, cell in
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
                 return numeric.contains(i) ? pad + cell : cell + pad
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }.joined(separator: "\n")
     }
 
@@ -48,14 +48,20 @@ final class ProgressBar: @unchecked Sendable {
     func update(_ p: IngestProgress) {
         lock.lock()
         defer { lock.unlock() }
-        let done = p.rowsCopied >= p.totalRows
+        let done = p.totalRows > 0 && p.rowsCopied >= p.totalRows
         guard done || p.elapsedSeconds - lastDraw >= 0.1 else { return }
         lastDraw = p.elapsedSeconds
-        let fraction = p.totalRows > 0 ? Double(p.rowsCopied) / Double(p.totalRows) : 1
-        let filled = Int(fraction * 30)
         let rate = p.elapsedSeconds > 0 ? Int(Double(p.rowsCopied) / p.elapsedSeconds) : 0
-        let line = "\r\(p.dataset) [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: 30 - filled))] "
-            + "\(Int(fraction * 100))%  \(p.rowsCopied)/\(p.totalRows) rows  \(rate) rows/s" + (done ? "\n" : "")
+        let line: String
+        if p.totalRows > 0 {
+            let fraction = Double(p.rowsCopied) / Double(p.totalRows)
+            let filled = min(30, Int(fraction * 30))
+            line = "\r\(p.dataset) [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: 30 - filled))] "
+                + "\(Int(fraction * 100))%  \(p.rowsCopied)/\(p.totalRows) rows  \(rate) rows/s" + (done ? "\n" : "")
+        } else {
+            // One-pass ingest: the row count is known only at the end.
+            line = "\r\(p.dataset) \(p.rowsCopied) rows  \(rate) rows/s"
+        }
         FileHandle.standardError.write(Data(line.utf8))
     }
 }
