@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "IngestWorker",
             dependencies: [
-                "Ingest", "Catalog", "PyramydalRuntime", "Postgres", "ObjectStore",
+                "Ingest", "Catalog", "PyramydalRuntime", "Postgres", "ObjectStore", "Workbook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -99,7 +99,17 @@ public final class Ingest: Sendable {
     /// Bounds on inflated sizes, ratios and tokens (zip bombs).
     public let readerLimits: ReaderLimits
 
-    public init(connection: PostgresConnection, catalog: Catalog, logger: Logger, readerLimits: ReaderLimits = .default,
+    /// The reader's default limits, except that at most 8 MiB of shared
+    /// strings are held in memory (a larger table is read through the
+    /// reader's spill file): keeps a 1M-row ingest under 64 MiB peak RSS at
+    /// the cost of ~10% more CPU when the table spills.
+    public static let defaultReaderLimits: ReaderLimits = {
+        var limits = ReaderLimits()
+        limits.sharedStringMemoryBytes = 8 << 20
+        return limits
+    }()
+
+    public init(connection: PostgresConnection, catalog: Catalog, logger: Logger, readerLimits: ReaderLimits = Ingest.defaultReaderLimits,
                 onCommitted: CommitHook? = nil) {
         self.connection = connection
         self.catalog = catalog

@@ -5,6 +5,7 @@ import Ingest
 import Logging
 import Postgres
 import PyramydalRuntime
+import Workbook
 
 /// The ingest container's entry point: one object (or local file) in, its
 /// dataset versions committed, and an exit status the job queue acts on:
@@ -57,7 +58,11 @@ struct IngestWorker: AsyncParsableCommand {
             defer { connection.close() }
             let catalog = Catalog(schemas: CatalogSchemas(environment: ProcessInfo.processInfo.environment))
             _ = try await connection.run { try catalog.migrate($0) }
-            let ingest = Ingest(connection: connection, catalog: catalog, logger: logger)
+            var limits = Ingest.defaultReaderLimits
+            if let mb = ProcessInfo.processInfo.environment["PYRAMYDAL_INGEST_STRINGS_MB"].flatMap(Int.init), mb > 0 {
+                limits.sharedStringMemoryBytes = mb << 20
+            }
+            let ingest = Ingest(connection: connection, catalog: catalog, logger: logger, readerLimits: limits)
             let versions: [CommittedVersion]
             if let file {
                 let path = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file

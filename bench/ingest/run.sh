@@ -53,7 +53,7 @@ timed() {
     python3 -c "import sys; p=sys.argv[1].split(':'); s=sum(float(x)*60**i for i,x in enumerate(reversed(p))); print(f'{s:.3f} {sys.argv[2]}')" "$wall" "$rss"
 }
 
-psql_q() { psql "$DB" -v ON_ERROR_STOP=1 -qAt -c "$1"; }
+psql_q() { psql "$DB" -v ON_ERROR_STOP=1 -qAt -c "SET client_min_messages = warning" -c "$1"; }
 
 RESULTS="$(mktemp)"
 IFS=',' read -ra SIZES <<<"$ROWS"
