@@ -89,10 +89,33 @@ let package = Package(
             ]
         ),
 
+        // MARK: the platform schema and the ingest pipeline
+        .target(
+            name: "Catalog",
+            dependencies: ["Postgres", "Workbook", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: executables
+        .executableTarget(
+            name: "IngestWorker",
+            dependencies: [
+                "Ingest", "Catalog", "PyramydalRuntime", "Postgres", "ObjectStore", "Workbook",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "pyramydal",
             dependencies: [
+                "Ingest", "Catalog", "Workbook",
                 "PyramydalRuntime",
                 "Reports",
                 "Postgres",
@@ -109,6 +132,11 @@ let package = Package(
         .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "ChildProcess"], exclude: ["Fixtures"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Postgres", "Workbook", "ObjectStore", "ChildProcess"], exclude: ["Scripts"]),
+        .testTarget(name: "CatalogIntegrationTests", dependencies: ["Catalog", "Postgres"]),
+        .testTarget(
+            name: "IngestIntegrationTests",
+            dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime", "ChildProcess"]
+        ),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore", "ChildProcess"]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,6 +14,11 @@ struct Pyramydal: AsyncParsableCommand {
         subcommands: [
             Dev.self,
             ConfigCommand.self,
+            IngestCommand.self,
+            DatasetsCommand.self,
+            VersionsCommand.self,
+            SampleCommand.self,
+            DropCommand.self,
             ExportCommand.self,
             ReportsCommand.self,
             DownloadCommand.self,

@@ -1,0 +1,85 @@
+public import Postgres
+
+extension Catalog {
+    /// The catalog's migrations (component `catalog` of the catalog schema).
+    /// Version 1 creates every table; later changes are new versions, never
+    /// edits of old ones.
+    public static func migrations(_ schemas: CatalogSchemas) -> [PostgresMigration] {
+        let c = PostgresConnection.quoteIdentifier(schemas.catalog)
+        let d = PostgresConnection.quoteIdentifier(schemas.data)
+        return [
+            PostgresMigration(version: 1, name: "datasets, versions, artifacts, report requests, audit log", sql: """
+                CREATE SCHEMA IF NOT EXISTS \(d);
+
+                CREATE TABLE \(c).datasets (
+                    id          bigserial   PRIMARY KEY,
+                    department  text        NOT NULL,
+                    name        text        NOT NULL,
+                    -- the per-dataset view in the data schema (see TableNaming)
+                    view_name   text        NOT NULL UNIQUE,
+                    created_at  timestamptz NOT NULL DEFAULT now(),
+                    UNIQUE (department, name)
+                );
+
+                CREATE TABLE \(c).dataset_versions (
+                    id            bigserial   PRIMARY KEY,
+                    dataset_id    bigint      NOT NULL REFERENCES \(c).datasets (id),
+                    -- NULL for failed attempts: they never consume a number
+                    version       integer,
+                    status        text        NOT NULL CHECK (status IN ('loading', 'committed', 'failed')),
+                    source_uri    text        NOT NULL,
+                    store         text,
+                    bucket        text,
+                    key           text,
+                    etag          text,
+                    sha256        text,
+                    sheet         text,
+                    row_count     bigint,
+                    -- [{name, type, source_column, non_null, nulls, errors, kinds}]
+                    columns       jsonb,
+                    -- {code, file, sheet, cell, message, …}
+                    error         jsonb,
+                    -- {download_s, parse_infer_s, copy_s, total_s}
+                    timings       jsonb,
+                    table_name    text,
+                    created_by    text,
+                    created_at    timestamptz NOT NULL DEFAULT now(),
+                    committed_at  timestamptz,
+                    UNIQUE (dataset_id, version),
+                    CHECK ((status = 'failed') = (version IS NULL))
+                );
+                CREATE INDEX dataset_versions_source ON \(c).dataset_versions (store, key, etag) WHERE status = 'committed';
+                CREATE INDEX dataset_versions_sha256 ON \(c).dataset_versions (dataset_id, sha256) WHERE status = 'committed';
+
+                CREATE TABLE \(c).artifacts (
+                    id          bigserial   PRIMARY KEY,
+                    kind        text        NOT NULL,
+                    key         text        NOT NULL,
+                    bytes       bigint,
+                    sha256      text,
+                    job_id      bigint,
+                    version_id  bigint      REFERENCES \(c).dataset_versions (id),
+                    filters     jsonb,
+                    created_at  timestamptz NOT NULL DEFAULT now()
+                );
+
+                CREATE TABLE \(c).report_requests (
+                    id          bigserial   PRIMARY KEY,
+                    dataset_id  bigint      NOT NULL REFERENCES \(c).datasets (id),
+                    format      text        NOT NULL,
+                    options     jsonb       NOT NULL DEFAULT '{}',
+                    created_at  timestamptz NOT NULL DEFAULT now()
+                );
+
+                CREATE TABLE \(c).audit_log (
+                    id          bigserial   PRIMARY KEY,
+                    at          timestamptz NOT NULL DEFAULT now(),
+                    who         text        NOT NULL,
+                    what        text        NOT NULL,
+                    outcome     text        NOT NULL,
+                    detail      jsonb
+                );
+                """),
+        ]
+    }
+}

@@ -1,0 +1,289 @@
+public import Catalog
+import Crypto
+import Foundation
+public import Logging
+public import Postgres
+public import Workbook
+
+/// What to ingest: a local file (downloaded already, if it came from a
+/// store) and where it came from.
+public struct IngestRequest: Sendable {
+    /// The file to read (xlsx needs random access, so always a local file).
+    public var path: String
+    /// The workbook's dataset (see ``SourceNaming``); sheets of a
+    /// multi-sheet workbook become `<name>:<sheet>`.
+    public var workbook: DatasetRef
+    public var source: SourceIdentity
+    /// Who asked (local user or IAM principal), for the audit log.
+    public var actor: String
+    /// Seconds already spent downloading, recorded in the timings.
+    public var downloadSeconds: Double
+
+    public init(path: String, workbook: DatasetRef, source: SourceIdentity, actor: String = IngestActor.current(),
+                downloadSeconds: Double = 0) {
+        self.path = path
+        self.workbook = workbook
+        self.source = source
+        self.actor = actor
+        self.downloadSeconds = downloadSeconds
+    }
+
+    /// How people know the source in error messages (key or path).
+    var displayName: String { source.key ?? source.uri }
+}
+
+/// One dataset version made (or found already made) by an ingest.
+public struct CommittedVersion: Sendable, Hashable {
+    public var dataset: DatasetRef
+    public var datasetID: Int64
+    public var versionID: Int64
+    public var version: Int
+    public var sheet: String
+    public var rowCount: Int
+    public var columns: [ColumnInfo]
+    public var tableName: String
+    public var viewName: String
+    public var timings: VersionTimings
+    /// true when the same object had already been ingested: nothing new was made.
+    public var alreadyIngested: Bool
+}
+
+/// Boxes an already-made version so it can travel as a `Result` failure.
+struct CommittedVersionBox: Error {
+    var version: CommittedVersion
+}
+
+/// Progress of the COPY of one sheet.
+public struct IngestProgress: Sendable {
+    public var dataset: DatasetRef
+    public var rowsCopied: Int
+    /// The sheet's data rows, or 0 while unknown (a one-sheet ingest learns
+    /// it only at the end of its single pass).
+    public var totalRows: Int
+    public var elapsedSeconds: Double
+}
+
+/// Who is ingesting, for the audit log: `PYRAMYDAL_ACTOR` if set (e.g. the
+/// IAM principal of a worker), else the local user.
+public enum IngestActor {
+    public static func current(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let actor = environment["PYRAMYDAL_ACTOR"], !actor.isEmpty { return actor }
+        if let user = environment["USER"], !user.isEmpty { return user }
+        return "uid \(getuid())"
+    }
+}
+
+/// The ingest pipeline: a workbook file becomes one typed, versioned
+/// dataset per visible, non-empty sheet (see docs/ingest.md).
+///
+/// For each sheet: pass 1 infers the column types over the whole column;
+/// then one transaction takes the dataset's lock, checks idempotency
+/// again, creates `data.<table>`, streams pass 2 through a binary COPY,
+/// marks the version committed, repoints the view, writes the audit row,
+/// runs ``onCommitted`` and commits. Any failure rolls that back and a
+/// separate short transaction records the failed attempt.
+///
+/// Blocking: ``run(_:progress:)`` does file and database I/O on the calling
+/// thread (plus one parsing thread); call it from a dedicated thread, or
+/// use the async ``ingest(_:progress:)`` which does so.
+public final class Ingest: Sendable {
+    /// Called inside each version's transaction just before COMMIT (e.g. to
+    /// enqueue report jobs for `pyramydal.report_requests`); throwing rolls
+    /// the version back.
+    public typealias CommitHook = @Sendable (CommittedVersion, PostgresConnection) throws -> Void
+
+    public let connection: PostgresConnection
+    public let catalog: Catalog
+    public let logger: Logger
+    public let onCommitted: CommitHook?
+    /// Bounds on inflated sizes, ratios and tokens (zip bombs).
+    public let readerLimits: ReaderLimits
+
+    /// The reader's default limits, except that at most 8 MiB of shared
+    /// strings are held in memory (a larger table is read through the
+    /// reader's spill file): keeps a 1M-row ingest under 64 MiB peak RSS at
+    /// the cost of ~10% more CPU when the table spills.
+    public static let defaultReaderLimits: ReaderLimits = {
+        var limits = ReaderLimits()
+        limits.sharedStringMemoryBytes = 8 << 20
+        return limits
+    }()
+
+    public init(connection: PostgresConnection, catalog: Catalog, logger: Logger, readerLimits: ReaderLimits = Ingest.defaultReaderLimits,
+                onCommitted: CommitHook? = nil) {
+        self.connection = connection
+        self.catalog = catalog
+        self.logger = logger
+        self.readerLimits = readerLimits
+        self.onCommitted = onCommitted
+    }
+
+    /// Runs ``run(_:progress:)`` on a dedicated thread.
+    public func ingest(_ request: IngestRequest, progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws -> [CommittedVersion] {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try self.run(request, progress: progress) })
+            }
+            thread.name = "pyramydal.ingest"
+            thread.start()
+        }
+    }
+
+    /// Ingests the file; returns one entry per dataset. Throws
+    /// ``IngestError`` (the failure already recorded in the catalog).
+    public func run(_ request: IngestRequest, progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> [CommittedVersion] {
+        let started = DispatchTime.now()
+        var request = request
+        var failedDataset = request.workbook
+        var failedSheet: String? = nil
+        do {
+            // Hash the file on another thread while the reader opens it.
+            let hashing = request.source.sha256 == nil ? BackgroundHash(path: request.path) : nil
+            if Self.isCSV(request) {
+                let csv: CSVReader
+                do {
+                    csv = try CSVReader(path: request.path, file: request.displayName)
+                } catch {
+                    _ = try? hashing?.wait()
+                    throw error
+                }
+                if let hashing { request.source.sha256 = try hashing.wait() }
+                let sheet = CSVReader.sheet(named: request.workbook.name)
+                failedSheet = sheet.name
+                if let done = try alreadyIngested([request.workbook], source: request.source) { return done }
+                return [try commitSinglePass(sheet, dataset: request.workbook, request: request, reader: ReaderBox(csv: csv),
+                                             dateSystem: .excel1900, started: started, progress: progress)]
+            }
+            let reader: WorkbookReader
+            do {
+                reader = try WorkbookReader(path: request.path, limits: readerLimits)
+            } catch {
+                _ = try? hashing?.wait()
+                throw error
+            }
+            if let hashing { request.source.sha256 = try hashing.wait() }
+            let visible = reader.sheets.filter { $0.visibility == .visible }
+            let refs = visible.map { SourceNaming.dataset(workbook: request.workbook, sheet: $0.name, visibleSheets: visible.count) }
+            if let done = try alreadyIngested(refs, source: request.source) {
+                logger.info("already ingested", metadata: ["source": "\(request.source.uri)"])
+                return done
+            }
+            let dateSystem: DateSystem = reader.date1904 ? .excel1904 : .excel1900
+            let box = ReaderBox(reader)
+            if visible.count == 1 {
+                failedDataset = refs[0]
+                failedSheet = visible[0].name
+                return [try commitSinglePass(visible[0], dataset: refs[0], request: request, reader: box, dateSystem: dateSystem,
+                                             started: started, progress: progress)]
+            }
+            // Several sheets: pass 1 over every sheet first, so a bad sheet
+            // fails the whole workbook before anything is committed.
+            let inferStart = DispatchTime.now()
+            var plans: [SheetPlan] = []
+            for (sheet, ref) in zip(visible, refs) {
+                failedDataset = ref
+                failedSheet = sheet.name
+                if let plan = try SheetPlan.infer(sheet, dataset: ref, reader: reader, file: request.displayName) {
+                    plans.append(plan)
+                }
+            }
+            failedSheet = nil
+            failedDataset = request.workbook
+            guard !plans.isEmpty else { throw Self.emptyWorkbook(request) }
+            let inferSeconds = Self.seconds(since: inferStart) / Double(plans.count)
+            var results: [CommittedVersion] = []
+            for plan in plans {
+                failedDataset = plan.dataset
+                failedSheet = plan.sheet.name
+                results.append(try commit(plan, request: request, reader: box, dateSystem: dateSystem,
+                                          inferSeconds: inferSeconds, started: started, progress: progress))
+            }
+            return results
+        } catch {
+            let failure = IngestError.classify(error, file: request.displayName, sheet: failedSheet)
+            var detail = failure.detail
+            detail.dataset = failedDataset.description
+            detail.key = request.source.key
+            let timings = VersionTimings(download: request.downloadSeconds, total: request.downloadSeconds + Self.seconds(since: started))
+            do {
+                try catalog.recordFailure(failedDataset, source: request.source, sheet: detail.sheet, error: detail, timings: timings,
+                                          createdBy: request.actor, on: connection)
+            } catch {
+                logger.error("could not record the failed ingest", metadata: ["error": "\(error)"])
+            }
+            logger.warning("ingest failed", metadata: ["dataset": "\(failedDataset)", "error": "\(detail)", "kind": "\(failure.kind)"])
+            throw IngestError(kind: failure.kind, detail: detail)
+        }
+    }
+
+    /// The versions already made from this source, when every dataset of
+    /// the workbook has one (then nothing is to be done).
+    private func alreadyIngested(_ refs: [DatasetRef], source: SourceIdentity) throws -> [CommittedVersion]? {
+        var found: [CommittedVersion] = []
+        for ref in refs {
+            guard let dataset = try catalog.dataset(ref, on: connection),
+                  let version = try catalog.committedVersion(datasetID: dataset.id, source: source, on: connection)
+            else { continue }
+            found.append(Self.existing(version, ref: ref, viewName: dataset.viewName))
+        }
+        return !found.isEmpty && found.count == refs.count ? found : nil
+    }
+
+    static func existing(_ v: VersionRecord, ref: DatasetRef, viewName: String) -> CommittedVersion {
+        CommittedVersion(dataset: ref, datasetID: v.datasetID, versionID: v.id, version: v.version ?? 0, sheet: v.sheet ?? "",
+                         rowCount: Int(v.rowCount ?? 0), columns: v.columns, tableName: v.tableName ?? "", viewName: viewName,
+                         timings: v.timings ?? VersionTimings(), alreadyIngested: true)
+    }
+
+    /// CSV by name: `.csv` / `.txt` (any case) on the key or path.
+    static func isCSV(_ request: IngestRequest) -> Bool {
+        let name = (request.source.key ?? request.path).lowercased()
+        return name.hasSuffix(".csv") || name.hasSuffix(".txt")
+    }
+
+    static func emptyWorkbook(_ request: IngestRequest) -> IngestError {
+        IngestError.badInput("emptyWorkbook", file: request.displayName, "the workbook has no visible sheet with any value")
+    }
+
+    static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    static func jsonString(_ s: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
+    }
+
+    /// A file's SHA-256 computed on a Dispatch thread.
+    ///
+    /// `@unchecked Sendable`: `result` is written once before
+    /// `done.signal()` and read only after `done.wait()`.
+    final class BackgroundHash: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var result: Result<String, any Error> = .success("")
+
+        init(path: String) {
+            DispatchQueue.global().async {
+                self.result = Result { try Ingest.sha256(ofFile: path) }
+                self.done.signal()
+            }
+        }
+
+        func wait() throws -> String {
+            done.wait()
+            return try result.get()
+        }
+    }
+
+    /// Hex SHA-256 of a file, read in 1 MiB blocks.
+    static func sha256(ofFile path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw IngestError.badInput("io", file: path, "the file can't be opened")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty {
+            hasher.update(data: data)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Postgres
+import Workbook
+
+/// Pass 2 of one sheet: a producer thread re-reads the sheet and encodes
+/// each data row in COPY binary format into ~512 KiB chunks; the calling
+/// thread feeds the chunks to the COPY as they come, so parsing and the
+/// server's COPY work overlap on the two cores.
+struct SheetLoader {
+    let plan: SheetPlan
+    let file: String
+    let dateSystem: DateSystem
+
+    /// Streams the sheet's data rows into `writer` (a binary COPY already
+    /// started, its header written by the writer). Returns the rows sent.
+    /// `progress` is called on this thread after each chunk with the rows
+    /// sent so far.
+    func load(reader: ReaderBox, into writer: PostgresCopyWriter, progress: (Int) -> Void) throws -> Int {
+        let pipe = ChunkPipe()
+        let plan = self.plan
+        let file = self.file
+        let encoder = CopyEncoder(dateSystem: dateSystem)
+        let thread = Thread {
+            do {
+                try Self.produce(plan: plan, file: file, encoder: encoder, reader: reader, pipe: pipe)
+                pipe.finish(.end)
+            } catch {
+                pipe.finish(.failure(error))
+            }
+        }
+        thread.name = "pyramydal.ingest.parse"
+        thread.stackSize = 1 << 20
+        thread.start()
+
+        var rows = 0
+        do {
+            loop: while true {
+                switch pipe.pop() {
+                case .chunk(let buffer, let count):
+                    try buffer.withUnsafeBytes { try writer.appendRawRows($0, rows: count) }
+                    rows += count
+                    pipe.recycle(buffer)
+                    progress(rows)
+                case .end:
+                    break loop
+                case .failure(let error):
+                    throw error
+                case .guess, .inferred:
+                    preconditionFailure("pass 2 sends chunks only")
+                }
+            }
+        } catch {
+            pipe.cancelAndWait()
+            throw error
+        }
+        return rows
+    }
+
+    /// The producer: every data row (all rows after the header) as a COPY
+    /// binary tuple with one field per column, NULL where the row has no cell.
+    static func produce(plan: SheetPlan, file: String, encoder: CopyEncoder, reader: ReaderBox, pipe: ChunkPipe) throws {
+        let types = plan.types
+        let first = plan.firstColumn
+        let fieldCount = types.count
+        var buffer = pipe.takeBuffer()
+        var rowsInBuffer = 0
+        var seenHeader = false
+        struct Stop: Error {}
+        do {
+            try reader.readRows(of: plan.sheet) { row in
+                if !seenHeader {
+                    seenHeader = true
+                    return
+                }
+                CopyEncoder.appendBinaryTupleStart(fieldCount: fieldCount, to: &buffer)
+                var next = 0
+                let cells = row.cells
+                for i in 0..<fieldCount {
+                    if next < cells.count && cells[next].column == first + i {
+                        do {
+                            try encoder.appendBinary(cells[next].value, as: types[i], to: &buffer)
+                        } catch let error as CopyEncodingError {
+                            throw IngestError.badInput(
+                                error.code.description, file: file, sheet: plan.sheet.name,
+                                cell: CellReference.name(column: first + i, row: row.number),
+                                "the value can't be stored in column \"\(plan.names[i])\" (\(types[i].sqlName)): \(error)")
+                        }
+                        next += 1
+                    } else {
+                        buffer.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF] as [UInt8])
+                    }
+                }
+                rowsInBuffer += 1
+                if buffer.count >= pipe.chunkBytes {
+                    guard pipe.push(buffer, rows: rowsInBuffer) else { throw Stop() }
+                    buffer = pipe.takeBuffer()
+                    rowsInBuffer = 0
+                }
+            }
+        } catch is Stop {
+            return
+        }
+        if rowsInBuffer > 0 { _ = pipe.push(buffer, rows: rowsInBuffer) }
+    }
+}
+
+/// Hands the workbook reader (not `Sendable`: one thread at a time) or the
+/// CSV reader to the parsing thread and back.
+///
+/// `@unchecked Sendable`: ownership moves with the box. The ingest thread
+/// does not touch the reader while a producer runs, and the loaders return
+/// only after the producer has finished with it (its last item, or
+/// `cancelAndWait`).
+final class ReaderBox: @unchecked Sendable {
+    private let workbook: WorkbookReader?
+    private let csv: CSVReader?
+    init(_ reader: WorkbookReader) { workbook = reader; csv = nil }
+    init(csv: CSVReader) { workbook = nil; self.csv = csv }
+
+    func readRows(of sheet: SheetInfo, _ body: (Row) throws -> Void) throws {
+        if let workbook { try workbook.readRows(of: sheet, body) } else { try csv?.readRows(body) }
+    }
+}

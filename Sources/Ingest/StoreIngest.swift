@@ -1,0 +1,99 @@
+import Catalog
+import Foundation
+public import ObjectStore
+public import PyramydalRuntime
+
+/// Opening stores the way the configuration says.
+public enum IngestStores {
+    /// The store at `url` (default: the configured `PYRAMYDAL_STORE`), with
+    /// the configuration's S3 endpoint, region and addressing.
+    public static func open(_ url: String? = nil, configuration: Configuration) throws -> any ObjectStore {
+        let s3 = configuration.s3
+        return try openObjectStore(url: url ?? configuration.store.description, region: s3.region, endpoint: s3.endpoint,
+                                   pathStyle: s3.addressing == .path, multipartThreshold: s3.multipartThreshold,
+                                   partSize: s3.partSize)
+    }
+
+    /// `s3://bucket/key…` → (`s3://bucket`, `key…`).
+    public static func split(s3URL: String) -> (store: String, key: String)? {
+        guard s3URL.hasPrefix("s3://") else { return nil }
+        let rest = s3URL.dropFirst(5)
+        guard let slash = rest.firstIndex(of: "/") else { return nil }
+        let key = String(rest[rest.index(after: slash)...])
+        return key.isEmpty ? nil : ("s3://" + rest[..<slash], key)
+    }
+}
+
+/// The ingest of one object of a store: download to a temporary file (xlsx
+/// needs random access), ingest, and on failure write the error JSON to
+/// `errors/<key>.json` in the same store. The source object is only read.
+public struct StoreIngest: Sendable {
+    public let ingest: Ingest
+    public let store: any ObjectStore
+    /// Where temporary downloads go (default `TMPDIR` or `/tmp`).
+    public var temporaryDirectory: String
+
+    public init(ingest: Ingest, store: any ObjectStore,
+                temporaryDirectory: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") {
+        self.ingest = ingest
+        self.store = store
+        self.temporaryDirectory = temporaryDirectory
+    }
+
+    /// The key of the error report of `key`.
+    public static func errorKey(for key: String) -> String { "errors/\(key).json" }
+
+    /// Downloads and ingests `key`. `etag`, when given, is the version the
+    /// event announced; the object's current etag is what gets recorded.
+    public func run(key: String, etag: String? = nil, actor: String = IngestActor.current(),
+                    progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws -> [CommittedVersion] {
+        let workbook = SourceNaming.workbook(key: key)
+        var source = SourceIdentity(uri: uriOf(key), store: store.location, bucket: bucket, key: key, etag: etag)
+        let temp = temporaryDirectory + "/pyramydal-ingest-\(UUID().uuidString)" + (key.lowercased().hasSuffix(".csv") ? ".csv" : ".xlsx")
+        defer { unlink(temp) }
+        let downloadStart = DispatchTime.now()
+        do {
+            let info = try await store.get(key, toFile: temp)
+            source.etag = info.etag ?? etag
+        } catch {
+            let failure = IngestError.classify(error, file: key)
+            var detail = failure.detail
+            detail.dataset = workbook.description
+            detail.key = key
+            _ = try? await ingest.connection.run { [ingest, source, detail] conn in
+                try ingest.catalog.recordFailure(workbook, source: source, sheet: nil, error: detail, timings: VersionTimings(),
+                                                 createdBy: actor, on: conn)
+            }
+            if failure.kind == .badInput { await writeErrorReport(detail, key: key) }
+            throw IngestError(kind: failure.kind, detail: detail)
+        }
+        let request = IngestRequest(path: temp, workbook: workbook, source: source, actor: actor,
+                                    downloadSeconds: Ingest.seconds(since: downloadStart))
+        do {
+            return try await ingest.ingest(request, progress: progress)
+        } catch let error as IngestError {
+            if error.kind == .badInput { await writeErrorReport(error.detail, key: key) }
+            throw error
+        }
+    }
+
+    /// Writes `errors/<key>.json`; a failure to write it is logged, not thrown
+    /// (the error is recorded on the version either way).
+    func writeErrorReport(_ detail: VersionError, key: String) async {
+        do {
+            _ = try await store.put(Self.errorKey(for: key), bytes: Array(detail.json().utf8),
+                                    options: PutOptions(contentType: "application/json"))
+        } catch {
+            ingest.logger.error("could not write the error report", metadata: ["key": "\(Self.errorKey(for: key))", "error": "\(error)"])
+        }
+    }
+
+    var bucket: String? {
+        guard store.location.hasPrefix("s3://") else { return nil }
+        return String(store.location.dropFirst(5).prefix { $0 != "/" })
+    }
+
+    func uriOf(_ key: String) -> String {
+        store.location.hasSuffix("/") ? store.location + key : store.location + "/" + key
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Ingest
+import Logging
+import Postgres
+import PyramydalRuntime
+import Workbook
+
+/// The ingest container's entry point: one object (or local file) in, its
+/// dataset versions committed, and an exit status the job queue acts on:
+/// 0 success (or already ingested), 65 bad input (do not retry; the error
+/// is on the version and in `errors/<key>.json`), 75 transient (retry),
+/// 64 bad arguments or configuration.
+@main
+struct IngestWorker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "IngestWorker",
+        abstract: "Ingest one workbook from the store (or a local file) into a new dataset version.")
+
+    enum Status {
+        static let badInput: Int32 = 65
+        static let transient: Int32 = 75
+        static let usage: Int32 = 64
+    }
+
+    @Option(help: "The store holding the object (s3://bucket[/prefix] or file:///path); default PYRAMYDAL_STORE.")
+    var store: String?
+    @Option(help: "The object's key (incoming/<department>/<name>.xlsx).")
+    var key: String?
+    @Option(help: "The etag the event announced.")
+    var etag: String?
+    @Option(help: "A local file to ingest instead of a store object.")
+    var file: String?
+    @Option(help: "Department for --file (default: default).")
+    var department: String?
+    @Option(help: "Dataset name for --file (default: the file's base name).")
+    var name: String?
+
+    func validate() throws {
+        guard (key == nil) != (file == nil) else { throw ValidationError("give exactly one of --key or --file") }
+    }
+
+    func run() async throws {
+        let configuration: Configuration
+        do {
+            configuration = try Configuration.fromProcessEnvironment()
+        } catch {
+            Self.printError(error.description)
+            throw ExitCode(Status.usage)
+        }
+        LoggingSetup.bootstrap(configuration)
+        let logger = Logger(label: "pyramydal.ingest-worker")
+        do {
+            let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
+            let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
+                                                                  applicationName: "pyramydal-ingest", logger: logger)
+            defer { connection.close() }
+            let catalog = Catalog(schemas: CatalogSchemas(environment: ProcessInfo.processInfo.environment))
+            _ = try await connection.run { try catalog.migrate($0) }
+            var limits = Ingest.defaultReaderLimits
+            if let mb = ProcessInfo.processInfo.environment["PYRAMYDAL_INGEST_STRINGS_MB"].flatMap(Int.init), mb > 0 {
+                limits.sharedStringMemoryBytes = mb << 20
+            }
+            let ingest = Ingest(connection: connection, catalog: catalog, logger: logger, readerLimits: limits)
+            let versions: [CommittedVersion]
+            if let file {
+                let path = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+                var workbook = SourceNaming.workbook(path: path)
+                if let department { workbook.department = department }
+                if let name { workbook.name = name }
+                versions = try await ingest.ingest(IngestRequest(path: path, workbook: workbook, source: SourceIdentity(uri: "file://" + path)))
+            } else {
+                let objectStore = try IngestStores.open(store, configuration: configuration)
+                versions = try await StoreIngest(ingest: ingest, store: objectStore).run(key: key!, etag: etag)
+            }
+            for v in versions {
+                print("\(v.dataset) version \(v.version): \(v.rowCount) rows, \(v.columns.count) columns\(v.alreadyIngested ? " (already ingested)" : "")")
+            }
+        } catch let error as IngestError {
+            Self.printError(error.description)
+            throw ExitCode(error.kind == .badInput ? Status.badInput : Status.transient)
+        } catch let error as ConfigurationError {
+            Self.printError(error.description)
+            throw ExitCode(Status.usage)
+        } catch {
+            Self.printError(String(describing: error))
+            throw ExitCode(Status.transient)
+        }
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("IngestWorker: \(message)\n".utf8))
+    }
+}

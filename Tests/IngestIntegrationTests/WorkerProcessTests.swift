@@ -1,0 +1,127 @@
+import Catalog
+import Foundation
+import Ingest
+import Postgres
+import Testing
+import Workbook
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built `IngestWorker` binary, run as a child process.
+@Suite("IngestWorker process")
+struct WorkerProcessTests {
+    typealias S = IngestTestSupport
+
+    /// `.build/<config>/IngestWorker`, beside the test bundle.
+    static var workerPath: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("IngestWorker").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("IngestWorker").path
+    }
+
+    /// Spawns the worker (posix_spawn; stdout/stderr to `log`); returns its pid.
+    static func spawnWorker(_ arguments: [String], environment: [String: String], log: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PYRAMYDAL_") && !$0.key.hasPrefix("PG") }
+        env.merge(environment) { $1 }
+        let argv = [workerPath] + arguments
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, workerPath, &actions, nil, cArgs, cEnv)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+        return pid
+    }
+
+    /// Waits for the child; its exit status (128 + signal when killed).
+    static func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    static func environment(_ catalog: Catalog, store: String, home: String) -> [String: String] {
+        [
+            "PYRAMYDAL_DATABASE_URL": S.databaseURL, "PYRAMYDAL_STORE": store, "PYRAMYDAL_HOME": home,
+            CatalogSchemas.catalogVariable: catalog.schemas.catalog, CatalogSchemas.dataVariable: catalog.schemas.data,
+            "PYRAMYDAL_LOG_LEVEL": "warning",
+        ]
+    }
+
+    @Test func exitCodes() async throws {
+        let root = try S.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/store/incoming", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: S.fixture("xlsxwriter_inline.xlsx"), toPath: root + "/store/incoming/good.xlsx")
+        try FileManager.default.copyItem(atPath: S.fixture("encrypted.xlsx"), toPath: root + "/store/incoming/locked.xlsx")
+        try await S.withCatalog { connection, catalog in
+            let env = Self.environment(catalog, store: "file://\(root)/store", home: root + "/home")
+            let good = try Self.spawnWorker(["--key", "incoming/good.xlsx"], environment: env, log: root + "/log")
+            #expect(Self.wait(good) == 0)
+            let again = try Self.spawnWorker(["--key", "incoming/good.xlsx"], environment: env, log: root + "/log")
+            #expect(Self.wait(again) == 0)
+            let bad = try Self.spawnWorker(["--key", "incoming/locked.xlsx"], environment: env, log: root + "/log")
+            #expect(Self.wait(bad) == 65)
+            #expect(FileManager.default.fileExists(atPath: root + "/store/errors/incoming/locked.xlsx.json"))
+            let missing = try Self.spawnWorker(["--key", "incoming/nothing.xlsx"], environment: env, log: root + "/log")
+            #expect(Self.wait(missing) == 65)
+            var unreachable = env
+            unreachable["PYRAMYDAL_DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"
+            let down = try Self.spawnWorker(["--key", "incoming/good.xlsx"], environment: unreachable, log: root + "/log")
+            #expect(Self.wait(down) == 75)
+            let attempts = try await S.attempts(DatasetRef(name: "good"), catalog: catalog, on: connection)
+            #expect(attempts.map(\.version) == [1])
+        }
+    }
+
+    /// SIGKILL once the COPY has started: no partial version, no leftover
+    /// table, and a rerun succeeds.
+    @Test func killMidCopy() async throws {
+        let root = try S.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/store/incoming", withIntermediateDirectories: true)
+        let rows = 60_000
+        try await SampleWorkbook.writeDetached(rows: rows, to: root + "/store/incoming/big.xlsx", seed: 5)
+        try await S.withCatalog { connection, catalog in
+            let env = Self.environment(catalog, store: "file://\(root)/store", home: root + "/home")
+            let pid = try Self.spawnWorker(["--key", "incoming/big.xlsx"], environment: env, log: root + "/log")
+            // Wait for the event (rows arriving in a COPY into our data schema), not a fixed sleep.
+            var copying = false
+            for _ in 0..<1200 where !copying {
+                // (The table is uncommitted, so its pg_class row is invisible
+                // here: find the COPY by its statement, which names our schema.)
+                let progress = try await connection.query("""
+                    SELECT count(*) FROM pg_stat_progress_copy p JOIN pg_stat_activity a ON a.pid = p.pid
+                    WHERE a.query LIKE 'COPY "' || $1 || '".%' AND p.tuples_processed > 0
+                    """, [.text(catalog.schemas.data)], purpose: "copy progress")
+                copying = try progress[0][0, as: Int.self] > 0
+                if !copying { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(copying)
+            kill(pid, SIGKILL)
+            #expect(Self.wait(pid) == 128 + SIGKILL)
+
+            #expect(try await S.dataRelations(catalog, on: connection) == [])
+            #expect(try await S.attempts(DatasetRef(name: "big"), catalog: catalog, on: connection).allSatisfy { $0.status != "committed" })
+
+            let rerun = try Self.spawnWorker(["--key", "incoming/big.xlsx"], environment: env, log: root + "/log")
+            #expect(Self.wait(rerun) == 0)
+            let attempts = try await S.attempts(DatasetRef(name: "big"), catalog: catalog, on: connection)
+            #expect(attempts.map(\.version) == [1])
+            #expect(attempts.first?.rowCount == Int64(rows))
+            #expect(try await S.dataRelations(catalog, on: connection) == ["big", "big@v1"])
+        }
+    }
+}

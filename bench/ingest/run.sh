@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# One-command ingest benchmark (not a test): see README.md beside this file.
+#
+#   bench/ingest/run.sh [--rows 100000,1000000] [--runs 3]
+#
+# Generates the workbooks with ../shared/bench/gen_workbook.py, then, in one
+# run on the same PostgreSQL, times for each size: our ingest (release
+# IngestWorker --file, type inference included), the fastexcel and
+# python-calamine peers (../shared/bench/ingest.py, given the column types),
+# and the COPY floor (`psql \copy` of the same rows as CSV into a fresh typed
+# table). Prints medians, ratios and peak RSS (/usr/bin/time -v).
+set -euo pipefail
+
+ROWS=100000
+RUNS=3
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --rows) ROWS="$2"; shift 2 ;;
+        --runs) RUNS="$2"; shift 2 ;;
+        *) echo "usage: $0 [--rows 100000,1000000] [--runs 3]" >&2; exit 64 ;;
+    esac
+done
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+SHARED="$ROOT/../shared/bench"
+DATA="${BENCH_DATA:-/tmp/pyramydal-bench}"
+mkdir -p "$DATA"
+
+# The database: BENCH_DATABASE_URL, else the test server's.
+for env in "$ROOT/.test-services/env.sh" "$ROOT/../main/.test-services/env.sh"; do
+    if [ -z "${PYRAMYDAL_TEST_DATABASE_URL:-}" ] && [ -f "$env" ]; then source "$env"; fi
+done
+DB="${BENCH_DATABASE_URL:-${PYRAMYDAL_TEST_DATABASE_URL:-postgresql://pyramydal@127.0.0.1:55432/pyramydal_test}}"
+export BENCH_DSN="$DB"
+
+echo "== installing the peers (pinned)" >&2
+pip install --quiet --disable-pip-version-check "python-calamine==0.4.0" "fastexcel==0.21.0" "pyarrow==26.0.1" \
+    "psycopg[binary]==3.3.9" "xlsxwriter==3.3.1" 2>&1 | grep -v "Running pip as the 'root' user" >&2 || true
+
+echo "== building IngestWorker (release)" >&2
+(cd "$ROOT" && swift build -c release --product IngestWorker >&2)
+WORKER="$ROOT/.build/release/IngestWorker"
+
+# Runs a command under /usr/bin/time; prints "seconds peak_rss_kb".
+timed() {
+    local log
+    log="$(mktemp)"
+    /usr/bin/time -v "$@" >"$log.out" 2>"$log" || { cat "$log.out" "$log" >&2; rm -f "$log" "$log.out"; return 1; }
+    local wall rss
+    wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
+    rss=$(grep "Maximum resident set size" "$log" | awk '{print $NF}')
+    rm -f "$log" "$log.out"
+    python3 -c "import sys; p=sys.argv[1].split(':'); s=sum(float(x)*60**i for i,x in enumerate(reversed(p))); print(f'{s:.3f} {sys.argv[2]}')" "$wall" "$rss"
+}
+
+psql_q() { psql "$DB" -v ON_ERROR_STOP=1 -qAt -c "SET client_min_messages = warning" -c "$1"; }
+
+RESULTS="$(mktemp)"
+IFS=',' read -ra SIZES <<<"$ROWS"
+for n in "${SIZES[@]}"; do
+    book="$DATA/orders_$n.xlsx"
+    if [ ! -f "$book" ]; then
+        echo "== generating $book" >&2
+        python3 "$SHARED/gen_workbook.py" --rows "$n" --out "$book" >&2
+    fi
+    csv="$DATA/orders_$n.csv"
+    for run in $(seq 1 "$RUNS"); do
+        echo "== $n rows, run $run" >&2
+        # ours: a fresh catalog each run, so every run makes version 1
+        psql_q "DROP SCHEMA IF EXISTS bench_data CASCADE; DROP SCHEMA IF EXISTS bench_cat CASCADE"
+        r=$(PYRAMYDAL_DATABASE_URL="$DB" PYRAMYDAL_CATALOG_SCHEMA=bench_cat PYRAMYDAL_DATA_SCHEMA=bench_data \
+            PYRAMYDAL_HOME="$DATA/home" PYRAMYDAL_LOG_LEVEL=warning \
+            timed "$WORKER" --file "$book" --name orders)
+        echo "$n ours $r" >>"$RESULTS"
+        got=$(psql_q "SELECT count(*) FROM bench_data.orders")
+        [ "$got" = "$n" ] || { echo "ours loaded $got rows, expected $n" >&2; exit 1; }
+        for tool in fastexcel calamine; do
+            r=$(cd "$SHARED" && timed python3 ingest.py "$tool" "$book" "bench_$tool")
+            echo "$n $tool $r" >>"$RESULTS"
+        done
+        # the floor: the same rows as CSV through psql \copy into a fresh typed table
+        if [ ! -f "$csv" ]; then
+            psql_q "\\copy (SELECT * FROM bench_data.orders) TO '$csv' CSV"
+        fi
+        (cd "$SHARED" && python3 -c "from bench_common import ddl; print(ddl('bench_floor'))") | psql "$DB" -qAt -v ON_ERROR_STOP=1 >/dev/null
+        r=$(timed psql "$DB" -v ON_ERROR_STOP=1 -qAt -c "\\copy bench_floor FROM '$csv' CSV")
+        echo "$n floor $r" >>"$RESULTS"
+    done
+done
+psql_q "DROP TABLE IF EXISTS bench_fastexcel, bench_calamine, bench_floor; DROP SCHEMA IF EXISTS bench_data CASCADE; DROP SCHEMA IF EXISTS bench_cat CASCADE"
+
+python3 - "$RESULTS" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+sizes = sorted({int(r[0]) for r in rows})
+tools = ["ours", "fastexcel", "calamine", "floor"]
+print(f"{'rows':>9}  {'path':<10} {'median s':>9} {'peak RSS MiB':>13} {'runs':>5}")
+for n in sizes:
+    med = {}
+    for t in tools:
+        xs = [(float(r[2]), int(r[3])) for r in rows if int(r[0]) == n and r[1] == t]
+        if not xs: continue
+        med[t] = statistics.median(x for x, _ in xs)
+        print(f"{n:>9}  {t:<10} {med[t]:>9.2f} {max(m for _, m in xs) / 1024:>13.1f} {len(xs):>5}")
+    if "ours" in med:
+        for t in ("fastexcel", "calamine"):
+            if t in med: print(f"{'':>9}  {t} / ours = {med[t] / med['ours']:.2f}x  (target >= 2.5x for fastexcel)")
+        if "floor" in med: print(f"{'':>9}  ours / floor = {med['ours'] / med['floor']:.2f}x  (target <= 1.5x)")
+PY
+rm -f "$RESULTS"
