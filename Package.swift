@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Workbook", targets: ["Workbook"]),
+        .library(name: "JobQueue", targets: ["JobQueue"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -64,6 +65,20 @@ let package = Package(
             ]
         ),
 
+        // MARK: job queue (PostgreSQL queue, dispatcher, launchers, cron, intake)
+        .target(
+            name: "JobQueue",
+            dependencies: [
+                "Postgres",
+                "ObjectStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A trivial worker (sleeps, exits with a given code) for launcher tests and the launch-path benchmark.
+        .executableTarget(name: "pyramydal-test-worker", dependencies: ["JobQueue"]),
+        // Release-mode queue benchmark (not a test): bench/queue/run.sh.
+        .executableTarget(name: "JobQueueBench", dependencies: ["JobQueue", "Postgres"]),
+
         // MARK: executables
         .executableTarget(
             name: "pyramydal",
@@ -71,6 +86,7 @@ let package = Package(
                 "PyramydalRuntime",
                 "Postgres",
                 "ObjectStore",
+                "JobQueue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,6 +97,8 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "WorkbookTests", dependencies: ["Workbook"], exclude: ["Fixtures"]),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue"]),
+        .testTarget(name: "JobQueueIntegrationTests", dependencies: ["JobQueue", "Postgres", "ObjectStore"], exclude: ["Fixtures"]),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore"]),
     ],
     swiftLanguageModes: [.v6]
