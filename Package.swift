@@ -75,7 +75,10 @@ let package = Package(
             ]
         ),
         // A trivial worker (sleeps, exits with a given code) for launcher tests and the launch-path benchmark.
-        .executableTarget(name: "pyramydal-test-worker", dependencies: ["JobQueue"]),
+        .executableTarget(
+            name: "pyramydal-test-worker",
+            dependencies: ["JobQueue", .product(name: "Logging", package: "swift-log")]
+        ),
         // Release-mode queue benchmark (not a test): bench/queue/run.sh.
         .executableTarget(name: "JobQueueBench", dependencies: ["JobQueue", "Postgres"]),
 

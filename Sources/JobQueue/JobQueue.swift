@@ -261,7 +261,7 @@ public final class JobQueue: Sendable {
                 let attempt = try row[1, as: Int.self]
                 if let state, JobState.inFlight.contains(state) {
                     let outcome = AttemptOutcome(exit)
-                    let error = outcome == .complete ? nil : "the worker \(exit)"
+                    let error = outcome == .complete ? nil : "worker \(exit)"
                     let rows = try conn.query(Self.finishSQL(jobs: jobs, fence: "id = $1 AND launch_token = $2"),
                                               Self.finishParameters(id: id, token: token, outcome: outcome, result: nil, error: error,
                                                                     exit: exit, retryDelay: backoff.delay(afterAttempt: attempt)),

@@ -1,5 +1,6 @@
 import Foundation
 import JobQueue
+import Logging
 
 /// A trivial worker for launcher tests and the launch-path benchmark (kind
 /// from `PYRAMYDAL_JOB_KIND`, default `test`). Arguments (all optional):
@@ -17,6 +18,11 @@ struct Arguments: Decodable {
     var required: Required?
 }
 
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = ProcessInfo.processInfo.environment["PYRAMYDAL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    return handler
+}
 let kind = ProcessInfo.processInfo.environment["PYRAMYDAL_JOB_KIND"] ?? "test"
 let status = await runWorker(kind: kind) { job in
     let arguments = try job.decodeArguments(Arguments.self)
