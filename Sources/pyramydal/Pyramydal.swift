@@ -14,6 +14,9 @@ struct Pyramydal: AsyncParsableCommand {
         subcommands: [
             Dev.self,
             ConfigCommand.self,
+            Jobs.self,
+            Enqueue.self,
+            Dispatch.self,
         ]
     )
 }

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import JobQueue
+import Logging
+import ObjectStore
+import PyramydalRuntime
+
+/// `pyramydal dispatch`: the long-running dispatcher. SIGTERM or SIGINT
+/// shuts it down gracefully (no new claims; running workers get 30 s, then
+/// SIGTERM and SIGKILL; nothing is left in `launching`).
+struct Dispatch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dispatch",
+        abstract: "Run the dispatcher: launch queued jobs as worker processes, run cron schedules, watch incoming/.",
+        discussion: """
+            Workers are started with the command of tasks/<kind>.json (PYRAMYDAL_TASKS_DIR), found next to
+            this executable or on PATH. Stop with SIGTERM or Ctrl-C.
+            """
+    )
+
+    @Flag(name: .customLong("no-intake"), help: "Don't watch the store's incoming/ prefix.")
+    var noIntake = false
+
+    func run() async throws {
+        try await CommandContext.run(label: "pyramydal.dispatcher") { context in
+            let configuration = context.configuration
+            let settings = configuration.jobs
+            guard settings.launcher == .local else {
+                throw CLIError("\(JobSettings.Variable.launcher)=ecs: the ECS launcher is not available in this build yet; use local")
+            }
+            let url = try await EmbeddedStack.databaseURL(for: configuration, logger: context.logger)
+            var environment = [
+                "PYRAMYDAL_DATABASE_URL": url,
+                "PYRAMYDAL_STORE": configuration.store.description,
+                WorkerEnvironment.schema: settings.schema,
+            ]
+            environment["PYRAMYDAL_HOME"] = configuration.home
+            let launcher = LocalProcessLauncher(tasksDirectory: settings.tasksDirectory, environment: environment,
+                                                logger: context.logger)
+            var intakes: [any JobIntake] = []
+            if !noIntake {
+                try EmbeddedStack.prepareLocalStore(configuration)
+                intakes.append(IncomingWatcher(store: try Self.objectStore(configuration, logger: context.logger)))
+            }
+            let dispatcher = Dispatcher(
+                databaseURL: url, schema: settings.schema, launcher: launcher,
+                settings: DispatcherSettings(
+                    maxConcurrent: settings.maxConcurrent, maxConcurrentPerKind: settings.maxConcurrentPerKind,
+                    launchRate: settings.launchRate, retention: .seconds(settings.retentionSeconds)),
+                intakes: intakes, logger: context.logger)
+
+            // Graceful shutdown on SIGTERM / SIGINT.
+            let sources = [SIGTERM, SIGINT].map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    context.logger.notice("shutting down gracefully", metadata: ["signal": "\(number)"])
+                    dispatcher.shutdown()
+                }
+                source.resume()
+                return source
+            }
+            defer { sources.forEach { $0.cancel() } }
+            print("pyramydal dispatch: launching jobs from \(settings.tasksDirectory); stop with Ctrl-C")
+            try await dispatcher.run()
+        }
+    }
+
+    static func objectStore(_ configuration: Configuration, logger: Logger) throws -> any ObjectStore {
+        switch configuration.store {
+        case .directory(let path):
+            return try DirectoryStore(root: path)
+        case .s3(let bucket, let prefix):
+            let s3 = configuration.s3
+            return try DispatchStore.s3(url: configuration.store.description, bucket: bucket, prefix: prefix, region: s3.region,
+                                        endpoint: s3.endpoint, pathStyle: s3.addressing == .path, logger: logger)
+        }
+    }
+}
