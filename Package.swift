@@ -80,7 +80,10 @@ let package = Package(
             dependencies: ["JobQueue", .product(name: "Logging", package: "swift-log")]
         ),
         // Release-mode queue benchmark (not a test): bench/queue/run.sh.
-        .executableTarget(name: "JobQueueBench", dependencies: ["JobQueue", "Postgres"]),
+        .executableTarget(
+            name: "JobQueueBench",
+            dependencies: ["JobQueue", "Postgres", .product(name: "Logging", package: "swift-log")]
+        ),
 
         // MARK: executables
         .executableTarget(
