@@ -69,7 +69,8 @@ public struct Job: Sendable, Hashable, Identifiable {
             throw JobQueueError(code: .unexpectedResult, message: "unknown job state \"\(stateText)\"", jobID: id)
         }
         self.state = state
-        arguments = try JSONValue.parse(row["arguments", as: String.self])
+        let argumentsText = try row["arguments", as: String.self]
+        arguments = argumentsText == "{}" ? .object([:]) : try JSONValue.parse(argumentsText)
         priority = try row["priority", as: Int.self]
         attempt = try row["attempt", as: Int.self]
         maxAttempts = try row["max_attempts", as: Int.self]
@@ -87,10 +88,16 @@ public struct Job: Sendable, Hashable, Identifiable {
         progressMessage = try row["progress_message", as: String?.self]
         result = try row["result", as: String?.self].map { try JSONValue.parse($0) }
         lastError = try row["last_error", as: String?.self]
+        // Most rows (every claimed job) have no history yet: skip the decoder.
+        let historyText = try row["attempts", as: String.self]
+        if historyText == "[]" {
+            history = []
+            return
+        }
         let decoder = JSONDecoder()
         // The history stores times as epoch seconds (see JobQueue.historyEntry).
         decoder.dateDecodingStrategy = .secondsSince1970
-        history = try decoder.decode([JobAttempt].self, from: Data(row["attempts", as: String.self].utf8))
+        history = try decoder.decode([JobAttempt].self, from: Data(historyText.utf8))
     }
 }
 

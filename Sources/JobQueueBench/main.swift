@@ -87,12 +87,7 @@ func drain(consumers: Int, k: Int) async throws -> (Duration, Int) {
     let done = try await withThrowingTaskGroup(of: Int.self) { group in
         for (index, queue) in queues.enumerated() {
             group.addTask {
-                var done = 0
-                while true {
-                    let jobs = try await queue.claim(limit: k, dispatcher: "bench-\(index)")
-                    if jobs.isEmpty { return done }
-                    done += try await queue.completeBatch(ids: jobs.map(\.id))
-                }
+                try await queue.runInProcess(batchSize: k, dispatcher: "bench-\(index)") { _ in }
             }
         }
         return try await group.reduce(0, +)

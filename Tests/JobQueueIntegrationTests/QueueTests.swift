@@ -79,6 +79,20 @@ import Testing
         }
     }
 
+    @Test func inProcessExecutorCompletesEveryDueJobOnce() async throws {
+        try await TestQueue.withQueue { queue in
+            try await queue.enqueueBatch(kind: "noop", arguments: (0..<250).map { ["n": .number(Double($0))] })
+            _ = try await queue.enqueue(kind: "export", arguments: ["n": 999])
+            let seen = Locked<[Int]>([])
+            let completed = try await queue.runInProcess(batchSize: 16, dispatcher: "inline", kinds: .only(["noop"])) { job in
+                seen.withLock { $0.append(job.arguments["n"]?.intValue ?? -1) }
+            }
+            #expect(completed == 250)
+            #expect(seen.withLock { $0 } == Array(0..<250), "oldest first, each once")
+            #expect(try await queue.countsByState() == [.completed: 250, .available: 1])
+        }
+    }
+
     @Test func workerLifecycleRecordsTimingsAndHistory() async throws {
         try await TestQueue.withQueue { queue in
             let job = try await queue.enqueue(kind: "export", arguments: ["dataset": "sales"])
