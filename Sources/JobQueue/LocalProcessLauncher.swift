@@ -92,8 +92,19 @@ public struct LocalProcessLauncher: Launcher {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // Own process group; default signal handling and an empty mask, even
+        // though the dispatcher ignores SIGTERM/SIGINT (it handles them with a
+        // dispatch source) — ignored signals would otherwise stay ignored in
+        // the child, and SIGTERM could not stop a worker.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         posix_spawnattr_setpgroup(&attributes, 0)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
 
         let envp = environment.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0

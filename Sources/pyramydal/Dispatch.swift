@@ -22,6 +22,14 @@ struct Dispatch: AsyncParsableCommand {
     @Flag(name: .customLong("no-intake"), help: "Don't watch the store's incoming/ prefix.")
     var noIntake = false
 
+    @Option(name: .customLong("shutdown-timeout"),
+            help: "Seconds running workers get to finish after SIGTERM before they are stopped.")
+    var shutdownTimeout: Int = 30
+
+    func validate() throws {
+        guard shutdownTimeout >= 0 else { throw ValidationError("--shutdown-timeout must be 0 or more seconds") }
+    }
+
     func run() async throws {
         try await CommandContext.run(label: "pyramydal.dispatcher") { context in
             let configuration = context.configuration
@@ -47,7 +55,8 @@ struct Dispatch: AsyncParsableCommand {
                 databaseURL: url, schema: settings.schema, launcher: launcher,
                 settings: DispatcherSettings(
                     maxConcurrent: settings.maxConcurrent, maxConcurrentPerKind: settings.maxConcurrentPerKind,
-                    launchRate: settings.launchRate, retention: .seconds(settings.retentionSeconds)),
+                    launchRate: settings.launchRate, retention: .seconds(settings.retentionSeconds),
+                    shutdownTimeout: .seconds(shutdownTimeout)),
                 intakes: intakes, logger: context.logger)
 
             // Graceful shutdown on SIGTERM / SIGINT.
