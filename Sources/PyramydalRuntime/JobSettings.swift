@@ -21,8 +21,18 @@ public struct JobSettings: Sendable, Hashable {
         public static let maxConcurrent = "PYRAMYDAL_MAX_CONCURRENT"
         /// `PYRAMYDAL_MAX_CONCURRENT_<KIND>` (kind upper-cased).
         public static let maxConcurrentKindPrefix = "PYRAMYDAL_MAX_CONCURRENT_"
+        public static let ecsCluster = "PYRAMYDAL_ECS_CLUSTER"
+        public static let ecsSubnets = "PYRAMYDAL_ECS_SUBNETS"
+        public static let ecsSecurityGroups = "PYRAMYDAL_ECS_SECURITY_GROUPS"
+        public static let ecsTaskFamilyPrefix = "PYRAMYDAL_ECS_TASK_FAMILY_PREFIX"
+        public static let ecsEndpoint = "PYRAMYDAL_ECS_ENDPOINT"
+        public static let sqsQueueURL = "PYRAMYDAL_SQS_QUEUE_URL"
+        public static let sqsEndpoint = "PYRAMYDAL_SQS_ENDPOINT"
 
-        public static let all = [launcher, tasksDirectory, schema, retention, launchRate, maxConcurrent]
+        public static let all = [
+            launcher, tasksDirectory, schema, retention, launchRate, maxConcurrent,
+            ecsCluster, ecsSubnets, ecsSecurityGroups, ecsTaskFamilyPrefix, ecsEndpoint, sqsQueueURL, sqsEndpoint,
+        ]
     }
 
     public var launcher: LauncherKind = .local
@@ -38,6 +48,17 @@ public struct JobSettings: Sendable, Hashable {
     public var maxConcurrent: Int = 16
     /// Per-kind limits, keyed by lower-cased kind.
     public var maxConcurrentPerKind: [String: Int] = [:]
+    /// ECS cluster name or ARN (required with `PYRAMYDAL_LAUNCHER=ecs`).
+    public var ecsCluster: String?
+    public var ecsSubnets: [String] = []
+    public var ecsSecurityGroups: [String] = []
+    /// Task definition family of a kind: `<prefix><kind>`.
+    public var ecsTaskFamilyPrefix: String = "pyramydal-"
+    /// A non-AWS ECS endpoint (tests); `nil` means AWS.
+    public var ecsEndpoint: String?
+    /// The queue of S3 "Object Created" events; `nil`: no event intake.
+    public var sqsQueueURL: String?
+    public var sqsEndpoint: String?
 
     public init(tasksDirectory: String) {
         self.tasksDirectory = tasksDirectory
@@ -78,11 +99,41 @@ public struct JobSettings: Sendable, Hashable {
         if let value = reader.value(Variable.maxConcurrent) {
             maxConcurrent = try Self.positive(value, variable: Variable.maxConcurrent)
         }
+        ecsCluster = reader.value(Variable.ecsCluster)
+        ecsSubnets = Self.list(reader.value(Variable.ecsSubnets))
+        ecsSecurityGroups = Self.list(reader.value(Variable.ecsSecurityGroups))
+        if let value = reader.value(Variable.ecsTaskFamilyPrefix) { ecsTaskFamilyPrefix = value }
+        ecsEndpoint = try Self.endpoint(reader.value(Variable.ecsEndpoint), variable: Variable.ecsEndpoint)
+        if let value = reader.value(Variable.sqsQueueURL) {
+            guard value.hasPrefix("https://") || value.hasPrefix("http://") else {
+                throw ConfigurationError(code: .invalidValue, variable: Variable.sqsQueueURL, value: value,
+                                         reason: "expected the queue URL, https://sqs.<region>.amazonaws.com/<account>/<name>")
+            }
+            sqsQueueURL = value
+        }
+        sqsEndpoint = try Self.endpoint(reader.value(Variable.sqsEndpoint), variable: Variable.sqsEndpoint)
+        if launcher == .ecs, ecsCluster == nil {
+            throw ConfigurationError(code: .invalidValue, variable: Variable.ecsCluster, value: "",
+                                     reason: "required when PYRAMYDAL_LAUNCHER=ecs")
+        }
         for name in environment.keys.sorted() where name.hasPrefix(Variable.maxConcurrentKindPrefix) {
             let kind = String(name.dropFirst(Variable.maxConcurrentKindPrefix.count)).lowercased()
             guard !kind.isEmpty, let value = reader.value(name) else { continue }
             maxConcurrentPerKind[kind] = try Self.positive(value, variable: name)
         }
+    }
+
+    private static func list(_ value: String?) -> [String] {
+        (value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    private static func endpoint(_ value: String?, variable: String) throws(ConfigurationError) -> String? {
+        guard let value else { return nil }
+        guard let url = URL(string: value), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw ConfigurationError(code: .invalidValue, variable: variable, value: Redaction.redactingSecrets(in: value),
+                                     reason: "expected http(s)://host[:port]")
+        }
+        return value
     }
 
     private static func positive(_ value: String, variable: String) throws(ConfigurationError) -> Int {
@@ -109,6 +160,13 @@ public struct JobSettings: Sendable, Hashable {
             (Variable.retention, "\(retentionSeconds)s"),
             (Variable.launchRate, String(launchRate)),
             (Variable.maxConcurrent, String(maxConcurrent)),
+            (Variable.ecsCluster, ecsCluster ?? "(unset)"),
+            (Variable.ecsSubnets, ecsSubnets.joined(separator: ",")),
+            (Variable.ecsSecurityGroups, ecsSecurityGroups.joined(separator: ",")),
+            (Variable.ecsTaskFamilyPrefix, ecsTaskFamilyPrefix),
+            (Variable.ecsEndpoint, ecsEndpoint ?? "(unset: AWS)"),
+            (Variable.sqsQueueURL, sqsQueueURL ?? "(unset: no S3 event intake)"),
+            (Variable.sqsEndpoint, sqsEndpoint ?? "(unset: AWS)"),
         ]
         for (kind, limit) in maxConcurrentPerKind.sorted(by: { $0.key < $1.key }) {
             lines.append((Variable.maxConcurrentKindPrefix + kind.uppercased(), String(limit)))

@@ -34,9 +34,6 @@ struct Dispatch: AsyncParsableCommand {
         try await CommandContext.run(label: "pyramydal.dispatcher") { context in
             let configuration = context.configuration
             let settings = configuration.jobs
-            guard settings.launcher == .local else {
-                throw CLIError("\(JobSettings.Variable.launcher)=ecs: the ECS launcher is not available in this build yet; use local")
-            }
             let url = try await EmbeddedStack.databaseURL(for: configuration, logger: context.logger)
             var environment = [
                 "PYRAMYDAL_DATABASE_URL": url,
@@ -44,12 +41,28 @@ struct Dispatch: AsyncParsableCommand {
                 WorkerEnvironment.schema: settings.schema,
             ]
             environment["PYRAMYDAL_HOME"] = configuration.home
-            let launcher = LocalProcessLauncher(tasksDirectory: settings.tasksDirectory, environment: environment,
+            let launcher: any Launcher
+            switch settings.launcher {
+            case .local:
+                launcher = LocalProcessLauncher(tasksDirectory: settings.tasksDirectory, environment: environment,
                                                 logger: context.logger)
+            case .ecs:
+                launcher = ECSLauncher(
+                    client: DispatchStore.ecs(region: configuration.s3.region, endpoint: settings.ecsEndpoint),
+                    settings: ECSSettings(cluster: settings.ecsCluster ?? "", subnets: settings.ecsSubnets,
+                                          securityGroups: settings.ecsSecurityGroups, taskFamilyPrefix: settings.ecsTaskFamilyPrefix),
+                    logger: context.logger)
+            }
             var intakes: [any JobIntake] = []
             if !noIntake {
                 try EmbeddedStack.prepareLocalStore(configuration)
-                intakes.append(IncomingWatcher(store: try Self.objectStore(configuration, logger: context.logger)))
+                let store = try Self.objectStore(configuration, logger: context.logger)
+                intakes.append(IncomingWatcher(store: store))
+                if let queueURL = settings.sqsQueueURL, case .s3(let bucket, let prefix) = configuration.store {
+                    intakes.append(SQSIntake(
+                        client: DispatchStore.sqs(region: configuration.s3.region, endpoint: settings.sqsEndpoint),
+                        queueURL: queueURL, storeLocation: store.location, bucket: bucket, prefix: prefix, logger: context.logger))
+                }
             }
             let dispatcher = Dispatcher(
                 databaseURL: url, schema: settings.schema, launcher: launcher,

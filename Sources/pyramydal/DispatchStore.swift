@@ -10,4 +10,12 @@ enum DispatchStore {
         try makeObjectStore(url: url, settings: S3Settings(bucket: bucket, prefix: prefix, region: region, endpoint: endpoint,
                                                            pathStyle: pathStyle), logger: logger)
     }
+
+    static func ecs(region: String, endpoint: String?) -> AWSJSONClient {
+        AWSJSONClient.ecs(region: region, endpoint: endpoint, credentials: DefaultCredentialChain())
+    }
+
+    static func sqs(region: String, endpoint: String?) -> AWSJSONClient {
+        AWSJSONClient.sqs(region: region, endpoint: endpoint, credentials: DefaultCredentialChain())
+    }
 }

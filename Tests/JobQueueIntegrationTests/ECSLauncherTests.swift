@@ -88,6 +88,27 @@ import Testing
         }
     }
 
+    @Test func dispatcherLaunchesOnECSAndCancelStopsTheTask() async throws {
+        let launcher = try await Self.makeLauncher()
+        try await TestQueue.withQueue { queue in
+            let job = try await queue.enqueue(kind: "test")
+            let running = RunningDispatcher(Dispatcher(databaseURL: TestQueue.url, schema: queue.schema, launcher: launcher,
+                                                       settings: TestQueue.settings(), logger: TestQueue.logger))
+            try await TestQueue.waitUntil("the task to be recorded") {
+                try await queue.job(id: job.id)?.taskID?.hasPrefix("arn:aws:ecs:") == true
+            }
+            _ = try await queue.cancel(id: job.id)
+            try await TestQueue.waitUntil("StopTask and DescribeTasks to end the task") { running.dispatcher.activeCount == 0 }
+            try await running.stop()
+            let cancelled = try #require(try await queue.job(id: job.id))
+            #expect(cancelled.state == .cancelled)
+            let described = try await launcher.call("DescribeTasks", ["cluster": .string(launcher.settings.cluster),
+                                                                      "tasks": [.string(cancelled.taskID!)]])
+            #expect(described.jsonText.contains(#""lastStatus":"STOPPED""#))
+            #expect(described.jsonText.contains("cancelled by request"))
+        }
+    }
+
     @Test func unknownTaskDefinitionIsAFailedAttempt() async throws {
         let launcher = try await Self.makeLauncher()
         try await TestQueue.withQueue { queue in
