@@ -1,10 +1,10 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import JobQueue
 import Logging
 import ObjectStore
 import PyramydalRuntime
+import ServiceLifecycle
 
 /// `pyramydal dispatch`: the long-running dispatcher. SIGTERM or SIGINT
 /// shuts it down gracefully (no new claims; running workers get 30 s, then
@@ -72,20 +72,13 @@ struct Dispatch: AsyncParsableCommand {
                     shutdownTimeout: .seconds(shutdownTimeout)),
                 intakes: intakes, logger: context.logger)
 
-            // Graceful shutdown on SIGTERM / SIGINT.
-            let sources = [SIGTERM, SIGINT].map { number in
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler {
-                    context.logger.notice("shutting down gracefully", metadata: ["signal": "\(number)"])
-                    dispatcher.shutdown()
-                }
-                source.resume()
-                return source
-            }
-            defer { sources.forEach { $0.cancel() } }
+            // A ServiceGroup turns SIGTERM / SIGINT into a graceful shutdown.
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [.init(service: DispatcherService(dispatcher: dispatcher))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: context.logger))
             print("pyramydal dispatch: launching jobs from \(settings.tasksDirectory); stop with Ctrl-C")
-            try await dispatcher.run()
+            try await group.run()
         }
     }
 
@@ -97,6 +90,20 @@ struct Dispatch: AsyncParsableCommand {
             let s3 = configuration.s3
             return try DispatchStore.s3(url: configuration.store.description, bucket: bucket, prefix: prefix, region: s3.region,
                                         endpoint: s3.endpoint, pathStyle: s3.addressing == .path, logger: logger)
+        }
+    }
+}
+
+/// The dispatcher as a `Service`: graceful shutdown asks it to stop claiming,
+/// let running workers finish (`--shutdown-timeout`) and return.
+struct DispatcherService: Service {
+    let dispatcher: Dispatcher
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await dispatcher.run()
+        } onGracefulShutdown: {
+            dispatcher.shutdown()
         }
     }
 }
