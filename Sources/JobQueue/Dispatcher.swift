@@ -25,7 +25,6 @@ public final class Dispatcher: Sendable {
         case tick
         case enqueued
         case slotFreed
-        case cancel(Int64)
         case shutdown
     }
 
@@ -35,6 +34,8 @@ public final class Dispatcher: Sendable {
         var active: [Int64: (kind: String, task: any LaunchedTask)] = [:]
         var launched = 0
         var limiter: RateLimiter
+        /// Why ``run()`` stopped on its own (rethrown after the graceful stop).
+        var failure: (any Error & Sendable)?
     }
     private let state: Locked<State>
 
@@ -70,6 +71,8 @@ public final class Dispatcher: Sendable {
     private func wake(_ event: Wake) { _ = state.withLock { $0.wake?.yield(event) } }
 
     /// Runs until ``shutdown()`` or task cancellation (both graceful).
+    /// Throws if the database connection was lost (after stopping as
+    /// gracefully as it can), so the process exits and is restarted.
     public func run() async throws {
         let queue = try await JobQueue.connect(url: url, schema: schema, applicationName: "pyramydal-dispatcher", logger: logger)
         defer { queue.connection.close() }
@@ -93,12 +96,6 @@ public final class Dispatcher: Sendable {
                     switch event {
                     case .shutdown:
                         break
-                    case .cancel(let id):
-                        if let task = state.withLock({ $0.active[id]?.task }) {
-                            let grace = settings.stopGrace
-                            group.addTask { await task.stop(reason: "cancelled by request", grace: grace) }
-                        }
-                        continue
                     case .tick, .enqueued, .slotFreed:
                         await dispatchAvailable(queue: queue, group: &group)
                         continue
@@ -117,6 +114,7 @@ public final class Dispatcher: Sendable {
             state.wake = nil
         }
         logger.info("dispatcher stopped", metadata: ["dispatcher.launched": "\(launchedCount)"])
+        if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 
     // MARK: claiming and launching
@@ -135,6 +133,11 @@ public final class Dispatcher: Sendable {
                 jobs = try await queue.claim(limit: min(free, 32), dispatcher: settings.name, kinds: .excluding(saturated))
             } catch {
                 logger.error("claiming failed", metadata: ["error": "\(error)"])
+                if !queue.connection.isAlive {
+                    state.withLock { $0.failure = error as? any Error & Sendable ?? JobQueueError(code: .unexpectedResult, message: "\(error)") }
+                    logger.critical("lost the database connection; stopping so the service restarts")
+                    shutdown()
+                }
                 return
             }
             if jobs.isEmpty { return }
@@ -264,7 +267,7 @@ public final class Dispatcher: Sendable {
                 while !Task.isCancelled {
                     guard let notification = try await connection.waitForNotification(timeout: .seconds(30)) else { continue }
                     if notification.payload.hasPrefix("cancel:"), let id = Int64(notification.payload.dropFirst(7)) {
-                        wake(.cancel(id))
+                        stopTask(ofJob: id)
                     } else {
                         wake(.enqueued)
                     }
@@ -277,6 +280,14 @@ public final class Dispatcher: Sendable {
                 try? await Task.sleep(for: settings.pollInterval)
             }
         }
+    }
+
+    /// A job was cancelled: stop its task if this dispatcher runs it. Not
+    /// through the wake-up stream, which drops old events under load.
+    private func stopTask(ofJob id: Int64) {
+        guard let task = state.withLock({ $0.active[id]?.task }) else { return }
+        let grace = settings.stopGrace
+        Task { await task.stop(reason: "cancelled by request", grace: grace) }
     }
 
     private func tick() async {
