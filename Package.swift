@@ -14,11 +14,13 @@ let package = Package(
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Workbook", targets: ["Workbook"]),
         .library(name: "ChildProcess", targets: ["ChildProcess"]),
+        .library(name: "JobQueue", targets: ["JobQueue"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // MARK: C libraries (Debian packages; module.modulemap + one header each)
@@ -102,6 +104,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // MARK: job queue (PostgreSQL queue, dispatcher, launchers, cron, intake)
+        .target(
+            name: "JobQueue",
+            dependencies: [
+                "Postgres",
+                "ObjectStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A trivial worker (sleeps, exits with a given code) for launcher tests and the launch-path benchmark.
+        .executableTarget(
+            name: "pyramydal-test-worker",
+            dependencies: ["JobQueue", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Release-mode queue benchmark (not a test): bench/queue/run.sh.
+        .executableTarget(
+            name: "JobQueueBench",
+            dependencies: ["JobQueue", "Postgres", .product(name: "Logging", package: "swift-log")]
+        ),
 
         // MARK: executables
         .executableTarget(
@@ -120,7 +141,9 @@ let package = Package(
                 "Reports",
                 "Postgres",
                 "ObjectStore",
+                "JobQueue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -138,6 +161,8 @@ let package = Package(
             dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime", "ChildProcess"]
         ),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore", "ChildProcess"]),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue"]),
+        .testTarget(name: "JobQueueIntegrationTests", dependencies: ["JobQueue", "Postgres", "ObjectStore", "ChildProcess"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -26,7 +26,7 @@ public struct Configuration: Sendable, Hashable, CustomStringConvertible {
         public static let all = [
             home, databaseURL, store, s3Endpoint, s3Region, s3Addressing,
             s3MultipartThresholdMB, s3PartSizeMB, logLevel, logFormat, postgresBin,
-        ]
+        ] + JobSettings.Variable.all
     }
 
     /// Absolute directory holding the embedded cluster and the default store.
@@ -42,6 +42,8 @@ public struct Configuration: Sendable, Hashable, CustomStringConvertible {
     /// Directory with `initdb`, `pg_ctl`, `psql`…; `nil` when none was found
     /// (fine as long as ``databaseURL`` is set).
     public var postgresBinDirectory: String?
+    /// The job queue and dispatcher (JobSettings.swift).
+    public var jobs: JobSettings
     /// The variables that were set (non-empty) rather than defaulted.
     public var explicitlySet: Set<String>
 
@@ -110,6 +112,8 @@ public struct Configuration: Sendable, Hashable, CustomStringConvertible {
             postgresBinDirectory = PostgresBinaries.defaultDirectory(searchPath: environment["PATH"])
         }
 
+        jobs = try JobSettings(reader: &reader, environment: environment, currentDirectory: cwd)
+
         explicitlySet = reader.seen
     }
 
@@ -161,6 +165,7 @@ public struct Configuration: Sendable, Hashable, CustomStringConvertible {
         lines.append(line(Variable.logLevel, logLevel.rawValue))
         lines.append(line(Variable.logFormat, logFormat.rawValue))
         lines.append(line(Variable.postgresBin, postgresBinDirectory ?? "(not found)"))
+        lines += jobs.summaryLines.map { line($0.0, $0.1) }
         return lines.joined(separator: "\n")
     }
 

@@ -22,6 +22,9 @@ struct Pyramydal: AsyncParsableCommand {
             ExportCommand.self,
             ReportsCommand.self,
             DownloadCommand.self,
+            Jobs.self,
+            Enqueue.self,
+            Dispatch.self,
         ]
     )
 }

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import JobQueue
+import Logging
+import ObjectStore
+import PyramydalRuntime
+import ServiceLifecycle
+
+/// `pyramydal dispatch`: the long-running dispatcher. SIGTERM or SIGINT
+/// shuts it down gracefully (no new claims; running workers get 30 s, then
+/// SIGTERM and SIGKILL; nothing is left in `launching`).
+struct Dispatch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dispatch",
+        abstract: "Run the dispatcher: launch queued jobs as worker processes, run cron schedules, watch incoming/.",
+        discussion: """
+            Workers are started with the command of tasks/<kind>.json (PYRAMYDAL_TASKS_DIR), found next to
+            this executable or on PATH. Stop with SIGTERM or Ctrl-C.
+            """
+    )
+
+    @Flag(name: .customLong("no-intake"), help: "Don't watch the store's incoming/ prefix.")
+    var noIntake = false
+
+    @Option(name: .customLong("shutdown-timeout"),
+            help: "Seconds running workers get to finish after SIGTERM before they are stopped.")
+    var shutdownTimeout: Int = 30
+
+    func validate() throws {
+        guard shutdownTimeout >= 0 else { throw ValidationError("--shutdown-timeout must be 0 or more seconds") }
+    }
+
+    func run() async throws {
+        try await CommandContext.run(label: "pyramydal.dispatcher") { context in
+            let configuration = context.configuration
+            let settings = configuration.jobs
+            let url = try await EmbeddedStack.databaseURL(for: configuration, logger: context.logger)
+            var environment = [
+                "PYRAMYDAL_DATABASE_URL": url,
+                "PYRAMYDAL_STORE": configuration.store.description,
+                WorkerEnvironment.schema: settings.schema,
+            ]
+            environment["PYRAMYDAL_HOME"] = configuration.home
+            let launcher: any Launcher
+            switch settings.launcher {
+            case .local:
+                launcher = LocalProcessLauncher(tasksDirectory: settings.tasksDirectory, environment: environment,
+                                                logger: context.logger)
+            case .ecs:
+                launcher = ECSLauncher(
+                    client: DispatchStore.ecs(region: configuration.s3.region, endpoint: settings.ecsEndpoint),
+                    settings: ECSSettings(cluster: settings.ecsCluster ?? "", subnets: settings.ecsSubnets,
+                                          securityGroups: settings.ecsSecurityGroups, taskFamilyPrefix: settings.ecsTaskFamilyPrefix),
+                    logger: context.logger)
+            }
+            var intakes: [any JobIntake] = []
+            if !noIntake {
+                try EmbeddedStack.prepareLocalStore(configuration)
+                let store = try Self.objectStore(configuration, logger: context.logger)
+                intakes.append(IncomingWatcher(store: store))
+                if let queueURL = settings.sqsQueueURL, case .s3(let bucket, let prefix) = configuration.store {
+                    intakes.append(SQSIntake(
+                        client: DispatchStore.sqs(region: configuration.s3.region, endpoint: settings.sqsEndpoint),
+                        queueURL: queueURL, storeLocation: store.location, bucket: bucket, prefix: prefix, logger: context.logger))
+                }
+            }
+            let dispatcher = Dispatcher(
+                databaseURL: url, schema: settings.schema, launcher: launcher,
+                settings: DispatcherSettings(
+                    maxConcurrent: settings.maxConcurrent, maxConcurrentPerKind: settings.maxConcurrentPerKind,
+                    launchRate: settings.launchRate, retention: .seconds(settings.retentionSeconds),
+                    shutdownTimeout: .seconds(shutdownTimeout)),
+                intakes: intakes, logger: context.logger)
+
+            // A ServiceGroup turns SIGTERM / SIGINT into a graceful shutdown.
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [.init(service: DispatcherService(dispatcher: dispatcher))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: context.logger))
+            print("pyramydal dispatch: launching jobs from \(settings.tasksDirectory); stop with Ctrl-C")
+            try await group.run()
+        }
+    }
+
+    static func objectStore(_ configuration: Configuration, logger: Logger) throws -> any ObjectStore {
+        switch configuration.store {
+        case .directory(let path):
+            return try DirectoryStore(root: path)
+        case .s3(let bucket, let prefix):
+            let s3 = configuration.s3
+            return try DispatchStore.s3(url: configuration.store.description, bucket: bucket, prefix: prefix, region: s3.region,
+                                        endpoint: s3.endpoint, pathStyle: s3.addressing == .path, logger: logger)
+        }
+    }
+}
+
+/// The dispatcher as a `Service`: graceful shutdown asks it to stop claiming,
+/// let running workers finish (`--shutdown-timeout`) and return.
+struct DispatcherService: Service {
+    let dispatcher: Dispatcher
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await dispatcher.run()
+        } onGracefulShutdown: {
+            dispatcher.shutdown()
+        }
+    }
+}
