@@ -135,55 +135,92 @@ public final class JobQueue: Sendable {
     }
 
     func claimStatement(limit: Int, dispatcher: String, kinds: KindFilter) -> (String, [PostgresValue]) {
-        var filter = ""
-        var parameters: [PostgresValue] = [.int(limit), .text(dispatcher)]
-        switch kinds {
-        case .any: break
-        case .only(let list):
-            filter = "AND kind = ANY($3::text[])"
-            parameters.append(.text(Self.arrayLiteral(list)))
-        case .excluding(let list) where list.isEmpty: break
-        case .excluding(let list):
-            filter = "AND NOT (kind = ANY($3::text[]))"
-            parameters.append(.text(Self.arrayLiteral(list)))
-        }
-        let sql = """
-            WITH claimable AS (
-                SELECT id FROM \(jobs)
-                WHERE state IN ('available', 'scheduled', 'retryable') AND scheduled_at <= now() \(filter)
-                ORDER BY priority DESC, scheduled_at, id
-                LIMIT $1
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE \(jobs) AS j
-            SET state = 'launching', attempt = j.attempt + 1, claimed_at = now(), started_at = NULL,
-                finished_at = NULL, heartbeat_at = NULL, launch_token = j.id::text || '-' || (j.attempt + 1)::text,
-                task_id = NULL, dispatcher = $2, progress = NULL, progress_message = NULL
+        let (filter, parameters) = claimFilter(limit: limit, dispatcher: dispatcher, kinds: kinds)
+        return (claimCTE(filter: filter) + """
+            UPDATE \(jobs) AS j SET \(Self.claimAssignments)
             FROM claimable WHERE j.id = claimable.id
             RETURNING \(Job.columns(prefix: "j."))
+            """, parameters)
+    }
+
+    /// Parameters $1 limit, $2 dispatcher, $3 kinds (if filtered).
+    private func claimFilter(limit: Int, dispatcher: String, kinds: KindFilter) -> (String, [PostgresValue]) {
+        var parameters: [PostgresValue] = [.int(limit), .text(dispatcher)]
+        switch kinds {
+        case .any: return ("", parameters)
+        case .only(let list):
+            parameters.append(.text(Self.arrayLiteral(list)))
+            return ("AND kind = ANY($3::text[])", parameters)
+        case .excluding(let list) where list.isEmpty: return ("", parameters)
+        case .excluding(let list):
+            parameters.append(.text(Self.arrayLiteral(list)))
+            return ("AND NOT (kind = ANY($3::text[]))", parameters)
+        }
+    }
+
+    private func claimCTE(filter: String) -> String {
+        """
+        WITH claimable AS (
+            SELECT id FROM \(jobs)
+            WHERE state IN ('available', 'scheduled', 'retryable') AND scheduled_at <= now() \(filter)
+            ORDER BY priority DESC, scheduled_at, id
+            LIMIT $1
+            FOR UPDATE SKIP LOCKED
+        )
+
+        """
+    }
+
+    /// The `SET` of a claim: the next attempt, its launch token, fresh attempt fields.
+    static let claimAssignments = """
+        state = 'launching', attempt = j.attempt + 1, claimed_at = now(), started_at = NULL,
+        finished_at = NULL, heartbeat_at = NULL, launch_token = j.id::text || '-' || (j.attempt + 1)::text,
+        task_id = NULL, dispatcher = $2, progress = NULL, progress_message = NULL
+        """
+
+    /// One statement that completes the previous batch (ids in the last
+    /// parameter) and claims the next: one round trip per batch.
+    func completeAndClaimStatement(limit: Int, dispatcher: String, kinds: KindFilter) -> (String, [PostgresValue], Int) {
+        let (filter, parameters) = claimFilter(limit: limit, dispatcher: dispatcher, kinds: kinds)
+        let ids = parameters.count + 1
+        let sql = claimCTE(filter: filter) + """
+            , done AS (
+                UPDATE \(jobs) SET state = 'completed', finished_at = now(), progress = 1,
+                    attempts = attempts || \(Self.historyEntry(outcome: "'completed'"))
+                WHERE id = ANY($\(ids)::bigint[]) AND state IN ('launching', 'running')
+                RETURNING 1
+            ), claimed AS (
+                UPDATE \(jobs) AS j SET \(Self.claimAssignments)
+                FROM claimable WHERE j.id = claimable.id
+                RETURNING j.*
+            )
+            SELECT d.completed_count, \(Job.columns(prefix: "c."))
+            FROM (SELECT count(*) AS completed_count FROM done) AS d LEFT JOIN claimed AS c ON true
             """
-        return (sql, parameters)
+        return (sql, parameters, ids)
     }
 
     /// The in-process executor: claims batches of up to `batchSize` due jobs
     /// of `kinds`, calls `handler` for each on the connection's own thread
     /// (no hop to the cooperative pool per statement) and completes each
-    /// batch in one statement, until nothing is due. A handler error stops
-    /// the loop; the jobs of that batch stay `launching` until rescued.
-    /// For no-op and very short jobs (and the benchmark); real work runs as
-    /// tasks through the dispatcher. Returns how many jobs it completed.
+    /// batch in the same statement that claims the next (one round trip per
+    /// batch), until nothing is due. A handler error stops the loop; the
+    /// jobs of that batch stay `launching` until rescued. For no-op and very
+    /// short jobs (and the benchmark); real work runs as tasks through the
+    /// dispatcher. Returns how many jobs it completed.
     public func runInProcess(batchSize: Int, dispatcher: String, kinds: KindFilter = .any,
                              handler: @escaping @Sendable (Job) throws -> Void) async throws -> Int {
-        let (claimSQL, parameters) = claimStatement(limit: batchSize, dispatcher: dispatcher, kinds: kinds)
-        let completeSQL = completeBatchSQL
+        let (sql, parameters, _) = completeAndClaimStatement(limit: batchSize, dispatcher: dispatcher, kinds: kinds)
         return try await connection.run { conn in
             var completed = 0
+            var previous: [Int64] = []
             while true {
-                let jobs = try conn.query(claimSQL, parameters, purpose: "claiming jobs").map(Job.init(row:))
+                let rows = try conn.query(sql, parameters + [Self.idArray(previous)], purpose: "completing and claiming jobs")
+                completed += try rows.first?["completed_count", as: Int.self] ?? 0
+                let jobs = try rows.filter { !$0.isNull(1) }.map(Job.init(row:))
                 if jobs.isEmpty { return completed }
                 for job in jobs { try handler(job) }
-                completed += try conn.query(completeSQL, [Self.idArray(jobs.map(\.id))],
-                                            purpose: "completing \(jobs.count) jobs").affectedRows
+                previous = jobs.map(\.id)
             }
         }
     }
