@@ -74,6 +74,8 @@ let package = Package(
             name: "ExportWorker",
             dependencies: [
                 "Reports",
+                "JobQueue",
+                "PyramydalRuntime",
                 "Postgres",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -128,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "IngestWorker",
             dependencies: [
-                "Ingest", "Catalog", "PyramydalRuntime", "Postgres", "ObjectStore", "Workbook",
+                "Ingest", "Catalog", "JobQueue", "PyramydalRuntime", "Postgres", "ObjectStore", "Workbook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -15,15 +15,19 @@ import Glibc
 /// 65 bad input (unknown column, bad filter, too many rows), 75 transient
 /// (database unreachable), 70 anything else.
 ///
-/// The job flow (`PYRAMYDAL_JOB_ID` set by the dispatcher: load the job,
-/// render, upload, record the artifact) runs through ``ReportPublisher``
-/// once the JobQueue's `runWorker` is merged.
+/// Started by the dispatcher with no arguments (`PYRAMYDAL_JOB_ID` and
+/// `PYRAMYDAL_JOB_KIND` set), it runs that `export` or `print` job
+/// (``ExportJobRunner``).
 @main
 struct ExportWorker {
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         var logger = Logger(label: "pyramydal.export")
         logger.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["PYRAMYDAL_LOG_LEVEL"] ?? "info") ?? .info
+        if arguments.isEmpty, let kind = ProcessInfo.processInfo.environment["PYRAMYDAL_JOB_KIND"],
+           ProcessInfo.processInfo.environment["PYRAMYDAL_JOB_ID"] != nil {
+            exit(await ExportJobRunner.run(kind: kind, logger: logger))
+        }
         guard arguments.first == "render" else {
             FileHandle.standardError.write(Data((Self.usage + "\n").utf8))
             exit(arguments.first == "--help" ? 0 : 64)

@@ -37,8 +37,11 @@ struct IngestWorker: AsyncParsableCommand {
     @Option(help: "Dataset name for --file (default: the file's base name).")
     var name: String?
 
+    /// Launched by the dispatcher: the job names the object.
+    var isJob: Bool { key == nil && file == nil && ProcessInfo.processInfo.environment["PYRAMYDAL_JOB_ID"] != nil }
+
     func validate() throws {
-        guard (key == nil) != (file == nil) else { throw ValidationError("give exactly one of --key or --file") }
+        guard isJob || (key == nil) != (file == nil) else { throw ValidationError("give exactly one of --key or --file") }
     }
 
     func run() async throws {
@@ -51,6 +54,11 @@ struct IngestWorker: AsyncParsableCommand {
         }
         LoggingSetup.bootstrap(configuration)
         let logger = Logger(label: "pyramydal.ingest-worker")
+        if isJob {
+            let status = await IngestJob.run(configuration: configuration, logger: logger)
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         do {
             let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
             let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,

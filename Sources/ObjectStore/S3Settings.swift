@@ -48,3 +48,7 @@ public struct S3Settings: Sendable, Equatable {
         return trimmed.isEmpty || trimmed.hasSuffix("/") ? trimmed : trimmed + "/"
     }
 }
+
+/// ``S3Settings`` under a name that modules with an `S3Settings` of their
+/// own (PyramydalRuntime's configuration value) can still spell.
+public typealias S3StoreSettings = S3Settings

@@ -13,19 +13,9 @@ struct ReportsCommandSupport {
     var catalogSchema: String { environment["PYRAMYDAL_CATALOG_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 } ?? "pyramydal" }
     var dataSchema: String { environment["PYRAMYDAL_DATA_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 } ?? "data" }
 
-    /// `PYRAMYDAL_REPORT_MAX_ROWS` (default 5,000,000; PDF is bounded
-    /// further by `PYRAMYDAL_PRINT_MAX_ROWS`, default 200,000, because
-    /// libharu holds every page in memory).
+    /// The configured bound on report rows (``ReportLimits``); a bad value names its variable.
     func maxRows(for format: ReportRequest.Format) throws -> Int {
-        func read(_ name: String, _ fallback: Int) throws -> Int {
-            guard let text = environment[name], !text.isEmpty else { return fallback }
-            guard let n = Int(text), n > 0 else {
-                throw ConfigurationError(code: .invalidValue, variable: name, value: text, reason: "must be a positive whole number")
-            }
-            return n
-        }
-        let bound = try read("PYRAMYDAL_REPORT_MAX_ROWS", 5_000_000)
-        return format == .pdf ? min(bound, try read("PYRAMYDAL_PRINT_MAX_ROWS", 200_000)) : bound
+        try ReportLimits.maxRows(for: format, environment: environment)
     }
 
     /// `PYRAMYDAL_DATABASE_URL`, or the embedded cluster (started if needed).

@@ -1,0 +1,49 @@
+import Foundation
+import JobQueue
+import Logging
+import Postgres
+import PyramydalRuntime
+import Reports
+
+/// The `export` and `print` jobs as the dispatcher launches them
+/// (`PYRAMYDAL_JOB_ID` set): arguments ``ExportJobArguments``; the report
+/// is rendered, uploaded under `reports/…` and recorded as an artifact
+/// (``ExportJob``). A ``ReportError`` that is the request's fault (unknown
+/// dataset, version or column, a bad filter, too many rows) discards the
+/// job; anything else is retried.
+enum ExportJobRunner {
+    static func run(kind: String, logger: Logger) async -> Int32 {
+        let configuration: Configuration
+        do {
+            configuration = try Configuration.fromProcessEnvironment()
+        } catch {
+            logger.error("bad configuration", metadata: ["error": "\(error)"])
+            return WorkerExitCode.badInput.rawValue
+        }
+        return await runWorker(kind: kind, logger: logger) { job in
+            let arguments = try job.decodeArguments(ExportJobArguments.self)
+            guard arguments.request.format.jobKind == kind else {
+                throw WorkerError.badInput("a \(arguments.request.format.rawValue) report is a \(arguments.request.format.jobKind) job, not \(kind)")
+            }
+            let environment = ProcessInfo.processInfo.environment
+            let catalogSchema = environment["PYRAMYDAL_CATALOG_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 } ?? "pyramydal"
+            let dataSchema = environment["PYRAMYDAL_DATA_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 } ?? "data"
+            let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
+            let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
+                                                                  applicationName: "pyramydal-\(kind)", logger: logger)
+            defer { connection.close() }
+            let exportJob = ExportJob(
+                sources: CatalogReportSources(catalogSchema: catalogSchema, dataSchema: dataSchema),
+                publisher: ReportPublisher(
+                    exporter: ReportExporter(maxRows: try ReportLimits.maxRows(for: arguments.request.format, environment: environment)),
+                    store: try configuration.openStore(logger: logger),
+                    recorder: CatalogArtifactRecorder(schema: catalogSchema)))
+            do {
+                let published = try await exportJob.run(arguments, jobID: job.id, connection: connection)
+                return .object(["key": .string(published.key)])
+            } catch let error as ReportError where error.isBadInput {
+                throw WorkerError.badInput(error.description)
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Catalog
+import Foundation
+import Ingest
+import JobQueue
+import Logging
+import Postgres
+import PyramydalRuntime
+
+/// The `ingest` job as the dispatcher launches it (`PYRAMYDAL_JOB_ID` set):
+/// arguments `{"store", "key", "etag"}` (``IncomingWatcher`` and the SQS
+/// intake enqueue them), the same path as `--key`, and on commit the
+/// dataset's standing report requests become `export`/`print` jobs in the
+/// version's own transaction, so they exist exactly when the version does.
+enum IngestJob {
+    struct Arguments: Decodable {
+        var store: String?
+        var key: String
+        var etag: String?
+    }
+
+    static func run(configuration: Configuration, logger: Logger) async -> Int32 {
+        await runWorker(kind: "ingest", logger: logger) { job in
+            let arguments = try job.decodeArguments(Arguments.self)
+            let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
+            // Its own connection: the job's carries the heartbeats while the COPY runs.
+            let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
+                                                                  applicationName: "pyramydal-ingest", logger: logger)
+            defer { connection.close() }
+            let catalog = Catalog(schemas: CatalogSchemas(environment: ProcessInfo.processInfo.environment))
+            _ = try await connection.run { try catalog.migrate($0) }
+            let schema = job.queue.schema
+            let ingest = Ingest(connection: connection, catalog: catalog, logger: logger) { version, conn in
+                try enqueueReports(for: version, catalog: catalog, queueSchema: schema, on: conn, logger: logger)
+            }
+            do {
+                let store = try IngestStores.open(arguments.store, configuration: configuration)
+                let versions = try await StoreIngest(ingest: ingest, store: store).run(key: arguments.key, etag: arguments.etag)
+                return .array(versions.map { version in
+                    .object([
+                        "dataset": .string(version.dataset.description), "version": .number(Double(version.version)),
+                        "rows": .number(Double(version.rowCount)), "columns": .number(Double(version.columns.count)),
+                        "alreadyIngested": .bool(version.alreadyIngested),
+                    ])
+                })
+            } catch let error as IngestError where error.kind == .badInput {
+                throw WorkerError.badInput(error.description)
+            }
+        }
+    }
+
+    /// One `export` or `print` job per standing report request of the
+    /// version's dataset; the unique key (request + version) makes a rerun
+    /// of the same ingest enqueue nothing new.
+    static func enqueueReports(for version: CommittedVersion, catalog: Catalog, queueSchema: String,
+                               on connection: PostgresConnection, logger: Logger) throws {
+        guard !version.alreadyIngested else { return }
+        for request in try catalog.reportRequests(datasetID: version.datasetID, on: connection) {
+            var fields = (try? JSONValue.parse(request.options).objectValue) ?? [:]
+            fields["dataset"] = .string(version.dataset.description)
+            fields["version"] = .number(Double(version.version))
+            fields["format"] = .string(request.format)
+            let kind = request.format == "pdf" ? "print" : "export"
+            let job = try JobQueue.enqueue(
+                on: connection, schema: queueSchema, kind: kind, arguments: .object(["request": .object(fields)]),
+                uniqueKey: "report:\(request.id):v\(version.versionID)")
+            logger.info("report job enqueued", metadata: [
+                "job.id": "\(job.id)", "job.kind": "\(kind)", "dataset": "\(version.dataset)", "dataset.version": "\(version.version)",
+            ])
+        }
+    }
+}
