@@ -22,6 +22,13 @@ struct Dispatch: AsyncParsableCommand {
     @Flag(name: .customLong("no-intake"), help: "Don't watch the store's incoming/ prefix.")
     var noIntake = false
 
+    @Flag(name: .customLong("until-idle"),
+          help: "Stop once jobs have run and none is waiting, launching, running or due for a retry (demos, scripts).")
+    var untilIdle = false
+
+    @Option(name: .customLong("idle-timeout"), help: "With --until-idle: give up after this many seconds.")
+    var idleTimeout: Int = 600
+
     @Option(name: .customLong("shutdown-timeout"),
             help: "Seconds running workers get to finish after SIGTERM before they are stopped.")
     var shutdownTimeout: Int = 30
@@ -78,7 +85,19 @@ struct Dispatch: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: context.logger))
             print("pyramydal dispatch: launching jobs from \(settings.tasksDirectory); stop with Ctrl-C")
-            try await group.run()
+            guard untilIdle else {
+                try await group.run()
+                return
+            }
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                tasks.addTask {
+                    try await IdleWatch(databaseURL: url, schema: settings.schema, timeout: .seconds(idleTimeout),
+                                        logger: context.logger).wait()
+                    await group.triggerGracefulShutdown()
+                }
+                try await tasks.waitForAll()
+            }
         }
     }
 
@@ -105,5 +124,40 @@ struct DispatcherService: Service {
         } onGracefulShutdown: {
             dispatcher.shutdown()
         }
+    }
+}
+
+/// `--until-idle`: waits until the queue has done some work and then has
+/// nothing left to do for a few seconds in a row (no job available,
+/// scheduled, launching, running or retryable), or until the timeout.
+struct IdleWatch {
+    let databaseURL: String
+    let schema: String
+    let timeout: Duration
+    let logger: Logger
+
+    func wait() async throws {
+        let queue = try await JobQueue.connect(url: databaseURL, schema: schema, applicationName: "pyramydal-idle-watch",
+                                               logger: logger)
+        defer { queue.connection.close() }
+        let pending: Set<JobState> = [.available, .scheduled, .launching, .running, .retryable]
+        let deadline = ContinuousClock.now + timeout
+        var baseline: Int?
+        var quietPolls = 0
+        while ContinuousClock.now < deadline {
+            try await Task.sleep(for: .seconds(1))
+            let counts = (try? await queue.countsByState()) ?? [:]
+            // Scheduled jobs far in the future (the nightly snapshot) are not work to wait for.
+            let waiting = counts.filter { pending.contains($0.key) && $0.key != .scheduled }.values.reduce(0, +)
+            let finished = counts.filter { !pending.contains($0.key) }.values.reduce(0, +)
+            if baseline == nil { baseline = finished }
+            let didWork = finished > (baseline ?? 0)
+            quietPolls = waiting == 0 && didWork ? quietPolls + 1 : 0
+            if quietPolls >= 3 {
+                logger.info("the queue is idle; stopping")
+                return
+            }
+        }
+        logger.warning("--until-idle: still busy after the idle timeout; stopping anyway")
     }
 }
