@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Workbook", targets: ["Workbook"]),
+        .library(name: "ChildProcess", targets: ["ChildProcess"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +28,9 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CXlsxWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
         .systemLibrary(name: "CHaru", providers: [.apt(["libhpdf-dev"])]),
+
+        // MARK: child processes without Foundation.Process (posix_spawn + waitpid)
+        .target(name: "ChildProcess"),
 
         // MARK: one wrapper per C library
         .target(
@@ -53,10 +57,31 @@ let package = Package(
         // Release-mode micro benchmark of the xlsx reader (not a test).
         .executableTarget(name: "WorkbookBench", dependencies: ["Workbook"]),
 
+        // MARK: reports (CSV, XLSX, PDF renderers and their queries)
+        .target(
+            name: "Reports",
+            dependencies: [
+                "Postgres",
+                "Workbook",
+                "ObjectStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "ExportWorker",
+            dependencies: [
+                "Reports",
+                "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: configuration and the embedded stack shared by the CLI and workers
         .target(
             name: "PyramydalRuntime",
             dependencies: [
+                "ChildProcess",
                 "Postgres",
                 "ObjectStore",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -92,6 +117,7 @@ let package = Package(
             dependencies: [
                 "Ingest", "Catalog", "Workbook",
                 "PyramydalRuntime",
+                "Reports",
                 "Postgres",
                 "ObjectStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -101,15 +127,17 @@ let package = Package(
 
         // MARK: tests
         .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres"]),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
-        .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore"]),
-        .testTarget(name: "WorkbookTests", dependencies: ["Workbook"], exclude: ["Fixtures"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "ChildProcess"]),
+        .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore", "ChildProcess"]),
+        .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "ChildProcess"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Postgres", "Workbook", "ObjectStore", "ChildProcess"], exclude: ["Scripts"]),
+        .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore", "ChildProcess"]),
         .testTarget(name: "CatalogIntegrationTests", dependencies: ["Catalog", "Postgres"]),
         .testTarget(
             name: "IngestIntegrationTests",
             dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime"]
         ),
-        .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,6 +19,9 @@ struct Pyramydal: AsyncParsableCommand {
             VersionsCommand.self,
             SampleCommand.self,
             DropCommand.self,
+            ExportCommand.self,
+            ReportsCommand.self,
+            DownloadCommand.self,
         ]
     )
 }

@@ -1,3 +1,4 @@
+import ChildProcess
 import Crypto
 import Foundation
 import Synchronization
@@ -205,14 +206,7 @@ import Testing
 
     /// GET with the curl command-line tool (not our code).
     static func curl(_ url: String) throws -> (status: Int, body: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "-sS", "-g", "-w", "\n%{http_code}", url]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = try ChildProcess.run("curl", ["-sS", "-g", "-w", "\n%{http_code}", url]).stdoutText
         let newline = try #require(text.lastIndex(of: "\n"))
         return (Int(text[text.index(after: newline)...]) ?? 0, String(text[..<newline]))
     }

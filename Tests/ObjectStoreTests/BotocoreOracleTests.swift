@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Logging
 import Testing
@@ -50,25 +51,13 @@ import Testing
     ]
 
     static func oracle(_ cases: [Case]) throws -> [Answer] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", TestPaths.scripts.appendingPathComponent("sigv4-botocore-oracle.py").path]
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(try JSONEncoder().encode(cases))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ObjectStoreError(code: .io, message: "botocore oracle failed: \(errorText)")
+        let result = try ChildProcess.run(
+            "python3", [TestPaths.scripts.appendingPathComponent("sigv4-botocore-oracle.py").path],
+            input: Array(try JSONEncoder().encode(cases)))
+        guard result.succeeded else {
+            throw ObjectStoreError(code: .io, message: "botocore oracle failed: \(result.stderrText)")
         }
-        return try JSONDecoder().decode([Answer].self, from: data)
+        return try JSONDecoder().decode([Answer].self, from: Data(result.standardOutput))
     }
 
     static let date = Date(timeIntervalSince1970: 1_440_938_160)  // 2015-08-30T12:36:00Z

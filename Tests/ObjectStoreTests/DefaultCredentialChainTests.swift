@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Synchronization
 import Testing
@@ -79,29 +80,21 @@ import Testing
 
     /// The ECS endpoint stand-in (scripts/ecs-credentials-server.py) on loopback.
     final class EndpointServer {
-        let process = Process()
-        let input = Pipe()
+        let child: RunningChild
         let port: Int
 
         init(expiresIn: Int, token: String? = nil) throws {
-            let output = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", TestPaths.scripts.appendingPathComponent("ecs-credentials-server.py").path, String(expiresIn)] + (token.map { [$0] } ?? [])
-            process.standardInput = input
-            process.standardOutput = output
-            try process.run()
-            var line = Data()
-            while true {
-                let byte = output.fileHandleForReading.readData(ofLength: 1)
-                if byte.isEmpty || byte == Data("\n".utf8) { break }
-                line += byte
-            }
-            port = try #require(Int(String(decoding: line, as: UTF8.self)))
+            child = try ChildProcess.spawn(
+                "python3",
+                [TestPaths.scripts.appendingPathComponent("ecs-credentials-server.py").path, String(expiresIn)] + (token.map { [$0] } ?? []),
+                standardInput: .pipe, standardOutput: .pipe)
+            port = try #require(child.readLine().flatMap { Int($0) })
         }
 
         func stop() {
-            try? input.fileHandleForWriting.close()
-            process.waitUntilExit()
+            // The server exits when its standard input closes.
+            child.closeStandardInput()
+            _ = try? child.wait()
         }
     }
 

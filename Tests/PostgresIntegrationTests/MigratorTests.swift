@@ -39,7 +39,12 @@ struct MigratorTests {
 
     @Test func concurrentMigratorsApplyEachVersionOnce() async throws {
         try await TestDatabase.withSchema { _, schema in
-            let migrator = PostgresMigrator(schema: schema, component: "test", migrations: Self.migrations)
+            // Fresh connections have the default search_path: qualify the table.
+            let table = PostgresConnection.quoteQualified(schema, "things")
+            let migrator = PostgresMigrator(schema: schema, component: "test", migrations: [
+                PostgresMigration(version: 1, name: "create things", sql: "CREATE TABLE \(table) (id bigint PRIMARY KEY)"),
+                PostgresMigration(version: 2, name: "add a column", sql: "ALTER TABLE \(table) ADD COLUMN label text"),
+            ])
             let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
                 for _ in 0..<4 {
                     group.addTask {

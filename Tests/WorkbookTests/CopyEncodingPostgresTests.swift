@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Testing
 import Workbook
@@ -11,39 +12,13 @@ enum TIProcess {
     }
 
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes to the end before waiting, so a full pipe can't block the child.
-        let errData = SendableBox()
-        let errReader = Thread { errData.data = err.fileHandleForReading.readDataToEndOfFile() }
-        errReader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errData.done { usleep(1000) }
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(executable) exited \(process.terminationStatus): \(String(decoding: errData.data ?? Data(), as: UTF8.self))")
+        let result = try ChildProcess.run(executable, arguments, environment: env)
+        guard result.succeeded else {
+            throw Failure(description: "\(executable) exited \(result.status): \(result.stderrText)")
         }
-        return String(decoding: outData, as: UTF8.self)
-    }
-
-    final class SendableBox: @unchecked Sendable {
-        // Written once by the reader thread before `done` is set.
-        private let lock = NSLock()
-        private var _data: Data?
-        var data: Data? {
-            get { lock.withLock { _data } }
-            set { lock.withLock { _data = newValue } }
-        }
-        var done: Bool { lock.withLock { _data != nil } }
+        return result.stdoutText
     }
 
     static func temporaryDirectory(_ name: String) throws -> URL {

@@ -1,0 +1,150 @@
+import Crypto
+import Foundation
+import ObjectStore
+import Postgres
+
+/// A report stored under `reports/…` and recorded as an artifact.
+public struct PublishedReport: Sendable, Hashable {
+    public var artifactID: Int64
+    /// The store key, `reports/<department>/<dataset>/v<version>/<name>.<ext>`.
+    public var key: String
+    public var bytes: Int
+    /// Lowercase hex SHA-256 of the file.
+    public var sha256: String
+    public var output: ReportOutput
+}
+
+/// One row of the Catalog's `artifacts` table.
+public struct ReportArtifact: Sendable, Hashable {
+    /// `csv`, `xlsx` or `pdf`.
+    public var kind: String
+    public var key: String
+    public var bytes: Int
+    public var sha256: String
+    public var jobID: Int64?
+    public var versionID: Int64?
+    /// The request's columns, filters and sort as JSON.
+    public var filtersJSON: String
+}
+
+/// Where artifact rows go. The Catalog owns the table; this seam keeps the
+/// renderers free of it.
+public protocol ArtifactRecorder: Sendable {
+    /// Records the artifact (replacing one with the same key and job, so a
+    /// job that runs twice leaves one row) and returns its id.
+    func record(_ artifact: ReportArtifact, on connection: PostgresConnection) throws -> Int64
+}
+
+/// Writes `<schema>.artifacts (kind, key, bytes, sha256, job_id, version_id,
+/// filters)`, the Catalog's table (migration 1 of the catalog schema).
+public struct CatalogArtifactRecorder: ArtifactRecorder {
+    public var schema: String
+
+    public init(schema: String = "pyramydal") {
+        self.schema = schema
+    }
+
+    public func record(_ artifact: ReportArtifact, on connection: PostgresConnection) throws -> Int64 {
+        let table = PostgresConnection.quoteIdentifier(schema) + ".artifacts"
+        return try connection.transaction(purpose: "record report artifact") { conn in
+            _ = try conn.query("DELETE FROM \(table) WHERE key = $1 AND job_id IS NOT DISTINCT FROM $2",
+                               [.text(artifact.key), .int64(artifact.jobID)], purpose: "replace artifact")
+            let rows = try conn.query(
+                """
+                INSERT INTO \(table) (kind, key, bytes, sha256, job_id, version_id, filters)
+                VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id
+                """,
+                [.text(artifact.kind), .text(artifact.key), .int64(Int64(artifact.bytes)), .text(artifact.sha256),
+                 .int64(artifact.jobID), .int64(artifact.versionID), .json(artifact.filtersJSON)],
+                purpose: "insert artifact")
+            return try rows[0][0, as: Int64.self]
+        }
+    }
+}
+
+/// Renders a report to a scratch file, uploads it to the store and records
+/// the artifact. The upload is a single PUT or a multipart upload that is
+/// completed only when every part is in (the directory store renames a
+/// finished temporary file), so a failed job never leaves half a report
+/// visible; if recording the artifact fails, the object is deleted again.
+public struct ReportPublisher: Sendable {
+    public var exporter: ReportExporter
+    public var store: any ObjectStore
+    public var recorder: any ArtifactRecorder
+    /// Where the file is rendered before upload.
+    public var scratchDirectory: String
+
+    public init(exporter: ReportExporter, store: any ObjectStore, recorder: any ArtifactRecorder,
+                scratchDirectory: String = NSTemporaryDirectory()) {
+        self.exporter = exporter
+        self.store = store
+        self.recorder = recorder
+        self.scratchDirectory = scratchDirectory
+    }
+
+    /// - Parameters:
+    ///   - name: the file name without extension; default `job-<id>` for a
+    ///     job (so a rerun replaces its own report) or `<dataset>-<time>`.
+    public func publish(_ request: ReportRequest, source: ReportSource, name: String? = nil, jobID: Int64? = nil,
+                        versionID: Int64? = nil, connection: PostgresConnection, now: Date = Date()) async throws -> PublishedReport {
+        let fileName = name ?? jobID.map { "job-\($0)" } ?? "\(source.dataset)-\(Self.stamp(now))"
+        let key = source.reportKey(name: fileName, format: request.format)
+        let path = (scratchDirectory as NSString).appendingPathComponent("pyramydal-report-\(UUID().uuidString).\(request.format.fileExtension)")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        let output = try await exporter.render(request, source: source, to: path, connection: connection, now: now)
+        let digest = try Self.sha256(path)
+        _ = try await store.put(key, fromFile: path, options: PutOptions(contentType: Self.contentType(request.format)))
+        let artifact = ReportArtifact(kind: request.format.rawValue, key: key, bytes: output.bytes, sha256: digest,
+                                      jobID: jobID, versionID: versionID, filtersJSON: Self.filtersJSON(request))
+        let recorder = self.recorder
+        do {
+            let id = try await connection.run { conn in try recorder.record(artifact, on: conn) }
+            return PublishedReport(artifactID: id, key: key, bytes: output.bytes, sha256: digest, output: output)
+        } catch {
+            try? await store.delete(key)
+            throw error
+        }
+    }
+
+    static func sha256(_ path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ReportError(.rendering, "cannot read \(path) back to hash it")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func contentType(_ format: ReportRequest.Format) -> String {
+        switch format {
+        case .csv: "text/csv; charset=utf-8"
+        case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        case .pdf: "application/pdf"
+        }
+    }
+
+    static func filtersJSON(_ request: ReportRequest) -> String {
+        struct Shape: Encodable {
+            var columns: [String]
+            var filters: [String]
+            var sort: [String]
+        }
+        let shape = Shape(columns: request.columns, filters: request.filters.map(\.description),
+                          sort: request.sort.map(\.description))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(shape)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    static func stamp(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return f.string(from: date)
+    }
+}
