@@ -167,11 +167,11 @@ public struct Catalog: Sendable {
     }
 
     /// The standing report requests of a dataset.
-    public func reportRequests(datasetID: Int64, on connection: PostgresConnection) throws -> [ReportRequest] {
+    public func reportRequests(datasetID: Int64, on connection: PostgresConnection) throws -> [StandingReportRequest] {
         try connection.query(
             "SELECT id, dataset_id, format, options::text FROM \(schemas.catalogTable("report_requests")) WHERE dataset_id = $1 ORDER BY id",
             [.int64(datasetID)], purpose: "list report requests"
-        ).map { ReportRequest(id: try $0[0, as: Int64.self], datasetID: try $0[1, as: Int64.self],
+        ).map { StandingReportRequest(id: try $0[0, as: Int64.self], datasetID: try $0[1, as: Int64.self],
                               format: try $0[2, as: String.self], options: try $0[3, as: String.self]) }
     }
 

@@ -173,7 +173,7 @@ public struct VersionRecord: Sendable, Hashable {
 
 /// A standing report request: after each new version of the dataset, a
 /// report of `format` with `options` (issue 5) is produced.
-public struct ReportRequest: Sendable, Hashable {
+public struct StandingReportRequest: Sendable, Hashable {
     public var id: Int64
     public var datasetID: Int64
     public var format: String

@@ -41,16 +41,20 @@ echo "== building IngestWorker (release)" >&2
 (cd "$ROOT" && swift build -c release --product IngestWorker >&2)
 WORKER="$ROOT/.build/release/IngestWorker"
 
-# Runs a command under /usr/bin/time; prints "seconds peak_rss_kb".
+# Runs a command under /usr/bin/time; prints "seconds peak_rss_kb cpu_seconds"
+# (cpu = user + system of the process and its children: robust when the
+# machine is shared; the server's COPY work is not in it).
 timed() {
     local log
     log="$(mktemp)"
     /usr/bin/time -v "$@" >"$log.out" 2>"$log" || { cat "$log.out" "$log" >&2; rm -f "$log" "$log.out"; return 1; }
-    local wall rss
+    local wall rss user sys
     wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
     rss=$(grep "Maximum resident set size" "$log" | awk '{print $NF}')
+    user=$(grep "User time (seconds)" "$log" | awk '{print $NF}')
+    sys=$(grep "System time (seconds)" "$log" | awk '{print $NF}')
     rm -f "$log" "$log.out"
-    python3 -c "import sys; p=sys.argv[1].split(':'); s=sum(float(x)*60**i for i,x in enumerate(reversed(p))); print(f'{s:.3f} {sys.argv[2]}')" "$wall" "$rss"
+    python3 -c "import sys; p=sys.argv[1].split(':'); s=sum(float(x)*60**i for i,x in enumerate(reversed(p))); print(f'{s:.3f} {sys.argv[2]} {float(sys.argv[3]) + float(sys.argv[4]):.3f}')" "$wall" "$rss" "$user" "$sys"
 }
 
 psql_q() { psql "$DB" -v ON_ERROR_STOP=1 -qAt -c "SET client_min_messages = warning" -c "$1"; }
@@ -94,14 +98,15 @@ import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 sizes = sorted({int(r[0]) for r in rows})
 tools = ["ours", "fastexcel", "calamine", "floor"]
-print(f"{'rows':>9}  {'path':<10} {'median s':>9} {'peak RSS MiB':>13} {'runs':>5}")
+print(f"{'rows':>9}  {'path':<10} {'median s':>9} {'cpu s':>7} {'peak RSS MiB':>13} {'runs':>5}")
 for n in sizes:
     med = {}
     for t in tools:
-        xs = [(float(r[2]), int(r[3])) for r in rows if int(r[0]) == n and r[1] == t]
+        xs = [(float(r[2]), int(r[3]), float(r[4])) for r in rows if int(r[0]) == n and r[1] == t]
         if not xs: continue
-        med[t] = statistics.median(x for x, _ in xs)
-        print(f"{n:>9}  {t:<10} {med[t]:>9.2f} {max(m for _, m in xs) / 1024:>13.1f} {len(xs):>5}")
+        med[t] = statistics.median(x for x, _, _ in xs)
+        cpu = statistics.median(c for _, _, c in xs)
+        print(f"{n:>9}  {t:<10} {med[t]:>9.2f} {cpu:>7.2f} {max(m for _, m, _ in xs) / 1024:>13.1f} {len(xs):>5}")
     if "ours" in med:
         for t in ("fastexcel", "calamine"):
             if t in med: print(f"{'':>9}  {t} / ours = {med[t] / med['ours']:.2f}x  (target >= 2.5x for fastexcel)")
