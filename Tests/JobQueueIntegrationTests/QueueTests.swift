@@ -128,10 +128,10 @@ import Testing
             let first = try #require(try await queue.claim(limit: 1, dispatcher: "d").first)
             let context = try await JobContext.load(id: job.id, token: first.launchToken, connection: queue.connection, schema: queue.schema)
             let state = try await context.fail(error: "S3 timed out", retryable: true,
-                                               backoff: Backoff(base: .seconds(30), maximum: .seconds(60), jitter: 0))
+                                               backoff: Backoff(base: .seconds(600), maximum: .seconds(1200), jitter: 0))
             #expect(state == .retryable)
             let waiting = try #require(try await queue.job(id: job.id))
-            #expect(waiting.scheduledAt.timeIntervalSinceNow > 25, "backoff puts the retry 30 s out")
+            #expect(waiting.scheduledAt.timeIntervalSinceNow > 300, "backoff puts the retry 600 s out")
             #expect(try await queue.claim(limit: 1, dispatcher: "d").isEmpty)
             // Make it due; the second attempt is the last.
             try await queue.connection.execute("UPDATE \(queue.jobs) SET scheduled_at = now()", purpose: "test")
@@ -185,10 +185,10 @@ import Testing
             defer { listener.close() }
             try await listener.listen(queue.channel)
             let job = try await queue.enqueue(kind: "print")
-            #expect(try await listener.waitForNotification(timeout: .seconds(5))?.payload == "enqueued")
+            #expect(try await listener.waitForNotification(timeout: .seconds(60))?.payload == "enqueued")
             _ = try await queue.claim(limit: 1, dispatcher: "d")
             _ = try await queue.cancel(id: job.id)
-            #expect(try await listener.waitForNotification(timeout: .seconds(5))?.payload == "cancel:\(job.id)")
+            #expect(try await listener.waitForNotification(timeout: .seconds(60))?.payload == "cancel:\(job.id)")
             #expect(try await queue.job(id: job.id)?.history.first?.stopReason == "cancelled by request")
         }
     }
@@ -244,7 +244,7 @@ import Testing
             #expect(try await queue.tryLeadership())
             #expect(try await !other.tryLeadership())
             queue.connection.close()
-            try await TestQueue.waitUntil(timeout: .seconds(5), "the lock to be released") { try await other.tryLeadership() }
+            try await TestQueue.waitUntil(timeout: .seconds(60), "the lock to be released") { try await other.tryLeadership() }
             other.connection.close()
         }
     }

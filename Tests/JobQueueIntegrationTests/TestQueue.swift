@@ -68,7 +68,7 @@ enum TestQueue {
     }
 
     /// Polls `condition` every 50 ms until it holds or `timeout` passes.
-    static func waitUntil(timeout: Duration = .seconds(30), _ what: String,
+    static func waitUntil(timeout: Duration = .seconds(120), _ what: String,
                           _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

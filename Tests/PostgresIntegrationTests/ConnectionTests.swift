@@ -20,7 +20,7 @@ struct ConnectionTests {
             #expect(try terminated[0]["ok", as: Bool.self])
             let error = try await #require(throws: PostgresError.self) {
                 if useWait {
-                    _ = try await victim.waitForNotification(timeout: .seconds(5))
+                    _ = try await victim.waitForNotification(timeout: .seconds(60))
                 } else {
                     try await victim.query("SELECT 1", purpose: "querying after termination")
                 }
@@ -108,7 +108,7 @@ struct CancellationTests {
         let connection = try await TestDatabase.connect()
         defer { connection.close() }
         let start = ContinuousClock.now
-        let task = Task { try await connection.query("SELECT pg_sleep(30)", purpose: "sleeping") }
+        let task = Task { try await connection.query("SELECT pg_sleep(600)", purpose: "sleeping") }
         // Wait until the server is running the statement.
         let watcher = try await TestDatabase.connect()
         defer { watcher.close() }
@@ -123,7 +123,8 @@ struct CancellationTests {
         let error = await #expect(throws: PostgresError.self) { try await task.value }
         #expect(error?.code == .cancelled)
         #expect(error?.sqlState == "57014")
-        #expect(ContinuousClock.now - start < .seconds(10))
+        // Ended by the cancel, not the 600 s sleep (generous: CI machines are busy).
+        #expect(ContinuousClock.now - start < .seconds(120))
         let rows = try await connection.query("SELECT 'still usable' AS state", purpose: "after cancel")
         #expect(try rows[0]["state", as: String.self] == "still usable")
     }
