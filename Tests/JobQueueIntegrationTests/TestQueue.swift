@@ -58,11 +58,13 @@ enum TestQueue {
         ], logger: logger)
     }
 
-    /// Settings with short timings for tests.
+    /// Settings with short polling for tests; the lease and launch timeout stay
+    /// generous so a busy CI machine does not trigger a rescue in tests that are
+    /// not about rescue (the kill -9 test is caught by waitpid, not the lease).
     static func settings(name: String = DispatcherSettings.defaultName(), maxConcurrent: Int = 8) -> DispatcherSettings {
         DispatcherSettings(
             name: name, maxConcurrent: maxConcurrent, launchRate: 200, pollInterval: .milliseconds(200),
-            housekeepingInterval: .milliseconds(300), lease: .seconds(3), launchTimeout: .seconds(5), startTimeout: .seconds(60),
+            housekeepingInterval: .milliseconds(300), lease: .seconds(30), launchTimeout: .seconds(60), startTimeout: .seconds(120),
             stopGrace: .seconds(2), shutdownTimeout: .seconds(1),
             backoff: Backoff(base: .milliseconds(100), maximum: .seconds(1), jitter: 0.1), launchRetryDelay: .milliseconds(100))
     }
