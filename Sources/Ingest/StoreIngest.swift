@@ -8,10 +8,7 @@ public enum IngestStores {
     /// The store at `url` (default: the configured `PYRAMYDAL_STORE`), with
     /// the configuration's S3 endpoint, region and addressing.
     public static func open(_ url: String? = nil, configuration: Configuration) throws -> any ObjectStore {
-        let s3 = configuration.s3
-        return try openObjectStore(url: url ?? configuration.store.description, region: s3.region, endpoint: s3.endpoint,
-                                   pathStyle: s3.addressing == .path, multipartThreshold: s3.multipartThreshold,
-                                   partSize: s3.partSize)
+        try configuration.openStore(url)
     }
 
     /// `s3://bucket/key…` → (`s3://bucket`, `key…`).

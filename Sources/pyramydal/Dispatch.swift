@@ -102,14 +102,7 @@ struct Dispatch: AsyncParsableCommand {
     }
 
     static func objectStore(_ configuration: Configuration, logger: Logger) throws -> any ObjectStore {
-        switch configuration.store {
-        case .directory(let path):
-            return try DirectoryStore(root: path)
-        case .s3(let bucket, let prefix):
-            let s3 = configuration.s3
-            return try DispatchStore.s3(url: configuration.store.description, bucket: bucket, prefix: prefix, region: s3.region,
-                                        endpoint: s3.endpoint, pathStyle: s3.addressing == .path, logger: logger)
-        }
+        try configuration.openStore(logger: logger)
     }
 }
 

@@ -33,17 +33,7 @@ struct ReportsCommandSupport {
 
     /// The configured store (`PYRAMYDAL_STORE`).
     func store() throws -> any ObjectStore {
-        let configuration = context.configuration
-        switch configuration.store {
-        case .directory(let path):
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            return try DirectoryStore(root: path)
-        case .s3(let bucket, let prefix):
-            let s3 = configuration.s3
-            return Self.s3Store(bucket: bucket, prefix: prefix, region: s3.region, endpoint: s3.endpoint,
-                                pathStyle: s3.addressing == .path, multipartThreshold: s3.multipartThreshold,
-                                partSize: s3.partSize, logger: context.logger)
-        }
+        try context.configuration.openStore(logger: context.logger)
     }
 
     /// A presigned URL (S3, 15 minutes, made now and never stored) or the file's path.
