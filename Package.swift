@@ -164,6 +164,8 @@ let package = Package(
         ),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore", "ChildProcess"]),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue"]),
+        // The main job with the built binaries (pyramydal, IngestWorker, ExportWorker).
+        .testTarget(name: "PipelineIntegrationTests", dependencies: ["Postgres", "ChildProcess"]),
         .testTarget(name: "JobQueueIntegrationTests", dependencies: ["JobQueue", "Postgres", "ObjectStore", "ChildProcess"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

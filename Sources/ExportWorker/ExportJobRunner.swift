@@ -12,14 +12,16 @@ import Reports
 /// dataset, version or column, a bad filter, too many rows) discards the
 /// job; anything else is retried.
 enum ExportJobRunner {
-    static func run(kind: String, logger: Logger) async -> Int32 {
+    static func run(kind: String) async -> Int32 {
         let configuration: Configuration
         do {
             configuration = try Configuration.fromProcessEnvironment()
         } catch {
-            logger.error("bad configuration", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("ExportWorker: \(error)\n".utf8))
             return WorkerExitCode.badInput.rawValue
         }
+        LoggingSetup.bootstrap(configuration)
+        let logger = Logger(label: "pyramydal.\(kind)-worker")
         return await runWorker(kind: kind, logger: logger) { job in
             let arguments = try job.decodeArguments(ExportJobArguments.self)
             guard arguments.request.format.jobKind == kind else {

@@ -26,7 +26,7 @@ struct ExportWorker {
         logger.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["PYRAMYDAL_LOG_LEVEL"] ?? "info") ?? .info
         if arguments.isEmpty, let kind = ProcessInfo.processInfo.environment["PYRAMYDAL_JOB_KIND"],
            ProcessInfo.processInfo.environment["PYRAMYDAL_JOB_ID"] != nil {
-            exit(await ExportJobRunner.run(kind: kind, logger: logger))
+            exit(await ExportJobRunner.run(kind: kind))
         }
         guard arguments.first == "render" else {
             FileHandle.standardError.write(Data((Self.usage + "\n").utf8))

@@ -89,11 +89,14 @@ struct Dispatch: AsyncParsableCommand {
                 try await group.run()
                 return
             }
+            // The watch counts finished jobs before the dispatcher starts, so
+            // even a job that finishes within its first poll counts as work.
+            let watch = try await IdleWatch.start(databaseURL: url, schema: settings.schema, timeout: .seconds(idleTimeout),
+                                                  logger: context.logger)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 tasks.addTask {
-                    try await IdleWatch(databaseURL: url, schema: settings.schema, timeout: .seconds(idleTimeout),
-                                        logger: context.logger).wait()
+                    try await watch.wait()
                     await group.triggerGracefulShutdown()
                 }
                 try await tasks.waitForAll()
@@ -122,30 +125,35 @@ struct DispatcherService: Service {
 
 /// `--until-idle`: waits until the queue has done some work and then has
 /// nothing left to do for a few seconds in a row (no job available,
-/// scheduled, launching, running or retryable), or until the timeout.
+/// launching, running or retryable; scheduled ones, like the nightly
+/// snapshot, don't count), or until the timeout.
 struct IdleWatch {
-    let databaseURL: String
-    let schema: String
+    static let pending: Set<JobState> = [.available, .scheduled, .launching, .running, .retryable]
+
+    let queue: JobQueue
     let timeout: Duration
     let logger: Logger
+    /// Finished jobs before the dispatcher started (0 before the queue's first migration).
+    let baseline: Int
 
-    func wait() async throws {
+    static func start(databaseURL: String, schema: String, timeout: Duration, logger: Logger) async throws -> IdleWatch {
         let queue = try await JobQueue.connect(url: databaseURL, schema: schema, applicationName: "pyramydal-idle-watch",
                                                logger: logger)
+        let counts = (try? await queue.countsByState()) ?? [:]
+        return IdleWatch(queue: queue, timeout: timeout, logger: logger,
+                         baseline: counts.filter { !pending.contains($0.key) }.values.reduce(0, +))
+    }
+
+    func wait() async throws {
         defer { queue.connection.close() }
-        let pending: Set<JobState> = [.available, .scheduled, .launching, .running, .retryable]
         let deadline = ContinuousClock.now + timeout
-        var baseline: Int?
         var quietPolls = 0
         while ContinuousClock.now < deadline {
             try await Task.sleep(for: .seconds(1))
             let counts = (try? await queue.countsByState()) ?? [:]
-            // Scheduled jobs far in the future (the nightly snapshot) are not work to wait for.
-            let waiting = counts.filter { pending.contains($0.key) && $0.key != .scheduled }.values.reduce(0, +)
-            let finished = counts.filter { !pending.contains($0.key) }.values.reduce(0, +)
-            if baseline == nil { baseline = finished }
-            let didWork = finished > (baseline ?? 0)
-            quietPolls = waiting == 0 && didWork ? quietPolls + 1 : 0
+            let waiting = counts.filter { Self.pending.contains($0.key) && $0.key != .scheduled }.values.reduce(0, +)
+            let finished = counts.filter { !Self.pending.contains($0.key) }.values.reduce(0, +)
+            quietPolls = waiting == 0 && finished > baseline ? quietPolls + 1 : 0
             if quietPolls >= 3 {
                 logger.info("the queue is idle; stopping")
                 return

@@ -1,0 +1,90 @@
+import ChildProcess
+import Foundation
+import Postgres
+import Testing
+
+/// The main job end to end with the built binaries: `pyramydal sample`,
+/// `pyramydal drop --reports xlsx,pdf` into a local store, `pyramydal
+/// dispatch --until-idle` launching the real `IngestWorker` and
+/// `ExportWorker` processes from `tasks/<kind>.json`, then the catalog, the
+/// jobs and the report files checked. Its own catalog, data and jobs schemas
+/// and its own store folder keep it apart from other tests.
+@Suite("The main job, end to end")
+struct MainJobTests {
+    static let databaseURL = ProcessInfo.processInfo.environment["PYRAMYDAL_TEST_DATABASE_URL"]
+        ?? "postgresql://pyramydal@127.0.0.1:55432/pyramydal_test"
+
+    /// The repository root, from this file's path.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// `.build/<config>/`, where the test bundle and the executables live.
+    static var binDirectory: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("pyramydal").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.path
+    }
+
+    @Test func sampleDropDispatchMakesAVersionAndItsReports() async throws {
+        let suffix = String(UInt32.random(in: 0...UInt32.max))
+        let (catalog, data, jobs) = ("main_cat_\(suffix)", "main_data_\(suffix)", "main_jobs_\(suffix)")
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("pyramydal-main-\(suffix)").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let connection = try await PostgresConnection.connect(url: Self.databaseURL, variable: "PYRAMYDAL_TEST_DATABASE_URL")
+        defer {
+            try? FileManager.default.removeItem(atPath: home)
+            _ = try? connection.execute("DROP SCHEMA IF EXISTS \(catalog), \(data), \(jobs) CASCADE", purpose: "cleanup")
+            connection.close()
+        }
+        var environment = ChildProcess.currentEnvironment().filter { !$0.key.hasPrefix("PYRAMYDAL_") && !$0.key.hasPrefix("PG") }
+        environment.merge([
+            "PYRAMYDAL_DATABASE_URL": Self.databaseURL, "PYRAMYDAL_HOME": home, "PYRAMYDAL_STORE": "file://\(home)/store",
+            "PYRAMYDAL_CATALOG_SCHEMA": catalog, "PYRAMYDAL_DATA_SCHEMA": data, "PYRAMYDAL_JOBS_SCHEMA": jobs,
+            "PYRAMYDAL_TASKS_DIR": Self.root + "/tasks", "PYRAMYDAL_LOG_LEVEL": "warning",
+        ]) { $1 }
+        func pyramydal(_ arguments: String...) throws -> String {
+            let result = try ChildProcess.run(Self.binDirectory + "/pyramydal", arguments, environment: environment)
+            #expect(result.succeeded, "pyramydal \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderrText)")
+            return result.stdoutText
+        }
+
+        _ = try pyramydal("sample", "--rows", "2000", "--out", home + "/sales.xlsx")
+        _ = try pyramydal("drop", home + "/sales.xlsx", "--department", "demo", "--name", "sales", "--reports", "xlsx,pdf")
+        _ = try pyramydal("dispatch", "--until-idle", "--idle-timeout", "300")
+
+        // One committed version with every row, typed.
+        let versions = try await connection.query("""
+            SELECT v.version, v.row_count, v.status FROM \(catalog).dataset_versions v
+            JOIN \(catalog).datasets d ON d.id = v.dataset_id WHERE d.department = 'demo' AND d.name = 'sales'
+            """, purpose: "versions")
+        #expect(versions.count == 1)
+        #expect(try versions.first?["row_count", as: Int.self] == 2000)
+        #expect(try versions.first?["status", as: String.self] == "committed")
+        // The ingest and both report jobs completed, each once.
+        let states = try await connection.query(
+            "SELECT kind, state, attempt FROM \(jobs).jobs WHERE kind <> 'snapshot' ORDER BY id", purpose: "jobs"
+        ).map { "\(try $0[0, as: String.self]):\(try $0[1, as: String.self]):\(try $0[2, as: Int.self])" }
+        #expect(states.sorted() == ["export:completed:1", "ingest:completed:1", "print:completed:1"])
+        // Two artifacts whose files are in the store's reports/ with the recorded size.
+        let artifacts = try await connection.query("SELECT key, bytes FROM \(catalog).artifacts ORDER BY key", purpose: "artifacts")
+        #expect(artifacts.count == 2)
+        for artifact in artifacts {
+            let key = try artifact["key", as: String.self]
+            #expect(key.hasPrefix("reports/demo/sales/v1/"))
+            let attributes = try FileManager.default.attributesOfItem(atPath: "\(home)/store/\(key)")
+            #expect((attributes[.size] as? Int) == (try artifact["bytes", as: Int.self]))
+        }
+        #expect(Set(try artifacts.map { (try $0["key", as: String.self] as NSString).pathExtension }) == ["xlsx", "pdf"])
+
+        // Run again with the same workbook: no new version, no new reports.
+        _ = try pyramydal("drop", home + "/sales.xlsx", "--department", "demo", "--name", "sales")
+        _ = try pyramydal("dispatch", "--until-idle", "--idle-timeout", "300")
+        let after = try await connection.query("SELECT count(*) FROM \(catalog).dataset_versions WHERE status = 'committed'",
+                                               purpose: "versions after the rerun")
+        #expect(try after[0][0, as: Int.self] == 1)
+        #expect(try await connection.query("SELECT count(*) FROM \(catalog).artifacts", purpose: "artifacts after")[0][0, as: Int.self] == 2)
+    }
+}
