@@ -93,10 +93,16 @@ def download(pkgs: list[tuple[str, str]], cache: Path) -> list[Path]:
     return debs
 
 
+DEV_ONLY_EXECUTABLES = {"JobQueueBench", "WorkbookBench", "pyramydal-test-worker"}
+
+
 def executables(bin_dir: Path | None) -> tuple[Path, list[str]]:
     described = json.loads(sh("swift", "package", "describe", "--type", "json",
                               cwd=ROOT, capture_output=True).stdout)
-    names = sorted(p["name"] for p in described["products"] if "executable" in p["type"])
+    # Benchmarks and the queue tests' trivial worker are built for this
+    # machine only; they are not part of the image.
+    names = sorted(p["name"] for p in described["products"]
+                   if "executable" in p["type"] and p["name"] not in DEV_ONLY_EXECUTABLES)
     if bin_dir is None:
         print("runtime-stage: swift build -c release --static-swift-stdlib", flush=True)
         sh("swift", "build", "-c", "release", "--static-swift-stdlib", cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -153,6 +159,9 @@ def main() -> int:
                and os.environ.get("PYRAMYDAL_RUNTIME_STAGE_NO_CHROOT") != "1")
     if as_root:
         sh(chroot, str(rootfs), "/sbin/ldconfig")  # what libc-bin's trigger does in the image
+        # A container has /proc; Swift's runtime reads the command line from it.
+        (rootfs / "proc").mkdir(exist_ok=True)
+        sh("mount", "-t", "proc", "proc", str(rootfs / "proc"))
     lib_path = ":".join(str(rootfs / d) for d in LIB_DIRS)
 
     for name in products:
@@ -181,6 +190,8 @@ def main() -> int:
         how = "chroot as uid 10001" if as_root else "the folder's loader"
         print(f"runtime-stage: {name}: {len(libs)} shared libraries resolved in the folder, --help ran ({how})")
 
+    if as_root:
+        subprocess.run(["umount", str(rootfs / "proc")], check=False)
     for failure in failures:
         print(f"runtime-stage: FAIL {failure}")
     return 1 if failures else 0
