@@ -70,7 +70,7 @@ struct SinglePassLoader {
                     }
                     next += 1
                 } else {
-                    buffer.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF] as [UInt8])
+                    CopyEncoder.appendBinaryNull(to: &buffer)
                 }
             }
             rowsInBuffer += 1
@@ -91,9 +91,53 @@ struct SinglePassLoader {
             pending = []
         }
 
+        /// Records the row's cells and encodes them with the guessed types in
+        /// one go (each number's text is read once); false when the row
+        /// doesn't fit (then every cell is still recorded, nothing encoded).
+        func observeAndEncode(_ row: Row, _ plan: SheetPlan) -> Bool {
+            let types = plan.types
+            let first = plan.firstColumn
+            let cells = row.cells
+            guard let low = cells.first?.column, let high = cells.last?.column,
+                  low >= first, high < first + types.count else {
+                for cell in cells { builder.inference[cell.column].observe(cell.value) }
+                return false
+            }
+            let mark = buffer.count
+            CopyEncoder.appendBinaryTupleStart(fieldCount: types.count, to: &buffer)
+            var next = 0
+            for i in 0..<types.count {
+                if next < cells.count && cells[next].column == first + i {
+                    do {
+                        try builder.inference[first + i].observe(cells[next].value, appendingBinaryAs: types[i], with: encoder, to: &buffer)
+                    } catch {
+                        buffer.removeSubrange(mark...)
+                        for cell in cells[(next + 1)...] { builder.inference[cell.column].observe(cell.value) }
+                        return false
+                    }
+                    next += 1
+                } else {
+                    CopyEncoder.appendBinaryNull(to: &buffer)
+                }
+            }
+            rowsInBuffer += 1
+            if buffer.count >= pipe.chunkBytes {
+                if !pipe.push(buffer, rows: rowsInBuffer) { cancelled = true }
+                buffer = pipe.takeBuffer()
+                rowsInBuffer = 0
+            }
+            return true
+        }
+
         struct Stop: Error {}
         do {
             try reader.readRows(of: sheet) { row in
+                if let plan = guess, speculating {
+                    guard builder.observeShape(row) else { return }
+                    speculating = observeAndEncode(row, plan)
+                    if cancelled { throw Stop() }
+                    return
+                }
                 guard builder.observe(row) else { return }
                 if let plan = guess {
                     if speculating { speculating = encode(row, plan) }

@@ -129,12 +129,29 @@ final class SharedStrings {
         bytes.removeSubrange(0..<done)
     }
 
+    /// Recently made strings, direct-mapped by index: a column of repeated
+    /// values (categories, cities) gets the same `String` back instead of
+    /// building (validating, allocating) a new one per cell.
+    private static let recentSlots = 4096
+    private var recentIndex = [Int](repeating: -1, count: SharedStrings.recentSlots)
+    private var recentString = [String](repeating: "", count: SharedStrings.recentSlots)
+
     /// String `index`, or nil when out of range (or unreadable spill file).
     func string(at index: Int) -> String? {
         guard index >= 0 && index < count else { return nil }
+        let slot = index & (Self.recentSlots - 1)
+        if recentIndex[slot] == index { return recentString[slot] }
         let from = Int(offsets[index]), to = Int(offsets[index + 1])
-        if let cache { return cache.string(from, to) }
-        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self) }
+        let made: String
+        if let cache {
+            guard let s = cache.string(from, to) else { return nil }
+            made = s
+        } else {
+            made = bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self) }
+        }
+        recentIndex[slot] = index
+        recentString[slot] = made
+        return made
     }
 }
 

@@ -91,6 +91,8 @@ public final class WorkbookReader {
             error.sheet = sheet.name
             throw error
         }
+        // Inflate on a second thread while this one scans the XML.
+        stream.prefetch(slotSize: chunkSize)
         let tok = XMLTokenizer(input: ByteInput(stream), context: PartContext(file: path, part: sheet.partName, sheet: sheet.name),
                                chunkSize: chunkSize, maxTokenBytes: limits.maxTokenBytes)
         let scanner = SheetScanner(tok: tok, strings: strings, formats: formats, date1904: date1904)
