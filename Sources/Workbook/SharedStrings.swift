@@ -92,6 +92,9 @@ final class SharedStrings {
 
     deinit {
         if file >= 0 { close(file) }
+        recentIndex.deallocate()
+        recentString.deinitialize(count: Self.recentSlots)
+        recentString.deallocate()
     }
 
     private func append(from start: Int, maxBytes: Int64, _ tok: XMLTokenizer) throws {
@@ -132,9 +135,18 @@ final class SharedStrings {
     /// Recently made strings, direct-mapped by index: a column of repeated
     /// values (categories, cities) gets the same `String` back instead of
     /// building (validating, allocating) a new one per cell.
+    /// (Pointers, not arrays: `let` storage needs no exclusivity checks.)
     private static let recentSlots = 4096
-    private var recentIndex = [Int](repeating: -1, count: SharedStrings.recentSlots)
-    private var recentString = [String](repeating: "", count: SharedStrings.recentSlots)
+    private let recentIndex: UnsafeMutablePointer<Int> = {
+        let p = UnsafeMutablePointer<Int>.allocate(capacity: SharedStrings.recentSlots)
+        p.initialize(repeating: -1, count: SharedStrings.recentSlots)
+        return p
+    }()
+    private let recentString: UnsafeMutablePointer<String> = {
+        let p = UnsafeMutablePointer<String>.allocate(capacity: SharedStrings.recentSlots)
+        p.initialize(repeating: "", count: SharedStrings.recentSlots)
+        return p
+    }()
 
     /// String `index`, or nil when out of range (or unreadable spill file).
     func string(at index: Int) -> String? {
