@@ -157,7 +157,13 @@ extension CopyEncoder {
 
     @inline(__always)
     static func appendBigEndian<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
-        withUnsafeBytes(of: v.bigEndian) { out.append(contentsOf: $0) }
+        // Byte by byte (unrolled once specialised): cheaper than
+        // append(contentsOf:) for 2–8 bytes.
+        var shift = T.bitWidth - 8
+        while shift >= 0 {
+            out.append(UInt8(truncatingIfNeeded: v >> shift))
+            shift -= 8
+        }
     }
 
     // MARK: - numeric
