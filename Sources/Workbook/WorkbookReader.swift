@@ -64,7 +64,11 @@ public final class WorkbookReader {
             formats = NumberFormats()
         }
         if let part = parts.sharedStringsPart {
-            let tok = XMLTokenizer(input: ByteInput(try archive.open(part)), context: PartContext(file: path, part: part),
+            // Inflated on a second thread too; the stream (and its thread)
+            // ends with `tok`, before anything else uses the archive.
+            let stream = try archive.open(part)
+            stream.prefetch(slotSize: chunkSize)
+            let tok = XMLTokenizer(input: ByteInput(stream), context: PartContext(file: path, part: part),
                                    chunkSize: chunkSize, maxTokenBytes: limits.maxTokenBytes)
             strings = try SharedStrings(tokenizer: tok, maxBytes: limits.maxSharedStringBytes,
                                         memoryBytes: limits.sharedStringMemoryBytes, blockSize: sharedStringBlockSize)
