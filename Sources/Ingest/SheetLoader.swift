@@ -87,7 +87,7 @@ struct SheetLoader {
                         }
                         next += 1
                     } else {
-                        buffer.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF] as [UInt8])
+                        CopyEncoder.appendBinaryNull(to: &buffer)
                     }
                 }
                 rowsInBuffer += 1

@@ -57,6 +57,15 @@ struct SheetPlan: Sendable {
         /// Records a row; returns false for the header row.
         @discardableResult
         mutating func observe(_ row: Row) -> Bool {
+            guard observeShape(row) else { return false }
+            for cell in row.cells { inference[cell.column].observe(cell.value) }
+            return true
+        }
+
+        /// Everything `observe` records except the cells' values, which the
+        /// caller then records into `inference[column]` itself (the single
+        /// pass does so while encoding them). Returns false for the header.
+        mutating func observeShape(_ row: Row) -> Bool {
             guard let first = row.cells.first, let last = row.cells.last else { return false }
             minColumn = min(minColumn, first.column)
             maxColumn = max(maxColumn, last.column)
@@ -69,7 +78,6 @@ struct SheetPlan: Sendable {
             if last.column >= inference.count {
                 inference.append(contentsOf: repeatElement(ColumnTypeInference(), count: last.column + 1 - inference.count))
             }
-            for cell in row.cells { inference[cell.column].observe(cell.value) }
             return true
         }
 

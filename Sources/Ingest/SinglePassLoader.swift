@@ -41,25 +41,89 @@ struct SinglePassLoader {
     }
 
     private func produce(reader: ReaderBox, pipe: ChunkPipe) throws {
-        var builder = SheetPlan.Builder(sheet: sheet, dataset: dataset, file: file, dateSystem: dateSystem)
-        let encoder = CopyEncoder(dateSystem: dateSystem)
+        var state = Producer(
+            builder: SheetPlan.Builder(sheet: sheet, dataset: dataset, file: file, dateSystem: dateSystem),
+            encoder: CopyEncoder(dateSystem: dateSystem), pipe: pipe)
+        struct Stop: Error {}
+        do {
+            // The state is a struct captured by a non-escaping closure, so
+            // its accesses are checked statically (captured local variables
+            // shared with nested functions cost a runtime check each).
+            try reader.readRows(of: sheet) { row in
+                if try !state.handle(row) { throw Stop() }
+            }
+        } catch is Stop {
+            pipe.finish(.end)
+            return
+        }
+        let final = try state.builder.plan()
+        if state.guess == nil, let final { try state.announce(final) }
+        let held = state.speculating && !state.cancelled && state.guess.map { g in
+            final.map { $0.firstColumn == g.firstColumn && $0.names == g.names && $0.types == g.types } ?? false
+        } ?? false
+        if held && state.rowsInBuffer > 0 { _ = pipe.push(state.buffer, rows: state.rowsInBuffer) }
+        pipe.finish(.inferred(final, guessHeld: held))
+    }
+
+    /// The producer's state between rows.
+    private struct Producer {
+        var builder: SheetPlan.Builder
+        let encoder: CopyEncoder
+        let pipe: ChunkPipe
         var pending: [Row] = []
         var guess: SheetPlan? = nil
+        /// The guess's types and first column (kept: `SheetPlan.types` is computed).
+        var types: [ColumnType] = []
+        var first = 0
         var speculating = true
         var cancelled = false
-        var buffer = pipe.takeBuffer()
+        var buffer: [UInt8]
         var rowsInBuffer = 0
 
-        /// Encodes a row with the guessed types; false when it doesn't fit.
-        func encode(_ row: Row, _ plan: SheetPlan) -> Bool {
-            let types = plan.types
-            let first = plan.firstColumn
-            guard let low = row.cells.first?.column, let high = row.cells.last?.column,
+        init(builder: SheetPlan.Builder, encoder: CopyEncoder, pipe: ChunkPipe) {
+            self.builder = builder
+            self.encoder = encoder
+            self.pipe = pipe
+            buffer = pipe.takeBuffer()
+        }
+
+        /// One row of the sheet; false once the consumer has cancelled.
+        mutating func handle(_ row: Row) throws -> Bool {
+            if guess != nil && speculating {
+                guard builder.observeShape(row) else { return true }
+                speculating = observeAndEncode(row)
+                return !cancelled
+            }
+            guard builder.observe(row) else { return true }
+            if guess != nil {
+                if speculating { speculating = encode(row) }
+                return !cancelled
+            }
+            pending.append(row)
+            if pending.count == SinglePassLoader.guessRows, let plan = try builder.plan() { try announce(plan) }
+            return true
+        }
+
+        mutating func announce(_ plan: SheetPlan) throws {
+            guess = plan
+            types = plan.types
+            first = plan.firstColumn
+            pipe.announce(.guess(plan))
+            for row in pending where speculating && !cancelled {
+                speculating = encode(row)
+            }
+            pending = []
+        }
+
+        /// Encodes an (already observed) row with the guessed types; false
+        /// when it doesn't fit.
+        mutating func encode(_ row: Row) -> Bool {
+            let cells = row.cells
+            guard let low = cells.first?.column, let high = cells.last?.column,
                   low >= first, high < first + types.count else { return false }
             let mark = buffer.count
             CopyEncoder.appendBinaryTupleStart(fieldCount: types.count, to: &buffer)
             var next = 0
-            let cells = row.cells
             for i in 0..<types.count {
                 if next < cells.count && cells[next].column == first + i {
                     do {
@@ -70,49 +134,51 @@ struct SinglePassLoader {
                     }
                     next += 1
                 } else {
-                    buffer.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF] as [UInt8])
+                    CopyEncoder.appendBinaryNull(to: &buffer)
                 }
             }
+            rowEncoded()
+            return true
+        }
+
+        /// Records the row's cells and encodes them with the guessed types
+        /// in one go (each number's text is read once); false when the row
+        /// doesn't fit (then every cell is still recorded, nothing encoded).
+        mutating func observeAndEncode(_ row: Row) -> Bool {
+            let cells = row.cells
+            guard let low = cells.first?.column, let high = cells.last?.column,
+                  low >= first, high < first + types.count else {
+                for cell in cells { builder.inference[cell.column].observe(cell.value) }
+                return false
+            }
+            let mark = buffer.count
+            CopyEncoder.appendBinaryTupleStart(fieldCount: types.count, to: &buffer)
+            var next = 0
+            for i in 0..<types.count {
+                if next < cells.count && cells[next].column == first + i {
+                    do {
+                        try builder.inference[first + i].observe(cells[next].value, appendingBinaryAs: types[i], with: encoder, to: &buffer)
+                    } catch {
+                        buffer.removeSubrange(mark...)
+                        for cell in cells[(next + 1)...] { builder.inference[cell.column].observe(cell.value) }
+                        return false
+                    }
+                    next += 1
+                } else {
+                    CopyEncoder.appendBinaryNull(to: &buffer)
+                }
+            }
+            rowEncoded()
+            return true
+        }
+
+        private mutating func rowEncoded() {
             rowsInBuffer += 1
             if buffer.count >= pipe.chunkBytes {
                 if !pipe.push(buffer, rows: rowsInBuffer) { cancelled = true }
                 buffer = pipe.takeBuffer()
                 rowsInBuffer = 0
             }
-            return true
         }
-
-        func announce(_ plan: SheetPlan) {
-            guess = plan
-            pipe.announce(.guess(plan))
-            for row in pending where speculating && !cancelled {
-                speculating = encode(row, plan)
-            }
-            pending = []
-        }
-
-        struct Stop: Error {}
-        do {
-            try reader.readRows(of: sheet) { row in
-                guard builder.observe(row) else { return }
-                if let plan = guess {
-                    if speculating { speculating = encode(row, plan) }
-                    if cancelled { throw Stop() }
-                } else {
-                    pending.append(row)
-                    if pending.count == Self.guessRows, let plan = try builder.plan() { announce(plan) }
-                }
-            }
-        } catch is Stop {
-            pipe.finish(.end)
-            return
-        }
-        let final = try builder.plan()
-        if guess == nil, let final { announce(final) }
-        let held = speculating && !cancelled && guess.map { g in
-            final.map { $0.firstColumn == g.firstColumn && $0.names == g.names && $0.types == g.types } ?? false
-        } ?? false
-        if held && rowsInBuffer > 0 { _ = pipe.push(buffer, rows: rowsInBuffer) }
-        pipe.finish(.inferred(final, guessHeld: held))
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// COPY BINARY: the file header and trailer, tuple headers, and one field
 /// per cell (4-byte big-endian length, -1 for NULL, then the type's
 /// `*_send` representation).
@@ -12,6 +18,12 @@ extension CopyEncoder {
     /// The field count that starts each tuple.
     public static func appendBinaryTupleStart(fieldCount: Int, to out: inout [UInt8]) {
         appendBigEndian(Int16(truncatingIfNeeded: fieldCount), to: &out)
+    }
+
+    /// A NULL field (a length of -1).
+    @inlinable
+    public static func appendBinaryNull(to out: inout [UInt8]) {
+        out.append(0xFF); out.append(0xFF); out.append(0xFF); out.append(0xFF)
     }
 
     /// The end-of-data marker (a field count of -1).
@@ -66,7 +78,7 @@ extension CopyEncoder {
         }
     }
 
-    private func appendNumberBinary(
+    func appendNumberBinary(
         _ d: DecimalText, _ b: UnsafeBufferPointer<UInt8>, _ kind: NumberKind, _ type: ColumnType, to out: inout [UInt8]
     ) -> CopyEncodingError.Code? {
         switch type {
@@ -123,10 +135,13 @@ extension CopyEncoder {
     }
 
     static func appendReplacingNUL(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        guard let base = b.baseAddress, b.count > 0 else { return }
         var runStart = 0
-        for i in 0..<b.count where b[i] == 0 {
+        // memchr finds the (rare) NULs; runs between them are copied whole.
+        while runStart < b.count, let hit = memchr(base + runStart, 0, b.count - runStart) {
+            let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             if i > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<i])) }
-            out.append(contentsOf: [0xEF, 0xBF, 0xBD] as [UInt8])
+            out.append(0xEF); out.append(0xBF); out.append(0xBD)
             runStart = i + 1
         }
         if b.count > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<b.count])) }
@@ -142,7 +157,13 @@ extension CopyEncoder {
 
     @inline(__always)
     static func appendBigEndian<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
-        withUnsafeBytes(of: v.bigEndian) { out.append(contentsOf: $0) }
+        // Byte by byte (unrolled once specialised): cheaper than
+        // append(contentsOf:) for 2–8 bytes.
+        var shift = T.bitWidth - 8
+        while shift >= 0 {
+            out.append(UInt8(truncatingIfNeeded: v >> shift))
+            shift -= 8
+        }
     }
 
     // MARK: - numeric

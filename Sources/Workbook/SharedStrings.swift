@@ -92,6 +92,9 @@ final class SharedStrings {
 
     deinit {
         if file >= 0 { close(file) }
+        recentIndex.deallocate()
+        recentString.deinitialize(count: Self.recentSlots)
+        recentString.deallocate()
     }
 
     private func append(from start: Int, maxBytes: Int64, _ tok: XMLTokenizer) throws {
@@ -129,12 +132,38 @@ final class SharedStrings {
         bytes.removeSubrange(0..<done)
     }
 
+    /// Recently made strings, direct-mapped by index: a column of repeated
+    /// values (categories, cities) gets the same `String` back instead of
+    /// building (validating, allocating) a new one per cell.
+    /// (Pointers, not arrays: `let` storage needs no exclusivity checks.)
+    private static let recentSlots = 4096
+    private let recentIndex: UnsafeMutablePointer<Int> = {
+        let p = UnsafeMutablePointer<Int>.allocate(capacity: SharedStrings.recentSlots)
+        p.initialize(repeating: -1, count: SharedStrings.recentSlots)
+        return p
+    }()
+    private let recentString: UnsafeMutablePointer<String> = {
+        let p = UnsafeMutablePointer<String>.allocate(capacity: SharedStrings.recentSlots)
+        p.initialize(repeating: "", count: SharedStrings.recentSlots)
+        return p
+    }()
+
     /// String `index`, or nil when out of range (or unreadable spill file).
     func string(at index: Int) -> String? {
         guard index >= 0 && index < count else { return nil }
+        let slot = index & (Self.recentSlots - 1)
+        if recentIndex[slot] == index { return recentString[slot] }
         let from = Int(offsets[index]), to = Int(offsets[index + 1])
-        if let cache { return cache.string(from, to) }
-        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self) }
+        let made: String
+        if let cache {
+            guard let s = cache.string(from, to) else { return nil }
+            made = s
+        } else {
+            made = bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self) }
+        }
+        recentIndex[slot] = index
+        recentString[slot] = made
+        return made
     }
 }
 

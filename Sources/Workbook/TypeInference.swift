@@ -148,16 +148,46 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
     static func kind(ofNumber text: String, _ kind: NumberKind) -> ValueKinds {
         text.withDecimalBytes { b in
             guard let d = DecimalText(b) else { return .text }
-            switch kind {
-            case .plain:
-                return plainKind(d, in: b)
-            case .date, .dateTime:
-                guard ExcelDate.isDateSerial(d, in: b) else { return plainKind(d, in: b) }
-                return kind == .date && d.isIntegral ? .date : .dateTime
-            case .time, .duration:
-                return ExcelDate.isDurationSerial(d, in: b) ? .interval : plainKind(d, in: b)
-            }
+            return Self.kind(of: d, in: b, kind)
         }
+    }
+
+    /// The vote of one number cell whose text is already parsed.
+    static func kind(of d: DecimalText, in b: UnsafeBufferPointer<UInt8>, _ kind: NumberKind) -> ValueKinds {
+        switch kind {
+        case .plain:
+            return plainKind(d, in: b)
+        case .date, .dateTime:
+            guard ExcelDate.isDateSerial(d, in: b) else { return plainKind(d, in: b) }
+            return kind == .date && d.isIntegral ? .date : .dateTime
+        case .time, .duration:
+            return ExcelDate.isDurationSerial(d, in: b) ? .interval : plainKind(d, in: b)
+        }
+    }
+
+    /// Records `value` exactly as ``observe(_:)`` does and appends it to
+    /// `out` as one COPY BINARY field of `type`, as
+    /// ``CopyEncoder/appendBinary(_:as:to:)`` does, reading a number's
+    /// text once for both (the ingest's hot path). The value is recorded
+    /// even when it does not fit `type`; then nothing is appended and the
+    /// error is thrown.
+    public mutating func observe(
+        _ value: CellValue, appendingBinaryAs type: ColumnType, with encoder: CopyEncoder, to out: inout [UInt8]
+    ) throws(CopyEncodingError) {
+        guard case .number(let text, let numberKind) = value, type != .text, type != .doublePrecision else {
+            observe(value)
+            try encoder.appendBinary(value, as: type, to: &out)
+            return
+        }
+        nonNullCount += 1
+        var seen: ValueKinds = .text
+        let failure: CopyEncodingError.Code? = text.withDecimalBytes { b in
+            guard let d = DecimalText(b) else { return .valueDoesNotFitColumnType }
+            seen = Self.kind(of: d, in: b, numberKind)
+            return encoder.appendNumberBinary(d, b, numberKind, type, to: &out)
+        }
+        kindsSeen.insert(seen)
+        if let code = failure { throw CopyEncodingError(code: code, columnType: type, value: value) }
     }
 
     static func plainKind(_ d: DecimalText, in b: UnsafeBufferPointer<UInt8>) -> ValueKinds {

@@ -64,7 +64,11 @@ public final class WorkbookReader {
             formats = NumberFormats()
         }
         if let part = parts.sharedStringsPart {
-            let tok = XMLTokenizer(input: ByteInput(try archive.open(part)), context: PartContext(file: path, part: part),
+            // Inflated on a second thread too; the stream (and its thread)
+            // ends with `tok`, before anything else uses the archive.
+            let stream = try archive.open(part)
+            stream.prefetch(slotSize: chunkSize)
+            let tok = XMLTokenizer(input: ByteInput(stream), context: PartContext(file: path, part: part),
                                    chunkSize: chunkSize, maxTokenBytes: limits.maxTokenBytes)
             strings = try SharedStrings(tokenizer: tok, maxBytes: limits.maxSharedStringBytes,
                                         memoryBytes: limits.sharedStringMemoryBytes, blockSize: sharedStringBlockSize)
@@ -91,6 +95,8 @@ public final class WorkbookReader {
             error.sheet = sheet.name
             throw error
         }
+        // Inflate on a second thread while this one scans the XML.
+        stream.prefetch(slotSize: chunkSize)
         let tok = XMLTokenizer(input: ByteInput(stream), context: PartContext(file: path, part: sheet.partName, sheet: sheet.name),
                                chunkSize: chunkSize, maxTokenBytes: limits.maxTokenBytes)
         let scanner = SheetScanner(tok: tok, strings: strings, formats: formats, date1904: date1904)

@@ -120,7 +120,15 @@ final class XMLTokenizer {
 
     @inline(__always)
     private func find(_ byte: UInt8, from: Int) -> Int? {
-        guard from < end, let hit = memchr(base + from, Int32(byte), end - from) else { return nil }
+        // Most hits are a few bytes away (the end of `</v>`, a number's
+        // text): a short inline scan beats a memchr call for those.
+        var p = from
+        let quick = min(end, from + 16)
+        while p < quick {
+            if base[p] == byte { return p }
+            p += 1
+        }
+        guard p < end, let hit = memchr(base + p, Int32(byte), end - p) else { return nil }
         return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
     }
 

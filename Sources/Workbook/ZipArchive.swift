@@ -203,12 +203,32 @@ final class ZipEntryStream {
         self.compressedSize = compressedSize
     }
 
+    private var prefetcher: ZipPrefetcher? = nil
+
     deinit {
+        prefetcher?.stop()  // joins the inflating thread before the file is closed
         if let file { zip_fclose(file) }
+    }
+
+    /// Inflates the rest of the entry on a thread of its own, ahead of
+    /// `read` (see `ZipPrefetcher`). Call before the first `read`; from then
+    /// on only the calling thread reads, and nothing else may use the
+    /// archive until this stream is released.
+    func prefetch(slotSize: Int = 256 << 10, slots: Int = 4) {
+        guard prefetcher == nil, file != nil else { return }
+        let p = ZipPrefetcher(slotSize: slotSize, slots: slots) { [unowned(unsafe) self] buffer in
+            try self.readDirect(into: buffer)
+        }
+        if p.start() { prefetcher = p }
     }
 
     /// Inflates up to `buffer.count` bytes into `buffer`; 0 at the end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let prefetcher { return try prefetcher.read(into: buffer) }
+        return try readDirect(into: buffer)
+    }
+
+    private func readDirect(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let file, buffer.count > 0 else { return 0 }
         let n = zip_fread(file, buffer.baseAddress!, zip_uint64_t(buffer.count))
         if n < 0 {
