@@ -74,6 +74,7 @@ let package = Package(
             name: "ExportWorker",
             dependencies: [
                 "Reports",
+                "Catalog",
                 "JobQueue",
                 "PyramydalRuntime",
                 "Postgres",

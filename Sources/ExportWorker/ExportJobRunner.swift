@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import JobQueue
 import Logging
@@ -28,18 +29,17 @@ enum ExportJobRunner {
                 throw WorkerError.badInput("a \(arguments.request.format.rawValue) report is a \(arguments.request.format.jobKind) job, not \(kind)")
             }
             let environment = ProcessInfo.processInfo.environment
-            let catalogSchema = environment["PYRAMYDAL_CATALOG_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 } ?? "pyramydal"
-            let dataSchema = environment["PYRAMYDAL_DATA_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 } ?? "data"
+            let schemas = CatalogSchemas(environment: environment)
             let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
             let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
                                                                   applicationName: "pyramydal-\(kind)", logger: logger)
             defer { connection.close() }
             let exportJob = ExportJob(
-                sources: CatalogReportSources(catalogSchema: catalogSchema, dataSchema: dataSchema),
+                sources: CatalogReportSources(catalogSchema: schemas.catalog, dataSchema: schemas.data),
                 publisher: ReportPublisher(
                     exporter: ReportExporter(maxRows: try ReportLimits.maxRows(for: arguments.request.format, environment: environment)),
                     store: try configuration.openStore(logger: logger),
-                    recorder: CatalogArtifactRecorder(schema: catalogSchema)))
+                    recorder: CatalogArtifactRecorder(schema: schemas.catalog)))
             do {
                 let published = try await exportJob.run(arguments, jobID: job.id, connection: connection)
                 return .object(["key": .string(published.key)])

@@ -100,6 +100,11 @@ extension PostgresCopyWriter {
             return
         }
         reserve(10)
+        writeCivilDate(year: year, month: month, day: day)
+    }
+
+    /// `YYYY-MM-DD` for a year in 1...9999; the caller has reserved 10 bytes.
+    private func writeCivilDate(year: Int, month: Int, day: Int) {
         writeDigits(year, count: 4)
         buffer[count] = UInt8(ascii: "-")
         count += 1
@@ -125,13 +130,7 @@ extension PostgresCopyWriter {
             return
         }
         reserve(32)
-        writeDigits(year, count: 4)
-        buffer[count] = UInt8(ascii: "-")
-        count += 1
-        writeDigits(month, count: 2)
-        buffer[count] = UInt8(ascii: "-")
-        count += 1
-        writeDigits(day, count: 2)
+        writeCivilDate(year: year, month: month, day: day)
         buffer[count] = UInt8(ascii: " ")
         count += 1
         let seconds = Int(rest / 1_000_000)

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import ObjectStore
 import Postgres
@@ -10,8 +11,8 @@ struct ReportsCommandSupport {
     let context: CommandContext
     let environment = ProcessInfo.processInfo.environment
 
-    var catalogSchema: String { environment["PYRAMYDAL_CATALOG_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 } ?? "pyramydal" }
-    var dataSchema: String { environment["PYRAMYDAL_DATA_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 } ?? "data" }
+    var catalogSchema: String { CatalogSchemas(environment: environment).catalog }
+    var dataSchema: String { CatalogSchemas(environment: environment).data }
 
     /// The configured bound on report rows (``ReportLimits``); a bad value names its variable.
     func maxRows(for format: ReportRequest.Format) throws -> Int {
