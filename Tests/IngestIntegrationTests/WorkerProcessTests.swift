@@ -1,4 +1,5 @@
 import Catalog
+import ChildProcess
 import Foundation
 import Ingest
 import Postgres
@@ -24,32 +25,17 @@ struct WorkerProcessTests {
         return dir.appendingPathComponent("IngestWorker").path
     }
 
-    /// Spawns the worker (posix_spawn; stdout/stderr to `log`); returns its pid.
-    static func spawnWorker(_ arguments: [String], environment: [String: String], log: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PYRAMYDAL_") && !$0.key.hasPrefix("PG") }
+    /// Spawns the worker (``ChildProcess``; stdout and stderr appended to `log`).
+    static func spawnWorker(_ arguments: [String], environment: [String: String], log: String) throws -> RunningChild {
+        var env = ChildProcess.currentEnvironment().filter { !$0.key.hasPrefix("PYRAMYDAL_") && !$0.key.hasPrefix("PG") }
         env.merge(environment) { $1 }
-        let argv = [workerPath] + arguments
-        let cArgs = argv.map { strdup($0) } + [nil]
-        let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (cArgs + cEnv).forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, workerPath, &actions, nil, cArgs, cEnv)
-        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
-        return pid
+        return try ChildProcess.spawn(workerPath, arguments, environment: env,
+                                      standardOutput: .file(log), standardError: .file(log))
     }
 
     /// Waits for the child; its exit status (128 + signal when killed).
-    static func wait(_ pid: pid_t) -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    static func wait(_ child: RunningChild) throws -> Int32 {
+        try child.wait()
     }
 
     static func environment(_ catalog: Catalog, store: String, home: String) -> [String: String] {
@@ -69,18 +55,18 @@ struct WorkerProcessTests {
         try await S.withCatalog { connection, catalog in
             let env = Self.environment(catalog, store: "file://\(root)/store", home: root + "/home")
             let good = try Self.spawnWorker(["--key", "incoming/good.xlsx"], environment: env, log: root + "/log")
-            #expect(Self.wait(good) == 0)
+            #expect(try Self.wait(good) == 0)
             let again = try Self.spawnWorker(["--key", "incoming/good.xlsx"], environment: env, log: root + "/log")
-            #expect(Self.wait(again) == 0)
+            #expect(try Self.wait(again) == 0)
             let bad = try Self.spawnWorker(["--key", "incoming/locked.xlsx"], environment: env, log: root + "/log")
-            #expect(Self.wait(bad) == 65)
+            #expect(try Self.wait(bad) == 65)
             #expect(FileManager.default.fileExists(atPath: root + "/store/errors/incoming/locked.xlsx.json"))
             let missing = try Self.spawnWorker(["--key", "incoming/nothing.xlsx"], environment: env, log: root + "/log")
-            #expect(Self.wait(missing) == 65)
+            #expect(try Self.wait(missing) == 65)
             var unreachable = env
             unreachable["PYRAMYDAL_DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"
             let down = try Self.spawnWorker(["--key", "incoming/good.xlsx"], environment: unreachable, log: root + "/log")
-            #expect(Self.wait(down) == 75)
+            #expect(try Self.wait(down) == 75)
             let attempts = try await S.attempts(DatasetRef(name: "good"), catalog: catalog, on: connection)
             #expect(attempts.map(\.version) == [1])
         }
@@ -96,7 +82,7 @@ struct WorkerProcessTests {
         try await SampleWorkbook.writeDetached(rows: rows, to: root + "/store/incoming/big.xlsx", seed: 5)
         try await S.withCatalog { connection, catalog in
             let env = Self.environment(catalog, store: "file://\(root)/store", home: root + "/home")
-            let pid = try Self.spawnWorker(["--key", "incoming/big.xlsx"], environment: env, log: root + "/log")
+            let worker = try Self.spawnWorker(["--key", "incoming/big.xlsx"], environment: env, log: root + "/log")
             // Wait for the event (rows arriving in a COPY into our data schema), not a fixed sleep.
             var copying = false
             for _ in 0..<1200 where !copying {
@@ -110,14 +96,14 @@ struct WorkerProcessTests {
                 if !copying { try await Task.sleep(for: .milliseconds(50)) }
             }
             #expect(copying)
-            kill(pid, SIGKILL)
-            #expect(Self.wait(pid) == 128 + SIGKILL)
+            worker.signal(SIGKILL)
+            #expect(try Self.wait(worker) == 128 + SIGKILL)
 
             #expect(try await S.dataRelations(catalog, on: connection) == [])
             #expect(try await S.attempts(DatasetRef(name: "big"), catalog: catalog, on: connection).allSatisfy { $0.status != "committed" })
 
             let rerun = try Self.spawnWorker(["--key", "incoming/big.xlsx"], environment: env, log: root + "/log")
-            #expect(Self.wait(rerun) == 0)
+            #expect(try Self.wait(rerun) == 0)
             let attempts = try await S.attempts(DatasetRef(name: "big"), catalog: catalog, on: connection)
             #expect(attempts.map(\.version) == [1])
             #expect(attempts.first?.rowCount == Int64(rows))
