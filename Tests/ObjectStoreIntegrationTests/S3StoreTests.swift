@@ -307,16 +307,22 @@ final class FailSecondRequest: CredentialProvider {
         _ = try await store.put("large.bin", bytes: [UInt8](repeating: 1, count: 8 << 20), options: PutOptions())
         let received = Mutex(0)
         let started = AsyncStream<Void>.makeStream()
+        // The consumer holds the first chunk until the task is cancelled, so
+        // the cancel always lands mid-body however loaded the machine is.
+        let cancelled = DispatchSemaphore(value: 0)
         let task = Task {
             try await store.get("large.bin", range: nil) { chunk in
                 let total = received.withLock { $0 += chunk.count; return $0 }
-                if total == chunk.count { started.continuation.yield() }
-                Thread.sleep(forTimeInterval: 0.002)  // a slow consumer
+                if total == chunk.count {
+                    started.continuation.yield()
+                    cancelled.wait()
+                }
             }
         }
         var iterator = started.stream.makeAsyncIterator()
         await iterator.next()
         task.cancel()
+        cancelled.signal()
         let result = await task.result
         #expect(throws: CancellationError.self) { try result.get() }
         #expect(received.withLock { $0 } < 8 << 20)
