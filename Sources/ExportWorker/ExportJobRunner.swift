@@ -41,8 +41,15 @@ enum ExportJobRunner {
                     store: try configuration.openStore(logger: logger),
                     recorder: CatalogArtifactRecorder(schema: schemas.catalog)))
             do {
-                let published = try await exportJob.run(arguments, jobID: job.id, connection: connection)
-                return .object(["key": .string(published.key)])
+                let format = arguments.request.format.rawValue
+                try? await job.progress(0.05, message: "rendering \(format) of \(arguments.request.dataset)")
+                let published = try await exportJob.run(arguments, jobID: job.id, connection: connection) { output in
+                    var rendered = "\(output.rows) rows, \(output.bytes) bytes"
+                    if let pages = output.pages { rendered += ", \(pages) pages" }
+                    try? await job.progress(0.8, message: "rendered \(rendered); uploading")
+                }
+                return .object(["key": .string(published.key), "artifact": .number(Double(published.artifactID)),
+                                "rows": .number(Double(published.output.rows)), "bytes": .number(Double(published.bytes))])
             } catch let error as ReportError where error.isBadInput {
                 throw WorkerError.badInput(error.description)
             }

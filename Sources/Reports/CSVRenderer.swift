@@ -1,6 +1,8 @@
 /// Writes `COPY (…) TO STDOUT (FORMAT csv, HEADER)` output to a file,
-/// unchanged except for an optional BOM and, in text columns, a `'`
-/// before cells starting with `= + - @`, tab or CR (formula injection).
+/// unchanged except for an optional BOM, CRLF at the end of each record
+/// (RFC 4180; line breaks inside quoted fields stay as they are) and, in
+/// text columns, a `'` before cells starting with `= + - @`, tab or CR
+/// (formula injection).
 ///
 /// PostgreSQL's CSV is RFC 4180 (quotes doubled, fields with `,` `"` CR LF
 /// quoted); the server sends one row per chunk, so the fix-up pass only
@@ -31,8 +33,14 @@ final class CSVRenderer {
     @inline(__always)
     func consume(_ chunk: UnsafeRawBufferPointer) throws(ReportError) {
         if sawHeader { rows += 1 } else { sawHeader = true }
-        if lastChecked < 0 { return try out.write(chunk) }
-        try neutralise(chunk)
+        // The record without the server's LF; RFC 4180 ends records with CRLF.
+        let endsWithLF = chunk.last == 0x0A
+        let record = endsWithLF ? UnsafeRawBufferPointer(rebasing: chunk[..<(chunk.count - 1)]) : chunk
+        if lastChecked < 0 { try out.write(record) } else { try neutralise(record) }
+        if endsWithLF {
+            try out.write(byte: 0x0D)
+            try out.write(byte: 0x0A)
+        }
     }
 
     func finish() throws(ReportError) {

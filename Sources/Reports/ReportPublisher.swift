@@ -85,14 +85,18 @@ public struct ReportPublisher: Sendable {
     /// - Parameters:
     ///   - name: the file name without extension; default `job-<id>` for a
     ///     job (so a rerun replaces its own report) or `<dataset>-<time>`.
+    ///   - rendered: called once the file is rendered, before it is uploaded
+    ///     (the export job reports it as progress).
     public func publish(_ request: ReportRequest, source: ReportSource, name: String? = nil, jobID: Int64? = nil,
-                        versionID: Int64? = nil, connection: PostgresConnection, now: Date = Date()) async throws -> PublishedReport {
+                        versionID: Int64? = nil, connection: PostgresConnection, now: Date = Date(),
+                        rendered: (@Sendable (ReportOutput) async -> Void)? = nil) async throws -> PublishedReport {
         let fileName = name ?? jobID.map { "job-\($0)" } ?? "\(source.dataset)-\(Self.stamp(now))"
         let key = source.reportKey(name: fileName, format: request.format)
         let path = (scratchDirectory as NSString).appendingPathComponent("pyramydal-report-\(UUID().uuidString).\(request.format.fileExtension)")
         defer { try? FileManager.default.removeItem(atPath: path) }
 
         let output = try await exporter.render(request, source: source, to: path, connection: connection, now: now)
+        await rendered?(output)
         let digest = try Self.sha256(path)
         _ = try await store.put(key, fromFile: path, options: PutOptions(contentType: Self.contentType(request.format)))
         let artifact = ReportArtifact(kind: request.format.rawValue, key: key, bytes: output.bytes, sha256: digest,

@@ -64,13 +64,14 @@ public struct ExportJob: Sendable {
         self.publisher = publisher
     }
 
-    public func run(_ arguments: ExportJobArguments, jobID: Int64?, connection: PostgresConnection) async throws -> PublishedReport {
+    public func run(_ arguments: ExportJobArguments, jobID: Int64?, connection: PostgresConnection,
+                    rendered: (@Sendable (ReportOutput) async -> Void)? = nil) async throws -> PublishedReport {
         let sources = self.sources
         let request = arguments.request
         let (source, versionID) = try await connection.run { conn in
             try sources.resolve(dataset: request.dataset, version: request.version, on: conn)
         }
         return try await publisher.publish(request, source: source, name: arguments.name, jobID: jobID,
-                                           versionID: versionID, connection: connection)
+                                           versionID: versionID, connection: connection, rendered: rendered)
     }
 }

@@ -39,45 +39,10 @@ struct Dispatch: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandContext.run(label: "pyramydal.dispatcher") { context in
-            let configuration = context.configuration
-            let settings = configuration.jobs
-            let url = try await EmbeddedStack.databaseURL(for: configuration, logger: context.logger)
-            var environment = [
-                "PYRAMYDAL_DATABASE_URL": url,
-                "PYRAMYDAL_STORE": configuration.store.description,
-                WorkerEnvironment.schema: settings.schema,
-            ]
-            environment["PYRAMYDAL_HOME"] = configuration.home
-            let launcher: any Launcher
-            switch settings.launcher {
-            case .local:
-                launcher = LocalProcessLauncher(tasksDirectory: settings.tasksDirectory, environment: environment,
-                                                logger: context.logger)
-            case .ecs:
-                launcher = ECSLauncher(
-                    client: DispatchStore.ecs(region: configuration.s3.region, endpoint: settings.ecsEndpoint),
-                    settings: ECSSettings(cluster: settings.ecsCluster ?? "", subnets: settings.ecsSubnets,
-                                          securityGroups: settings.ecsSecurityGroups, taskFamilyPrefix: settings.ecsTaskFamilyPrefix),
-                    logger: context.logger)
-            }
-            var intakes: [any JobIntake] = []
-            if !noIntake {
-                try EmbeddedStack.prepareLocalStore(configuration)
-                let store = try Self.objectStore(configuration, logger: context.logger)
-                intakes.append(IncomingWatcher(store: store))
-                if let queueURL = settings.sqsQueueURL, case .s3(let bucket, let prefix) = configuration.store {
-                    intakes.append(SQSIntake(
-                        client: DispatchStore.sqs(region: configuration.s3.region, endpoint: settings.sqsEndpoint),
-                        queueURL: queueURL, storeLocation: store.location, bucket: bucket, prefix: prefix, logger: context.logger))
-                }
-            }
-            let dispatcher = Dispatcher(
-                databaseURL: url, schema: settings.schema, launcher: launcher,
-                settings: DispatcherSettings(
-                    maxConcurrent: settings.maxConcurrent, maxConcurrentPerKind: settings.maxConcurrentPerKind,
-                    launchRate: settings.launchRate, retention: .seconds(settings.retentionSeconds),
-                    shutdownTimeout: .seconds(shutdownTimeout)),
-                intakes: intakes, logger: context.logger)
+            let settings = context.configuration.jobs
+            let url = try await EmbeddedStack.databaseURL(for: context.configuration, logger: context.logger)
+            let dispatcher = try Self.makeDispatcher(context, databaseURL: url, intake: !noIntake,
+                                                     shutdownTimeout: .seconds(shutdownTimeout))
 
             // A ServiceGroup turns SIGTERM / SIGINT into a graceful shutdown.
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
@@ -102,6 +67,52 @@ struct Dispatch: AsyncParsableCommand {
                 try await tasks.waitForAll()
             }
         }
+    }
+
+    /// The dispatcher of this configuration: the launcher (local processes
+    /// from `tasks/<kind>.json`, or ECS), and with `intake` the store's
+    /// `incoming/` watcher (and the SQS intake when configured). `pyramydal
+    /// export` runs one without intake while it waits for its job.
+    static func makeDispatcher(_ context: CommandContext, databaseURL url: String, intake: Bool,
+                               shutdownTimeout: Duration) throws -> Dispatcher {
+        let configuration = context.configuration
+        let settings = configuration.jobs
+        var environment = [
+            "PYRAMYDAL_DATABASE_URL": url,
+            "PYRAMYDAL_STORE": configuration.store.description,
+            WorkerEnvironment.schema: settings.schema,
+        ]
+        environment["PYRAMYDAL_HOME"] = configuration.home
+        let launcher: any Launcher
+        switch settings.launcher {
+        case .local:
+            launcher = LocalProcessLauncher(tasksDirectory: settings.tasksDirectory, environment: environment,
+                                            logger: context.logger)
+        case .ecs:
+            launcher = ECSLauncher(
+                client: DispatchStore.ecs(region: configuration.s3.region, endpoint: settings.ecsEndpoint),
+                settings: ECSSettings(cluster: settings.ecsCluster ?? "", subnets: settings.ecsSubnets,
+                                      securityGroups: settings.ecsSecurityGroups, taskFamilyPrefix: settings.ecsTaskFamilyPrefix),
+                logger: context.logger)
+        }
+        var intakes: [any JobIntake] = []
+        if intake {
+            try EmbeddedStack.prepareLocalStore(configuration)
+            let store = try objectStore(configuration, logger: context.logger)
+            intakes.append(IncomingWatcher(store: store))
+            if let queueURL = settings.sqsQueueURL, case .s3(let bucket, let prefix) = configuration.store {
+                intakes.append(SQSIntake(
+                    client: DispatchStore.sqs(region: configuration.s3.region, endpoint: settings.sqsEndpoint),
+                    queueURL: queueURL, storeLocation: store.location, bucket: bucket, prefix: prefix, logger: context.logger))
+            }
+        }
+        return Dispatcher(
+            databaseURL: url, schema: settings.schema, launcher: launcher,
+            settings: DispatcherSettings(
+                maxConcurrent: settings.maxConcurrent, maxConcurrentPerKind: settings.maxConcurrentPerKind,
+                launchRate: settings.launchRate, retention: .seconds(settings.retentionSeconds),
+                shutdownTimeout: shutdownTimeout),
+            intakes: intakes, logger: context.logger)
     }
 
     static func objectStore(_ configuration: Configuration, logger: Logger) throws -> any ObjectStore {

@@ -1,15 +1,19 @@
 import ArgumentParser
+import Catalog
 import Foundation
+import JobQueue
 import ObjectStore
+import PyramydalRuntime
 import Reports
 
 /// `pyramydal export <dataset> --format csv|xlsx|pdf …`: makes a report of
 /// a dataset version, stores it under `reports/…` with an artifact row, and
 /// prints a download URL (S3, short expiry) or the file's path.
 ///
-/// Runs the export job's code (``ExportJob``) in this process; once the job
-/// queue is wired in, the same arguments are enqueued as an `export`/`print`
-/// job and this command waits for it.
+/// Enqueues an `export` (CSV, XLSX) or `print` (PDF) job with
+/// ``ExportJobArguments`` and waits for it, showing its progress. When no
+/// dispatcher is running (local launcher), it launches the job itself with
+/// an in-process dispatcher, so the command works on the embedded default.
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -51,6 +55,12 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "PDF: wrap long cells instead of cutting them with an ellipsis.")
     var wrap = false
 
+    @Flag(name: .customLong("no-wait"), help: "Enqueue the job, print its id and return.")
+    var noWait = false
+
+    @Option(help: "Seconds to wait for the job before giving up (the job goes on).")
+    var timeout: Int = 3600
+
     func request() throws -> ReportRequest {
         guard let format = ReportRequest.Format(rawValue: format.lowercased()) else {
             throw ValidationError("--format must be csv, xlsx or pdf")
@@ -69,25 +79,53 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandContext.run(label: "pyramydal.export") { context in
-            let request = try request()
+            var request = try request()
             let support = ReportsCommandSupport(context: context)
+            // Unknown dataset or version: say so now rather than from the job;
+            // and pin "latest" to the version that is latest now.
             let connection = try await support.connect()
-            defer { connection.close() }
-            let store = try support.store()
-            let job = ExportJob(
-                sources: CatalogReportSources(catalogSchema: support.catalogSchema, dataSchema: support.dataSchema),
-                publisher: ReportPublisher(
-                    exporter: ReportExporter(maxRows: try support.maxRows(for: request.format)), store: store,
-                    recorder: CatalogArtifactRecorder(schema: support.catalogSchema)))
-            let started = Date()
-            FileHandle.standardError.write(Data("exporting \(request.dataset) as \(request.format.rawValue)…\n".utf8))
-            let published = try await job.run(ExportJobArguments(request: request, name: name), jobID: nil,
-                                               connection: connection)
-            let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
-            var summary = "\(published.output.rows) rows, \(published.bytes) bytes"
-            if let pages = published.output.pages { summary += ", \(pages) pages" }
-            FileHandle.standardError.write(Data("artifact \(published.artifactID): \(published.key) (\(summary), \(seconds) s)\n".utf8))
-            print(try await support.location(of: published.key, store: store))
+            let sources = CatalogReportSources(catalogSchema: support.catalogSchema, dataSchema: support.dataSchema)
+            let resolved = try await connection.run { [request] conn in
+                try sources.resolve(dataset: request.dataset, version: request.version, on: conn)
+            }
+            connection.close()
+            request.version = resolved.source.version
+
+            let (queue, url) = try await JobsSupport.openQueue(context)
+            defer { queue.connection.close() }
+            let job = try await queue.enqueue(kind: request.format.jobKind,
+                                              encoding: ExportJobArguments(request: request, name: name))
+            let what = "\(request.format.rawValue) of \(request.dataset) v\(resolved.source.version)"
+            guard !noWait else {
+                print("job \(job.id) (\(job.kind)) enqueued: \(what)")
+                return
+            }
+            Self.note("job \(job.id) (\(job.kind)) enqueued: \(what); Ctrl-C stops waiting, not the job")
+            let finished = try await ExportWait(queue: queue, jobID: job.id, timeout: .seconds(timeout))
+                .run(dispatchingHere: try await Self.needsLocalDispatcher(context, queue: queue) ? {
+                    Self.note("no dispatcher is running; launching the job from here")
+                    return try Dispatch.makeDispatcher(context, databaseURL: url, intake: false, shutdownTimeout: .seconds(30))
+                } : nil)
+            guard let key = finished.result?["key"]?.stringValue else {
+                throw CLIError("job \(job.id) finished without a report key")
+            }
+            print(try await support.location(of: key, store: try support.store()))
         }
+    }
+
+    /// True when no dispatcher holds the queue's leadership (a running
+    /// dispatcher always does), so nobody else would launch the job. With
+    /// the ECS launcher the job is left to the deployed dispatcher.
+    static func needsLocalDispatcher(_ context: CommandContext, queue: JobQueue) async throws -> Bool {
+        guard context.configuration.jobs.launcher == .local else { return false }
+        let probe = try await JobQueue.connect(url: try await EmbeddedStack.databaseURL(for: context.configuration, logger: context.logger),
+                                               schema: queue.schema, applicationName: "pyramydal-export-probe",
+                                               logger: context.logger)
+        defer { probe.connection.close() }  // closing the session releases the probe's lock
+        return try await probe.tryLeadership()
+    }
+
+    static func note(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

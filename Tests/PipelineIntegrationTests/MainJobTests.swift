@@ -79,12 +79,32 @@ struct MainJobTests {
         }
         #expect(Set(try artifacts.map { (try $0["key", as: String.self] as NSString).pathExtension }) == ["xlsx", "pdf"])
 
+        // `pyramydal export` with no dispatcher running: it enqueues an export
+        // job, launches it from an in-process dispatcher, waits and prints the
+        // report's path in the store.
+        let exported = try pyramydal("export", "demo/sales", "--format", "csv", "--columns", "row_id,quantity",
+                                     "--where", "row_id <= 10", "--sort=-row_id", "--name", "first-ten")
+        let path = exported.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(path == "\(home)/store/reports/demo/sales/v1/first-ten.csv")
+        let csv = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\r\n").map(String.init)
+        #expect(csv.first == "row_id,quantity")
+        #expect(csv.dropFirst().map { String($0.split(separator: ",")[0]) } == (1...10).reversed().map { "\($0)" })
+        let exportJob = try await connection.query(
+            "SELECT state, result->>'key' FROM \(jobs).jobs WHERE kind = 'export' ORDER BY id DESC LIMIT 1", purpose: "export job")
+        #expect(try exportJob.first?[0, as: String.self] == "completed")
+        #expect(try exportJob.first?[1, as: String.self] == "reports/demo/sales/v1/first-ten.csv")
+        // An unknown column fails the job with a clear error, and the command says so.
+        let bad = try ChildProcess.run(Self.binDirectory + "/pyramydal",
+                                       ["export", "demo/sales", "--format", "csv", "--columns", "nope"], environment: environment)
+        #expect(!bad.succeeded)
+        #expect(bad.stderrText.contains("discarded") && bad.stderrText.contains("nope"), "\(bad.stderrText)")
+
         // Run again with the same workbook: no new version, no new reports.
         _ = try pyramydal("drop", home + "/sales.xlsx", "--department", "demo", "--name", "sales")
         _ = try pyramydal("dispatch", "--until-idle", "--idle-timeout", "300")
         let after = try await connection.query("SELECT count(*) FROM \(catalog).dataset_versions WHERE status = 'committed'",
                                                purpose: "versions after the rerun")
         #expect(try after[0][0, as: Int.self] == 1)
-        #expect(try await connection.query("SELECT count(*) FROM \(catalog).artifacts", purpose: "artifacts after")[0][0, as: Int.self] == 2)
+        #expect(try await connection.query("SELECT count(*) FROM \(catalog).artifacts", purpose: "artifacts after")[0][0, as: Int.self] == 3)
     }
 }

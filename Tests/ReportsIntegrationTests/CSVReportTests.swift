@@ -75,7 +75,11 @@ import Testing
             let expected = try await connection.query(
                 "SELECT id FROM orders WHERE amount >= 100 AND customer ILIKE '%mer 1%' AND day < '2022-01-01' ORDER BY id DESC",
                 purpose: "expected")
-            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            // Records end with CRLF (RFC 4180), the last one too.
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(text.hasSuffix("\r\n"))
+            let lines = text.components(separatedBy: "\r\n").dropLast()
+            #expect(lines.allSatisfy { !$0.contains("\n") && !$0.contains("\r") })
             #expect(lines.first == "id,amount,customer")
             #expect(output.rows == expected.count)
             #expect(expected.count > 10)

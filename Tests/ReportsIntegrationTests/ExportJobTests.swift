@@ -41,7 +41,7 @@ import Testing
             let v1 = try await job.run(ExportJobArguments(request: ReportRequest(dataset: "sales/orders", version: 1, format: .csv),
                                                           name: "first"), jobID: 42, connection: connection)
             #expect(v1.key == "reports/sales/orders/v1/first.csv")
-            #expect(try String(contentsOfFile: dir + "/" + v1.key, encoding: .utf8) == "id,customer\n1,only row of v1\n")
+            #expect(try String(contentsOfFile: dir + "/" + v1.key, encoding: .utf8) == "id,customer\r\n1,only row of v1\r\n")
             let rows = try await connection.query("SELECT version_id FROM artifacts ORDER BY job_id", purpose: "versions")
             #expect(try rows.map { try $0[0, as: Int64.self] } == [2, 1])
 
