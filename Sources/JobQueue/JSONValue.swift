@@ -63,9 +63,9 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible,
     public var jsonText: String { (try? JSONCoding.encode(self)) ?? "null" }
     public var description: String { jsonText }
 
-    /// Parses JSON text.
+    /// Parses JSON text (RFC 8259; numbers become `Double`s).
     public static func parse(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try JSONValueParser.parse(text)
     }
 
     /// An encodable value as JSON (e.g. a worker's typed arguments or result).

@@ -61,35 +61,38 @@ public struct Job: Sendable, Hashable, Identifiable {
         """
     }
 
+    /// Reads the columns of ``columns(prefix:)``, in that order, starting at
+    /// the result's `id` column (queries may select something before them).
     init(row: PostgresRow) throws {
-        id = try row["id", as: Int64.self]
-        kind = try row["kind", as: String.self]
-        let stateText = try row["state", as: String.self]
+        let c = try row.columnIndex(named: "id")
+        id = try row[c, as: Int64.self]
+        kind = try row[c + 1, as: String.self]
+        let argumentsText = try row[c + 2, as: String.self]
+        arguments = argumentsText == "{}" ? .object([:]) : try JSONValue.parse(argumentsText)
+        let stateText = try row[c + 3, as: String.self]
         guard let state = JobState(rawValue: stateText) else {
             throw JobQueueError(code: .unexpectedResult, message: "unknown job state \"\(stateText)\"", jobID: id)
         }
         self.state = state
-        let argumentsText = try row["arguments", as: String.self]
-        arguments = argumentsText == "{}" ? .object([:]) : try JSONValue.parse(argumentsText)
-        priority = try row["priority", as: Int.self]
-        attempt = try row["attempt", as: Int.self]
-        maxAttempts = try row["max_attempts", as: Int.self]
-        scheduledAt = try row["scheduled_at", as: Date.self]
-        uniqueKey = try row["unique_key", as: String?.self]
-        createdAt = try row["created_at", as: Date.self]
-        claimedAt = try row["claimed_at", as: Date?.self]
-        startedAt = try row["started_at", as: Date?.self]
-        finishedAt = try row["finished_at", as: Date?.self]
-        heartbeatAt = try row["heartbeat_at", as: Date?.self]
-        launchToken = try row["launch_token", as: String?.self]
-        taskID = try row["task_id", as: String?.self]
-        dispatcher = try row["dispatcher", as: String?.self]
-        progress = try row["progress", as: Double?.self]
-        progressMessage = try row["progress_message", as: String?.self]
-        result = try row["result", as: String?.self].map { try JSONValue.parse($0) }
-        lastError = try row["last_error", as: String?.self]
+        priority = try row[c + 4, as: Int.self]
+        attempt = try row[c + 5, as: Int.self]
+        maxAttempts = try row[c + 6, as: Int.self]
+        scheduledAt = try row[c + 7, as: Date.self]
+        uniqueKey = try row[c + 8, as: String?.self]
+        createdAt = try row[c + 9, as: Date.self]
+        claimedAt = try row[c + 10, as: Date?.self]
+        startedAt = try row[c + 11, as: Date?.self]
+        finishedAt = try row[c + 12, as: Date?.self]
+        heartbeatAt = try row[c + 13, as: Date?.self]
+        launchToken = try row[c + 14, as: String?.self]
+        taskID = try row[c + 15, as: String?.self]
+        dispatcher = try row[c + 16, as: String?.self]
+        progress = try row[c + 17, as: Double?.self]
+        progressMessage = try row[c + 18, as: String?.self]
+        result = try row[c + 19, as: String?.self].map { try JSONValue.parse($0) }
+        lastError = try row[c + 20, as: String?.self]
+        let historyText = try row[c + 21, as: String.self]
         // Most rows (every claimed job) have no history yet: skip the decoder.
-        let historyText = try row["attempts", as: String.self]
         if historyText == "[]" {
             history = []
             return

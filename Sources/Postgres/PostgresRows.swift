@@ -6,12 +6,13 @@ import Foundation
 /// `@unchecked Sendable`: a `PGresult` is read-only after libpq hands it over
 /// (libpq's documentation says results "can be passed around freely between
 /// threads"), and this class only reads it and `PQclear`s it in `deinit`.
+@usableFromInline
 final class ResultStorage: @unchecked Sendable {
     let result: OpaquePointer
-    let purpose: String
+    @usableFromInline let purpose: String
     let rowCount: Int
-    let columnNames: [String]
-    let columnTypes: [UInt32]
+    @usableFromInline let columnNames: [String]
+    @usableFromInline let columnTypes: [UInt32]
     private let columnIndex: [String: Int]
 
     init(result: OpaquePointer, purpose: String) {
@@ -35,6 +36,7 @@ final class ResultStorage: @unchecked Sendable {
 
     deinit { PQclear(result) }
 
+    @usableFromInline
     func column(named name: String) throws -> Int {
         guard let index = columnIndex[name] else {
             throw PostgresError(
@@ -45,6 +47,7 @@ final class ResultStorage: @unchecked Sendable {
         return index
     }
 
+    @usableFromInline
     func checkColumn(_ column: Int) throws {
         guard columnNames.indices.contains(column) else {
             throw PostgresError(
@@ -54,11 +57,13 @@ final class ResultStorage: @unchecked Sendable {
         }
     }
 
+    @usableFromInline
     func isNull(row: Int, column: Int) -> Bool {
         PQgetisnull(result, Int32(row), Int32(column)) != 0
     }
 
     /// The text-format bytes of one value (valid while `self` lives).
+    @usableFromInline
     func bytes(row: Int, column: Int) -> UnsafeBufferPointer<UInt8> {
         let length = Int(PQgetlength(result, Int32(row), Int32(column)))
         let pointer = UnsafeRawPointer(PQgetvalue(result, Int32(row), Int32(column))!)
@@ -97,12 +102,18 @@ public struct PostgresRows: RandomAccessCollection, Sendable {
 /// One row of ``PostgresRows``; typed access by column name or index:
 /// `try row["name", as: String.self]`, `try row[0, as: Int64?.self]`.
 /// Asking for a non-optional type when the value is NULL throws.
+///
+/// The typed accessors are `@inlinable` so callers in other modules get
+/// them specialised for the type they ask for; a generic call per value
+/// (metadata lookups for `Optional<Date>` and friends) cost more than the
+/// decoding itself when a job row was read.
 public struct PostgresRow: Sendable {
-    let storage: ResultStorage
+    @usableFromInline let storage: ResultStorage
     public let row: Int
 
     public var columnCount: Int { storage.columnNames.count }
 
+    @inlinable
     public subscript<T: PostgresDecodable>(column: Int, as type: T.Type) -> T {
         get throws {
             try storage.checkColumn(column)
@@ -110,37 +121,51 @@ public struct PostgresRow: Sendable {
         }
     }
 
+    @inlinable
     public subscript<T: PostgresDecodable>(name: String, as type: T.Type) -> T {
         get throws { try decode(column: storage.column(named: name), as: type) }
     }
 
     public func isNull(_ column: Int) -> Bool { storage.isNull(row: row, column: column) }
 
+    /// The position of the first column called `name` (throws if none), for
+    /// readers of many columns in a known order.
+    public func columnIndex(named name: String) throws -> Int { try storage.column(named: name) }
+
     /// The raw text of a value, `nil` for NULL.
     public func text(_ column: Int) throws -> String? { try self[column, as: String?.self] }
 
-    private func decode<T: PostgresDecodable>(column: Int, as type: T.Type) throws -> T {
-        let name = storage.columnNames[column]
+    @inlinable
+    func decode<T: PostgresDecodable>(column: Int, as type: T.Type) throws -> T {
         if storage.isNull(row: row, column: column) {
-            guard let value = T.postgresNull else {
-                throw PostgresError(
-                    code: .unexpectedResult,
-                    message: "column \"\(name)\" of row \(row) is NULL; ask for \(T.self)? to accept NULL",
-                    purpose: storage.purpose)
-            }
+            guard let value = T.postgresNull else { throw nullError(column: column, type: "\(T.self)") }
             return value
         }
         let bytes = storage.bytes(row: row, column: column)
-        let typeOID = storage.columnTypes[column]
-        guard let value = T.decode(postgresText: bytes, typeOID: typeOID) else {
-            var shown = String(decoding: bytes.prefix(64), as: UTF8.self)
-            if bytes.count > 64 { shown += "…" }
-            throw PostgresError(
-                code: .unexpectedResult,
-                message: "column \"\(name)\" of row \(row) (type OID \(typeOID)): cannot read \"\(shown)\" as \(T.self)",
-                purpose: storage.purpose)
+        guard let value = T.decode(postgresText: bytes, typeOID: storage.columnTypes[column]) else {
+            throw unreadableError(column: column, type: "\(T.self)")
         }
         return value
+    }
+
+    @usableFromInline
+    func nullError(column: Int, type: String) -> PostgresError {
+        PostgresError(
+            code: .unexpectedResult,
+            message: "column \"\(storage.columnNames[column])\" of row \(row) is NULL; ask for \(type)? to accept NULL",
+            purpose: storage.purpose)
+    }
+
+    @usableFromInline
+    func unreadableError(column: Int, type: String) -> PostgresError {
+        let bytes = storage.bytes(row: row, column: column)
+        var shown = String(decoding: bytes.prefix(64), as: UTF8.self)
+        if bytes.count > 64 { shown += "…" }
+        return PostgresError(
+            code: .unexpectedResult,
+            message: "column \"\(storage.columnNames[column])\" of row \(row) (type OID \(storage.columnTypes[column])): "
+                + "cannot read \"\(shown)\" as \(type)",
+            purpose: storage.purpose)
     }
 }
 
