@@ -1,3 +1,4 @@
+import Foundation
 import Workbook
 
 /// The TrueType fonts a printed report embeds.
@@ -27,14 +28,14 @@ final class PDFReportRenderer {
     static let sampleSize = 1000
     static let maxWrappedLines = 6
 
-    private let document: PDFDocument?
+    private var document: PDFDocument?
     private let path: String
     private let columns: [ReportColumn]
     private let options: PDFOptions
     private let title: String
     private let fontFiles: PDFFontFiles
-    private let regular: PDFFont?
-    private let bold: PDFFont?
+    private var regular: PDFFont?
+    private var bold: PDFFont?
     private var cjk: PDFFont?
     private var cjkMissing = false
     private let pageSize: (width: Double, height: Double)
@@ -44,6 +45,13 @@ final class PDFReportRenderer {
     /// computed from `totalRows` and the layout.
     private let totalPages: Int?
     private let totalRows: Int
+    /// libharu holds a document's pages in memory until it is saved: every
+    /// this many pages the document is saved as a segment and a new one
+    /// begun; ``finish()`` joins the segments (``PDFSegmentMerger``).
+    private let segmentPages: Int
+    private var pagesInDocument = 0
+    private var segments: [String] = []
+    private var segmentDirectory: String { path + ".segments" }
 
     private var layout: PDFReportLayout?
     private var sample: [[String?]] = []
@@ -56,8 +64,10 @@ final class PDFReportRenderer {
     ///   - totalRows: the rows that will be passed (from `count(*)`).
     ///   - totalPages: M, when a counting pass found it (wrapping).
     ///   - counting: count pages only, draw nothing.
+    ///   - segmentPages: pages per in-memory document (see ``segmentPages``).
     init(path: String, columns: [ReportColumn], options: PDFOptions, title: String,
-         fonts: PDFFontFiles, totalRows: Int, totalPages: Int? = nil, counting: Bool = false) throws(PDFError) {
+         fonts: PDFFontFiles, totalRows: Int, totalPages: Int? = nil, counting: Bool = false,
+         segmentPages: Int = 400) throws(PDFError) {
         self.path = path
         self.columns = columns
         self.options = options
@@ -66,13 +76,36 @@ final class PDFReportRenderer {
         self.totalPages = totalPages
         self.totalRows = totalRows
         self.counting = counting
+        self.segmentPages = max(1, segmentPages)
         let paper = (options.paper == .a4 ? PDFDocument.Paper.a4 : .letter).size
         pageSize = options.landscape ? (paper.height, paper.width) : (paper.width, paper.height)
+        try startDocument()
+    }
+
+    deinit {
+        if !segments.isEmpty { try? FileManager.default.removeItem(atPath: segmentDirectory) }
+    }
+
+    /// A new libharu document with the title and the two fonts (the CJK
+    /// fallback is loaded again when a row needs it).
+    private func startDocument() throws(PDFError) {
         let doc = try PDFDocument()
         try doc.setInfo(title: title, creator: "Pyramydal")
         document = doc
-        regular = try doc.loadTrueTypeFont(path: fonts.regular)
-        bold = try doc.loadTrueTypeFont(path: fonts.bold)
+        regular = try doc.loadTrueTypeFont(path: fontFiles.regular)
+        bold = try doc.loadTrueTypeFont(path: fontFiles.bold)
+        cjk = nil
+        pagesInDocument = 0
+    }
+
+    /// Saves the current document as the next segment and starts another.
+    private func saveSegment() throws(PDFError) {
+        guard let document else { return }
+        if segments.isEmpty { try PDFSegmentMerger.createDirectory(segmentDirectory) }
+        let segment = segmentDirectory + "/\(segments.count).pdf"
+        try document.save(to: segment)
+        segments.append(segment)
+        self.document = nil
     }
 
     /// The layout chosen from the first rows (after the first ``sampleSize``
@@ -93,7 +126,15 @@ final class PDFReportRenderer {
     func finish() throws(PDFError) {
         if layout == nil { try flushSample() }
         if !pageRows.isEmpty || pages == 0 { try emitPage() }
-        if !counting, let document { try document.save(to: path) }
+        guard !counting else { return }
+        if segments.isEmpty {
+            try document?.save(to: path)
+            return
+        }
+        try saveSegment()
+        try PDFSegmentMerger.merge(segments: segments, into: path)
+        try? FileManager.default.removeItem(atPath: segmentDirectory)
+        segments = []
     }
 
     // MARK: - layout
@@ -154,11 +195,18 @@ final class PDFReportRenderer {
             pageRows.removeAll(keepingCapacity: true)
             pageHeight = 0
         }
+        // A new segment starts between pages of rows (all bands of a page of
+        // rows stay in one segment).
+        if !counting, pagesInDocument >= segmentPages {
+            try saveSegment()
+            try startDocument()
+        }
         for (b, band) in layout.bands.enumerated() {
             pages += 1
             guard !counting, let document, let regular, let bold else { continue }
             let total = totalPages ?? layout.pageCount(rows: totalRows)
             let page = try document.addPage(width: layout.pageWidth, height: layout.pageHeight)
+            pagesInDocument += 1
             let size = layout.fontSize
             let left = layout.margin
             let tableWidth = band.widths.reduce(0, +)

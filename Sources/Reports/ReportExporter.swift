@@ -18,8 +18,9 @@ public struct ReportOutput: Sendable, Hashable {
 /// Renders a ``ReportRequest`` over a ``ReportSource`` to a local file,
 /// streaming rows from one `COPY (SELECT …) TO STDOUT` in a read-only
 /// repeatable-read transaction (so a PDF's page count and its rows agree).
-/// Memory stays flat for CSV and XLSX; libharu keeps a PDF's pages in
-/// memory until it is saved.
+/// Memory stays flat: CSV and XLSX stream, and a PDF is drawn in segments
+/// of ``pdfSegmentPages`` pages (libharu keeps a document's pages in memory
+/// until it is saved) that are joined at the end.
 public struct ReportExporter: Sendable {
     /// Refuse reports with more rows than this (nil: no bound).
     public var maxRows: Int?
@@ -28,13 +29,17 @@ public struct ReportExporter: Sendable {
     public var fonts: PDFFontFiles
     /// For libxlsxwriter's temp files (nil: the system's).
     public var temporaryDirectory: String?
+    /// Pages libharu holds in memory before the PDF is continued in a new
+    /// segment (joined at the end); bounds a print job's memory.
+    public var pdfSegmentPages: Int
 
     public init(maxRows: Int? = nil, xlsxRowsPerSheet: Int = 1_048_575, fonts: PDFFontFiles = PDFFontFiles(),
-                temporaryDirectory: String? = nil) {
+                temporaryDirectory: String? = nil, pdfSegmentPages: Int = 400) {
         self.maxRows = maxRows
         self.xlsxRowsPerSheet = xlsxRowsPerSheet
         self.fonts = fonts
         self.temporaryDirectory = temporaryDirectory
+        self.pdfSegmentPages = pdfSegmentPages
     }
 
     /// Renders on the connection's queue (blocking work stays off the
@@ -122,7 +127,8 @@ public struct ReportExporter: Sendable {
                 total = counter.pages
             }
             let renderer = try PDFReportRenderer(path: path, columns: query.columns, options: request.pdf,
-                                                 title: title, fonts: fonts, totalRows: count, totalPages: total)
+                                                 title: title, fonts: fonts, totalRows: count, totalPages: total,
+                                                 segmentPages: pdfSegmentPages)
             try copyRows(query, connection: connection) { try renderer.consume($0) }
             try renderer.finish()
             return ReportOutput(path: path, format: .pdf, rows: renderer.rows, bytes: Self.size(path),

@@ -106,6 +106,34 @@ import Testing
         }
     }
 
+    /// A long report is drawn in segments of a few pages (here 3) and joined:
+    /// one valid document, every page numbered, every row and script there.
+    @Test func segmentsAreJoinedIntoOneDocument() async throws {
+        try await TestDatabase.withSchema { connection, schema, dir in
+            let source = try await TestDatabase.makeOrders(connection, schema: schema, rows: 400)
+            let path = dir + "/segments.pdf"
+            let request = ReportRequest(dataset: "sales/orders", format: .pdf, sort: [ReportSort(column: "id")])
+            let output = try await ReportExporter(pdfSegmentPages: 3).render(request, source: source, to: path,
+                                                                             connection: connection)
+            let pages = try #require(output.pages)
+            #expect(pages > 6, "at least three segments")
+            #expect(try Self.pageCount(path) == pages)
+            var all = ""
+            for page in 1...pages {
+                let text = try Self.text(path, page: page)
+                all += text
+                #expect(text.contains("Page \(page) of \(pages)"), "page \(page)")
+                #expect(text.contains("customer") && text.contains("amount"), "page \(page) header")
+            }
+            for id in [10, 200, 399, 400] { #expect(all.contains("customer \(id)"), "row \(id)") }
+            for word in ["Müller GmbH", "Łódź żółć", "株式会社テスト", "한국어"] { #expect(all.contains(word), "missing \(word)") }
+            // The last page renders, and the segment files are gone.
+            _ = try Tool.check("pdftoppm", ["-png", "-r", "20", "-f", String(pages), "-l", String(pages), "-singlefile", path,
+                                            dir + "/last"])
+            #expect(!FileManager.default.fileExists(atPath: path + ".segments"))
+        }
+    }
+
     @Test func wrappingCountsPagesInAFirstPass() async throws {
         try await TestDatabase.withSchema { connection, schema, dir in
             let source = try await TestDatabase.makeOrders(connection, schema: schema, rows: 300)
