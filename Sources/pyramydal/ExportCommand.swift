@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalog
 import Foundation
 import ObjectStore
 import Reports
@@ -81,8 +82,28 @@ struct ExportCommand: AsyncParsableCommand {
                     recorder: CatalogArtifactRecorder(schema: support.catalogSchema)))
             let started = Date()
             FileHandle.standardError.write(Data("exporting \(request.dataset) as \(request.format.rawValue)…\n".utf8))
-            let published = try await job.run(ExportJobArguments(request: request, name: name), jobID: nil,
-                                               connection: connection)
+            let catalog = Catalog(schemas: CatalogSchemas(environment: support.environment))
+            let ref = DatasetRef(parsing: request.dataset)
+            let what = "\(request.format.jobKind) \(ref)"
+            var details: [String: AuditValue] = ["format": .string(request.format.rawValue)]
+            if let version = request.version { details["version"] = .int(Int64(version)) }
+            let published: PublishedReport
+            do {
+                published = try await job.run(ExportJobArguments(request: request, name: name), jobID: nil,
+                                              connection: connection)
+            } catch {
+                details["error"] = .string("\(error)")
+                let failed = details
+                _ = try? await connection.run { conn in
+                    try catalog.audit(who: AuditActor.current(), what: what, outcome: "failed", dataset: ref, details: failed, on: conn)
+                }
+                throw error
+            }
+            details["report"] = .string(published.key)
+            let done = details
+            try await connection.run { conn in
+                try catalog.audit(who: AuditActor.current(), what: what, outcome: "done", dataset: ref, details: done, on: conn)
+            }
             let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
             var summary = "\(published.output.rows) rows, \(published.bytes) bytes"
             if let pages = published.output.pages { summary += ", \(pages) pages" }
