@@ -1,3 +1,4 @@
+import Catalog
 import ChildProcess
 import Foundation
 import ObjectStore
@@ -103,6 +104,35 @@ import Testing
             #expect(Self.texts(book.rows["Changed"]).first?.first?.hasPrefix("Compared without a key") == true)
             let filled = book.filled.values.flatMap { $0 }
             #expect(filled.isEmpty)
+        }
+    }
+
+    /// Awkward names (quotes, spaces, keywords, Unicode) and values (tab,
+    /// newline, backslash, SQL) go through quoted identifiers and COPY intact.
+    @Test func awkwardNamesAndValuesSurviveTheDiffAndTheReport() async throws {
+        try await DiffFixture.with { fixture in
+            let ref = DatasetRef(department: "Sales Team", name: "Q1 \"numbers\"")
+            let columns = [("Kunden-Nr.", "bigint"), ("name\"quoted", "text"), ("select", "text"), ("Größe", "numeric")]
+            try await fixture.addVersion(ref, version: 1, columns: columns,
+                                         values: "(1, 'a', 'x', 1.5), (2, 'b', E'tab\\there', 2)")
+            try await fixture.addVersion(ref, version: 2, columns: columns,
+                                         values: "(1, 'a', E'line\\nbreak \\\\ back', 1.5), (2, 'b', 'tab\there', 2.25), "
+                                             + "(3, $$'); DROP TABLE x; --$$, NULL, NULL)")
+            let request = DiffRequest(dataset: "Sales Team/Q1 \"numbers\"", from: 1, to: 2, key: ["Kunden-Nr."])
+            let diff = try await VersionDiffTests.differ(fixture).diff(request, connection: fixture.connection)
+            #expect((diff.added, diff.removed, diff.changed, diff.unchanged) == (1, 0, 2, 0))
+            #expect(diff.sampleChanged.first?.cells == [DiffCellChange(column: "select", old: "x", new: "line\nbreak \\ back")])
+            #expect(diff.sampleChanged.last?.cells.map(\.column) == ["Größe"])
+            let published = try await Self.job(fixture).runDiff(request, jobID: 1, connection: fixture.connection)
+            #expect(published.key == "reports/Sales Team/Q1 \"numbers\"/v2/diff-v1-v2-job-1.xlsx")
+            let book = try Self.read(fixture.directory + "/store/" + published.key)
+            #expect(Self.texts(book.rows["Changed"]) == [
+                ["Kunden-Nr.", "name\"quoted", "name\"quoted (old)", "select", "select (old)", "Größe", "Größe (old)"],
+                ["1", "a", "", "line\nbreak \\ back", "x", "1.5", ""],
+                ["2", "b", "", "tab\there", "", "2.25", "2"],
+            ])
+            #expect(book.filled["Changed"] == ["D2", "F3"])
+            #expect(Self.texts(book.rows["Added"]).last == ["3", "'); DROP TABLE x; --", "", ""])
         }
     }
 }
