@@ -30,6 +30,13 @@ public struct VersionDiffer: Sendable {
         }
     }
 
+    /// Checks cheaply (catalog and column lookups, no scan) that both
+    /// versions exist and have the key columns; the key's uniqueness is
+    /// checked by the diff itself.
+    public func validate(_ request: DiffRequest, connection: PostgresConnection) async throws {
+        _ = try await connection.run { conn in try self.plan(request, connection: conn).newVersionID }
+    }
+
     /// The two versions' sources and the comparison's SQL; the new version's id.
     func plan(_ request: DiffRequest, connection: PostgresConnection) throws -> (DiffPlan, newVersionID: Int64) {
         let old = try sources.resolve(dataset: request.dataset, version: request.from, on: connection)

@@ -64,6 +64,10 @@ struct DiffCommand: AsyncParsableCommand {
     private func enqueueReport(_ request: DiffRequest, context: CommandContext) async throws {
         let (queue, _) = try await JobsSupport.openQueue(context)
         defer { queue.connection.close() }
+        let support = ReportsCommandSupport(context: context)
+        // Refuse a missing version or key column now rather than in the job.
+        try await VersionDiffer(sources: CatalogReportSources(catalogSchema: support.catalogSchema, dataSchema: support.dataSchema))
+            .validate(request, connection: queue.connection)
         let arguments = ExportJobArguments(diff: request, requestedBy: AuditActor.current())
         let job = try await queue.enqueue(kind: "export", encoding: arguments)
         print("job \(job.id) (export) enqueued: the diff report of \(request.dataset) v\(request.from) → v\(request.to)")
@@ -74,7 +78,6 @@ struct DiffCommand: AsyncParsableCommand {
             switch current.state {
             case .completed:
                 guard case .string(let key)? = current.result?["key"] else { throw CLIError("job \(job.id) completed without a report key") }
-                let support = ReportsCommandSupport(context: context)
                 print(try await support.location(of: key, store: try support.store()))
                 return
             case .discarded, .cancelled:

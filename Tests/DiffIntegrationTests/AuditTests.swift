@@ -83,6 +83,8 @@ import Testing
             #expect(summary.succeeded, "\(summary.stderrText)")
             #expect(summary.stdoutText.contains("rows: 2 added, 1 removed, 2 changed, 2 unchanged"), "\(summary.stdoutText)")
             #expect(summary.stdoutText.contains("(4): name NULL → d; amount 10 → 10.5"), "\(summary.stdoutText)")
+            let missing = try fixture.pyramydal(["diff", "sales/orders", "1", "3", "--report"])
+            #expect(!missing.succeeded && missing.stderrText.contains("no committed version 3 of dataset sales/orders"), "\(missing.stderrText)")
             let duplicate = try fixture.pyramydal(["diff", "sales/orders", "1", "2", "--key", "name"])
             #expect(!duplicate.succeeded && duplicate.stderrText.contains("key column \"name\" is empty (NULL) in 1 row of v1"),
                     "\(duplicate.stderrText)")
