@@ -167,6 +167,9 @@ let package = Package(
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue"]),
         // The main job with the built binaries (pyramydal, IngestWorker, ExportWorker).
         .testTarget(name: "PipelineIntegrationTests", dependencies: ["Postgres", "ChildProcess"]),
+        // Version diff (terminal, XLSX report job) and the audit log, with the built binaries.
+        .testTarget(name: "DiffIntegrationTests", dependencies: ["Reports", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess"],
+                    exclude: ["Scripts"]),
         .testTarget(name: "JobQueueIntegrationTests", dependencies: ["JobQueue", "Postgres", "ObjectStore", "ChildProcess"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -40,7 +40,17 @@ enum ExportJobRunner {
                     exporter: ReportExporter(maxRows: try ReportLimits.maxRows(for: arguments.request.format, environment: environment)),
                     store: try configuration.openStore(logger: logger),
                     recorder: CatalogArtifactRecorder(schema: schemas.catalog)))
+            let audit = ExportAudit(catalog: Catalog(schemas: schemas), kind: kind, arguments: arguments, jobID: job.id,
+                                    attempt: job.attempt, logger: logger)
             do {
+                if let diff = arguments.diff {
+                    try? await job.progress(0.05, message: "comparing v\(diff.from) and v\(diff.to) of \(diff.dataset)")
+                    let published = try await exportJob.runDiff(diff, name: arguments.name, jobID: job.id, connection: connection)
+                    await audit.record(outcome: "done", key: published.key, connection: connection)
+                    return .object(["key": .string(published.key), "added": .number(Double(published.diff.added)),
+                                    "removed": .number(Double(published.diff.removed)),
+                                    "changed": .number(Double(published.diff.changed))])
+                }
                 let format = arguments.request.format.rawValue
                 try? await job.progress(0.05, message: "rendering \(format) of \(arguments.request.dataset)")
                 let published = try await exportJob.run(arguments, jobID: job.id, connection: connection) { output in
@@ -48,11 +58,55 @@ enum ExportJobRunner {
                     if let pages = output.pages { rendered += ", \(pages) pages" }
                     try? await job.progress(0.8, message: "rendered \(rendered); uploading")
                 }
+                await audit.record(outcome: "done", key: published.key, connection: connection)
                 return .object(["key": .string(published.key), "artifact": .number(Double(published.artifactID)),
                                 "rows": .number(Double(published.output.rows)), "bytes": .number(Double(published.bytes))])
             } catch let error as ReportError where error.isBadInput {
+                await audit.record(outcome: "refused", error: error.description, connection: connection)
                 throw WorkerError.badInput(error.description)
+            } catch {
+                await audit.record(outcome: "failed", error: "\(error)", connection: connection)
+                throw error
             }
+        }
+    }
+}
+
+/// The audit row of an `export`/`print` job's attempt: who asked (the
+/// requester in the arguments, else this worker's principal, see
+/// ``AuditActor``), what (`export <dataset>`, `print <dataset>`, `diff <dataset>`),
+/// and the outcome (`done`, `refused` for bad input, `failed`, retried by the dispatcher).
+struct ExportAudit {
+    let catalog: Catalog
+    let kind: String
+    let arguments: ExportJobArguments
+    let jobID: Int64
+    let attempt: Int
+    let logger: Logger
+
+    func record(outcome: String, key: String? = nil, error: String? = nil, connection: PostgresConnection) async {
+        let dataset = DatasetRef(parsing: arguments.request.dataset)
+        var details: [String: AuditValue] = ["job": .int(jobID), "attempt": .int(Int64(attempt)),
+                                             "format": .string(arguments.request.format.rawValue)]
+        if let diff = arguments.diff {
+            details["from"] = .int(Int64(diff.from))
+            details["to"] = .int(Int64(diff.to))
+            if !diff.key.isEmpty { details["key"] = .strings(diff.key) }
+        } else if let version = arguments.request.version {
+            details["version"] = .int(Int64(version))
+        }
+        if let key { details["report"] = .string(key) }
+        if let error { details["error"] = .string(error) }
+        let who = arguments.requestedBy ?? AuditActor.current()
+        let what = "\(arguments.diff == nil ? kind : "diff") \(dataset)"
+        let catalog = self.catalog
+        let all = details
+        do {
+            try await connection.run { conn in
+                try catalog.audit(who: who, what: what, outcome: outcome, dataset: dataset, details: all, on: conn)
+            }
+        } catch {
+            logger.error("could not write the audit row", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -67,9 +67,7 @@ public struct IngestProgress: Sendable {
 /// IAM principal of a worker), else the local user.
 public enum IngestActor {
     public static func current(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let actor = environment["PYRAMYDAL_ACTOR"], !actor.isEmpty { return actor }
-        if let user = environment["USER"], !user.isEmpty { return user }
-        return "uid \(getuid())"
+        AuditActor.current(environment: environment)
     }
 }
 

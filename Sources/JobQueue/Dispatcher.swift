@@ -20,6 +20,9 @@ public final class Dispatcher: Sendable {
     let launcher: any Launcher
     let intakes: [any JobIntake]
     let logger: Logger
+    /// Told how each attempt this dispatcher watched ended (after it is
+    /// recorded): the CLI writes retries and give-ups to the audit log.
+    let onAttemptEnded: (@Sendable (AttemptEnd) async -> Void)?
 
     enum Wake: Sendable {
         case tick
@@ -41,7 +44,9 @@ public final class Dispatcher: Sendable {
 
     public init(databaseURL: String, schema: String = JobQueue.defaultSchema, launcher: any Launcher,
                 settings: DispatcherSettings = DispatcherSettings(), intakes: [any JobIntake] = [],
-                logger: Logger = Logger(label: "pyramydal.dispatcher")) {
+                logger: Logger = Logger(label: "pyramydal.dispatcher"),
+                onAttemptEnded: (@Sendable (AttemptEnd) async -> Void)? = nil) {
+        self.onAttemptEnded = onAttemptEnded
         url = databaseURL
         self.schema = schema
         self.launcher = launcher
@@ -184,9 +189,10 @@ public final class Dispatcher: Sendable {
             do {
                 if failure.consumesAttempt {
                     logger.error("launch failed", metadata: metadata)
-                    try await queue.finish(id: job.id, token: token, outcome: .retry, error: "launch failed: \(failure.reason)",
-                                           exit: TaskExit(stopReason: "launch failed"),
-                                           retryDelay: settings.backoff.delay(afterAttempt: job.attempt))
+                    let state = try await queue.finish(id: job.id, token: token, outcome: .retry, error: "launch failed: \(failure.reason)",
+                                                       exit: TaskExit(stopReason: "launch failed"),
+                                                       retryDelay: settings.backoff.delay(afterAttempt: job.attempt))
+                    await onAttemptEnded?(AttemptEnd(job: job, state: state, exit: TaskExit(stopReason: "launch failed: \(failure.reason)")))
                 } else {
                     logger.warning("launch failed; relaunching without using an attempt", metadata: metadata)
                     try await queue.releaseLaunch(id: job.id, token: token, reason: "launch failed: \(failure.reason)",
@@ -213,6 +219,7 @@ public final class Dispatcher: Sendable {
         }
         let backoff = settings.backoff
         let logger = self.logger
+        let onAttemptEnded = self.onAttemptEnded
         group.addTask {
             let exit: TaskExit
             do {
@@ -226,6 +233,7 @@ public final class Dispatcher: Sendable {
                     "job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)",
                     "task.exit": "\(exit)", "job.state": "\(state.map(\.rawValue) ?? "superseded")",
                 ])
+                await onAttemptEnded?(AttemptEnd(job: job, state: state, exit: exit))
             } catch {
                 logger.error("could not record the end of a task; the leader's rescue picks it up",
                              metadata: ["job.id": "\(job.id)", "error": "\(error)"])
@@ -338,6 +346,18 @@ public final class Dispatcher: Sendable {
         }
         queue?.connection.close()
     }
+}
+
+/// How an attempt the dispatcher watched ended.
+public struct AttemptEnd: Sendable {
+    /// The job as claimed for this attempt (``Job/attempt`` is the attempt's number).
+    public var job: Job
+    /// The job's state after the attempt: `retryable` (another attempt is
+    /// scheduled), `discarded` (given up), `completed`, `cancelled`; nil if
+    /// the attempt was no longer the job's current one.
+    public var state: JobState?
+    /// How the task ended, as the launcher saw it.
+    public var exit: TaskExit
 }
 
 /// A source of new jobs the dispatcher's leader sweeps periodically (the

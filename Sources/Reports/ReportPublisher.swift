@@ -97,14 +97,23 @@ public struct ReportPublisher: Sendable {
 
         let output = try await exporter.render(request, source: source, to: path, connection: connection, now: now)
         await rendered?(output)
+        let (id, digest) = try await upload(path, key: key, format: request.format, bytes: output.bytes, jobID: jobID,
+                                            versionID: versionID, filtersJSON: Self.filtersJSON(request), connection: connection)
+        return PublishedReport(artifactID: id, key: key, bytes: output.bytes, sha256: digest, output: output)
+    }
+
+    /// Uploads a rendered file under `key` and records its artifact; if
+    /// recording fails, the object is deleted again.
+    func upload(_ path: String, key: String, format: ReportRequest.Format, bytes: Int, jobID: Int64?, versionID: Int64?,
+                filtersJSON: String, connection: PostgresConnection) async throws -> (artifactID: Int64, sha256: String) {
         let digest = try Self.sha256(path)
-        _ = try await store.put(key, fromFile: path, options: PutOptions(contentType: Self.contentType(request.format)))
-        let artifact = ReportArtifact(kind: request.format.rawValue, key: key, bytes: output.bytes, sha256: digest,
-                                      jobID: jobID, versionID: versionID, filtersJSON: Self.filtersJSON(request))
+        _ = try await store.put(key, fromFile: path, options: PutOptions(contentType: Self.contentType(format)))
+        let artifact = ReportArtifact(kind: format.rawValue, key: key, bytes: bytes, sha256: digest,
+                                      jobID: jobID, versionID: versionID, filtersJSON: filtersJSON)
         let recorder = self.recorder
         do {
             let id = try await connection.run { conn in try recorder.record(artifact, on: conn) }
-            return PublishedReport(artifactID: id, key: key, bytes: output.bytes, sha256: digest, output: output)
+            return (id, digest)
         } catch {
             try? await store.delete(key)
             throw error

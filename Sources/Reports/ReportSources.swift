@@ -45,10 +45,23 @@ public struct ExportJobArguments: Sendable, Hashable, Codable {
     public var request: ReportRequest
     /// File name without extension (default `job-<id>`).
     public var name: String?
+    /// Set: the job makes a diff report (XLSX) of these two versions
+    /// instead of ``request`` (whose dataset and version it repeats).
+    public var diff: DiffRequest?
+    /// Who asked for the report, for the audit log.
+    public var requestedBy: String?
 
-    public init(request: ReportRequest, name: String? = nil) {
+    public init(request: ReportRequest, name: String? = nil, diff: DiffRequest? = nil, requestedBy: String? = nil) {
         self.request = request
         self.name = name
+        self.diff = diff
+        self.requestedBy = requestedBy
+    }
+
+    /// The arguments of a diff report job (an `export` job of an XLSX).
+    public init(diff: DiffRequest, name: String? = nil, requestedBy: String? = nil) {
+        self.init(request: ReportRequest(dataset: diff.dataset, version: diff.to, format: .xlsx), name: name, diff: diff,
+                  requestedBy: requestedBy)
     }
 }
 

@@ -153,28 +153,35 @@ final class XLSXReportRenderer {
         let r = sheetRow
         for i in 0..<columns.count {
             guard let v = fields[i] else { continue }
-            let format = cellFormats[i]
-            switch columns[i].type {
-            case .integer:
-                if let d = CellValues.exactInteger(v) { try sheet.writeNumber(row: r, column: i, d, format: format) }
-                else { try sheet.writeString(row: r, column: i, v) }
-            case .numeric:
-                if let d = CellValues.exactDouble(v) { try sheet.writeNumber(row: r, column: i, d, format: format) }
-                else { try sheet.writeString(row: r, column: i, v) }
-            case .double:
-                if let d = Double(v), d.isFinite { try sheet.writeNumber(row: r, column: i, d, format: format) }
-                else { try sheet.writeString(row: r, column: i, v) }
-            case .date:
-                if let d = CellValues.excelSerial(v, withTime: false) { try sheet.writeNumber(row: r, column: i, d, format: format) }
-                else { try sheet.writeString(row: r, column: i, v) }
-            case .timestamp:
-                if let d = CellValues.excelSerial(v, withTime: true) { try sheet.writeNumber(row: r, column: i, d, format: format) }
-                else { try sheet.writeString(row: r, column: i, v) }
-            case .boolean:
-                try sheet.writeBoolean(row: r, column: i, v == "t")
-            case .interval, .text:
-                try sheet.writeString(row: r, column: i, v.utf8.count > Self.maxCellBytes ? Self.clip(v) : v)
-            }
+            try Self.writeCell(sheet, row: r, column: i, type: columns[i].type, v, format: cellFormats[i])
+        }
+    }
+
+    /// Writes one value as PostgreSQL printed it, as a number, date or
+    /// boolean where its type allows (text otherwise, clipped to Excel's limit).
+    @inline(__always)
+    static func writeCell(_ sheet: XLSXWorksheet, row r: Int, column i: Int, type: ReportColumnType, _ v: String,
+                          format: XLSXWriter.Format?) throws(XLSXWriterError) {
+        switch type {
+        case .integer:
+            if let d = CellValues.exactInteger(v) { try sheet.writeNumber(row: r, column: i, d, format: format) }
+            else { try sheet.writeString(row: r, column: i, v, format: format) }
+        case .numeric:
+            if let d = CellValues.exactDouble(v) { try sheet.writeNumber(row: r, column: i, d, format: format) }
+            else { try sheet.writeString(row: r, column: i, v, format: format) }
+        case .double:
+            if let d = Double(v), d.isFinite { try sheet.writeNumber(row: r, column: i, d, format: format) }
+            else { try sheet.writeString(row: r, column: i, v, format: format) }
+        case .date:
+            if let d = CellValues.excelSerial(v, withTime: false) { try sheet.writeNumber(row: r, column: i, d, format: format) }
+            else { try sheet.writeString(row: r, column: i, v, format: format) }
+        case .timestamp:
+            if let d = CellValues.excelSerial(v, withTime: true) { try sheet.writeNumber(row: r, column: i, d, format: format) }
+            else { try sheet.writeString(row: r, column: i, v, format: format) }
+        case .boolean:
+            try sheet.writeBoolean(row: r, column: i, v == "t", format: format)
+        case .interval, .text:
+            try sheet.writeString(row: r, column: i, v.utf8.count > maxCellBytes ? clip(v) : v, format: format)
         }
     }
 }

@@ -54,12 +54,16 @@ public struct XLSXFormat: Sendable, Hashable {
     /// An Excel number format code (`#,##0.00`, `yyyy-mm-dd hh:mm:ss`).
     public var numberFormat: String?
     public var textWrap: Bool
+    /// A solid background fill, `0xRRGGBB` (nil: none).
+    public var fillColor: UInt32?
 
-    public init(bold: Bool = false, italic: Bool = false, numberFormat: String? = nil, textWrap: Bool = false) {
+    public init(bold: Bool = false, italic: Bool = false, numberFormat: String? = nil, textWrap: Bool = false,
+                fillColor: UInt32? = nil) {
         self.bold = bold
         self.italic = italic
         self.numberFormat = numberFormat
         self.textWrap = textWrap
+        self.fillColor = fillColor
     }
 }
 
@@ -130,6 +134,10 @@ public final class XLSXWriter {
         if spec.italic { format_set_italic(f) }
         if spec.textWrap { format_set_text_wrap(f) }
         if let nf = spec.numberFormat { format_set_num_format(f, nf) }
+        if let color = spec.fillColor {
+            format_set_pattern(f, UInt8(LXW_PATTERN_SOLID.rawValue))
+            format_set_bg_color(f, lxw_color_t(color))
+        }
         formats.append(f)
         formatIndex[spec] = formats.count - 1
         return Format(index: formats.count - 1)

@@ -1,8 +1,10 @@
 import ArgumentParser
+import Catalog
 import Foundation
 import JobQueue
 import Logging
 import ObjectStore
+import Postgres
 import PyramydalRuntime
 import ServiceLifecycle
 
@@ -41,7 +43,7 @@ struct Dispatch: AsyncParsableCommand {
         try await CommandContext.run(label: "pyramydal.dispatcher") { context in
             let settings = context.configuration.jobs
             let url = try await EmbeddedStack.databaseURL(for: context.configuration, logger: context.logger)
-            let dispatcher = try Self.makeDispatcher(context, databaseURL: url, intake: !noIntake,
+            let dispatcher = try await Self.makeDispatcher(context, databaseURL: url, intake: !noIntake,
                                                      shutdownTimeout: .seconds(shutdownTimeout))
 
             // A ServiceGroup turns SIGTERM / SIGINT into a graceful shutdown.
@@ -71,10 +73,11 @@ struct Dispatch: AsyncParsableCommand {
 
     /// The dispatcher of this configuration: the launcher (local processes
     /// from `tasks/<kind>.json`, or ECS), and with `intake` the store's
-    /// `incoming/` watcher (and the SQS intake when configured). `pyramydal
-    /// export` runs one without intake while it waits for its job.
+    /// `incoming/` watcher (and the SQS intake when configured); retries and
+    /// give-ups go to the audit log. `pyramydal export` runs one without
+    /// intake while it waits for its job.
     static func makeDispatcher(_ context: CommandContext, databaseURL url: String, intake: Bool,
-                               shutdownTimeout: Duration) throws -> Dispatcher {
+                               shutdownTimeout: Duration) async throws -> Dispatcher {
         let configuration = context.configuration
         let settings = configuration.jobs
         var environment = [
@@ -112,7 +115,8 @@ struct Dispatch: AsyncParsableCommand {
                 maxConcurrent: settings.maxConcurrent, maxConcurrentPerKind: settings.maxConcurrentPerKind,
                 launchRate: settings.launchRate, retention: .seconds(settings.retentionSeconds),
                 shutdownTimeout: shutdownTimeout),
-            intakes: intakes, logger: context.logger)
+            intakes: intakes, logger: context.logger,
+            onAttemptEnded: try await DispatchAudit.start(databaseURL: url, logger: context.logger).record)
     }
 
     static func objectStore(_ configuration: Configuration, logger: Logger) throws -> any ObjectStore {
@@ -171,5 +175,45 @@ struct IdleWatch {
             }
         }
         logger.warning("--until-idle: still busy after the idle timeout; stopping anyway")
+    }
+}
+
+/// The dispatcher's audit rows: an attempt that ended `retryable` is
+/// recorded as `retry job <id>` (outcome `scheduled`), one that used the
+/// last attempt as `discard job <id>` (outcome `discarded`), with the
+/// job's dataset, attempt and exit in the details. Completions are audited
+/// by the workers themselves (export, print, ingest). Each row is written
+/// on a short-lived connection; a failure to write is logged, never fatal.
+struct DispatchAudit: Sendable {
+    let databaseURL: String
+    let catalog: Catalog
+    let logger: Logger
+
+    /// Migrates the catalog (so the audit table exists) and returns the recorder.
+    static func start(databaseURL: String, logger: Logger) async throws -> DispatchAudit {
+        let catalog = Catalog(schemas: CatalogSchemas(environment: ProcessInfo.processInfo.environment))
+        let connection = try await PostgresConnection.connect(url: databaseURL, variable: "PYRAMYDAL_DATABASE_URL",
+                                                              applicationName: "pyramydal-dispatcher-audit", logger: logger)
+        defer { connection.close() }
+        try await connection.run { conn in _ = try catalog.migrate(conn) }
+        return DispatchAudit(databaseURL: databaseURL, catalog: catalog, logger: logger)
+    }
+
+    @Sendable func record(_ end: AttemptEnd) async {
+        let (what, outcome): (String, String)
+        switch end.state {
+        case .retryable?: (what, outcome) = ("retry job \(end.job.id)", "scheduled")
+        case .discarded?: (what, outcome) = ("discard job \(end.job.id)", "discarded")
+        default: return
+        }
+        do {
+            let connection = try await PostgresConnection.connect(url: databaseURL, variable: "PYRAMYDAL_DATABASE_URL",
+                                                                  applicationName: "pyramydal-dispatcher-audit", logger: logger)
+            defer { connection.close() }
+            try await JobAudit.record(end.job, what: what, outcome: outcome, details: ["exit": .string(end.exit.description)],
+                                      connection: connection, catalog: catalog)
+        } catch {
+            logger.error("could not write the audit row", metadata: ["job.id": "\(end.job.id)", "error": "\(error)"])
+        }
     }
 }

@@ -94,7 +94,8 @@ struct ExportCommand: AsyncParsableCommand {
             let (queue, url) = try await JobsSupport.openQueue(context)
             defer { queue.connection.close() }
             let job = try await queue.enqueue(kind: request.format.jobKind,
-                                              encoding: ExportJobArguments(request: request, name: name))
+                                              encoding: ExportJobArguments(request: request, name: name,
+                                                                                 requestedBy: AuditActor.current()))
             let what = "\(request.format.rawValue) of \(request.dataset) v\(resolved.source.version)"
             guard !noWait else {
                 print("job \(job.id) (\(job.kind)) enqueued: \(what)")
@@ -104,7 +105,7 @@ struct ExportCommand: AsyncParsableCommand {
             let finished = try await ExportWait(queue: queue, jobID: job.id, timeout: .seconds(timeout))
                 .run(dispatchingHere: try await Self.needsLocalDispatcher(context, queue: queue) ? {
                     Self.note("no dispatcher is running; launching the job from here")
-                    return try Dispatch.makeDispatcher(context, databaseURL: url, intake: false, shutdownTimeout: .seconds(30))
+                    return try await Dispatch.makeDispatcher(context, databaseURL: url, intake: false, shutdownTimeout: .seconds(30))
                 } : nil)
             guard let key = finished.result?["key"]?.stringValue else {
                 throw CLIError("job \(job.id) finished without a report key")

@@ -74,6 +74,7 @@ struct JobsRetry: AsyncParsableCommand {
             let (queue, _) = try await JobsSupport.openQueue(context)
             defer { queue.connection.close() }
             let job = try await queue.retry(id: jobID)
+            try await JobAudit.record(job, what: "retry job \(job.id)", outcome: "requested", connection: queue.connection)
             print("job \(job.id) (\(job.kind)) is available again: attempt \(job.attempt + 1) of \(job.maxAttempts) runs next.")
         }
     }
@@ -90,6 +91,7 @@ struct JobsCancel: AsyncParsableCommand {
             let (queue, _) = try await JobsSupport.openQueue(context)
             defer { queue.connection.close() }
             let job = try await queue.cancel(id: jobID)
+            try await JobAudit.record(job, what: "cancel job \(job.id)", outcome: "cancelled", connection: queue.connection)
             print("job \(job.id) (\(job.kind)) is cancelled.")
         }
     }

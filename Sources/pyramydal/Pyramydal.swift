@@ -22,6 +22,8 @@ struct Pyramydal: AsyncParsableCommand {
             ExportCommand.self,
             ReportsCommand.self,
             DownloadCommand.self,
+            DiffCommand.self,
+            AuditCommand.self,
             Jobs.self,
             Enqueue.self,
             Dispatch.self,

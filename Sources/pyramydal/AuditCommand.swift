@@ -1,0 +1,88 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import JobQueue
+import Postgres
+
+/// `pyramydal audit [--dataset …] [--limit N] [--json]`: the audit log,
+/// newest first.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Show who ingested, exported, printed, snapshotted, restored, retried or cancelled what, and when.")
+
+    @Option(name: .long, help: "Only entries about this dataset, [department/]name.")
+    var dataset: String?
+    @Option(name: .long, help: "At most this many entries.")
+    var limit: Int = 50
+    @Flag(name: .long, help: "One JSON object per line.")
+    var json = false
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() async throws {
+        try await CommandContext.run(label: "pyramydal.audit") { context in
+            let support = ReportsCommandSupport(context: context)
+            let connection = try await support.connect()
+            defer { connection.close() }
+            let catalog = Catalog(schemas: CatalogSchemas(environment: support.environment))
+            let ref = dataset.map(DatasetRef.init(parsing:))
+            let limit = self.limit
+            let entries = try await connection.run { conn in
+                try catalog.migrate(conn)
+                return try catalog.auditEntries(dataset: ref, limit: limit, on: conn)
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .iso8601
+                for entry in entries { print(String(decoding: try encoder.encode(entry), as: UTF8.self)) }
+                return
+            }
+            if entries.isEmpty {
+                print(ref.map { "No audit entries about \($0)." } ?? "The audit log is empty.")
+                return
+            }
+            var rows = [["WHEN", "WHO", "WHAT", "OUTCOME", "DETAIL"]]
+            for e in entries {
+                var detail = e.detail ?? ""
+                if detail.count > 80 { detail = String(detail.prefix(77)) + "..." }
+                rows.append([JobsSupport.timestamp(e.at), e.who, e.what, e.outcome, detail])
+            }
+            let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+            for row in rows {
+                print(row.enumerated().map { i, cell in
+                    i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+            }
+        }
+    }
+}
+
+/// Audit rows the CLI and the dispatcher write for actions on jobs
+/// (cancel, retry): the job's dataset, when its arguments name one
+/// (`request.dataset` of export/print, `dataset` of others), goes into the details.
+enum JobAudit {
+    static func record(_ job: Job, what: String, outcome: String, who: String = AuditActor.current(),
+                       details extra: [String: AuditValue] = [:], connection: PostgresConnection,
+                       catalog: Catalog = Catalog(schemas: CatalogSchemas(environment: ProcessInfo.processInfo.environment))) async throws {
+        var details = extra
+        details["job"] = .int(job.id)
+        details["kind"] = .string(job.kind)
+        details["attempt"] = .int(Int64(job.attempt))
+        let dataset = datasetName(of: job).map(DatasetRef.init(parsing:))
+        let all = details
+        try await connection.run { conn in
+            try catalog.migrate(conn)
+            try catalog.audit(who: who, what: what, outcome: outcome, dataset: dataset, details: all, on: conn)
+        }
+    }
+
+    static func datasetName(of job: Job) -> String? {
+        if case .string(let name)? = job.arguments["request"]?["dataset"] { return name }
+        if case .string(let name)? = job.arguments["dataset"] { return name }
+        return nil
+    }
+}
