@@ -25,6 +25,7 @@ struct Pyramydal: AsyncParsableCommand {
             Jobs.self,
             Enqueue.self,
             Dispatch.self,
+            SnapshotsCommand.self, SnapshotCommand.self, RestoreCommand.self,
         ]
     )
 }
