@@ -80,7 +80,8 @@ struct SnapshotWorker {
     static let usage = """
         usage: SnapshotWorker snapshot [--no-prune]
                SnapshotWorker restore <snapshot> [--into URL] [--catalog-schema S] [--data-schema S] [--dataset D]...
-        environment: PYRAMYDAL_DATABASE_URL, PYRAMYDAL_STORE, PYRAMYDAL_SNAPSHOT_KEEP_DAILY/WEEKLY/MONTHLY
+        environment: PYRAMYDAL_DATABASE_URL, PYRAMYDAL_STORE, PYRAMYDAL_SNAPSHOT_KEEP_DAILY/WEEKLY/MONTHLY,
+                     PYRAMYDAL_SNAPSHOT_GZIP_LEVEL, PYRAMYDAL_CATALOG_SCHEMA, PYRAMYDAL_DATA_SCHEMA
         """
 
     /// A snapshot, then retention. `PYRAMYDAL_SNAPSHOT_TEST_PAUSE_FILE`
@@ -93,8 +94,15 @@ struct SnapshotWorker {
         let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
                                                               applicationName: "pyramydal-snapshot", logger: logger)
         defer { connection.close() }
-        var writer = SnapshotWriter(store: try configuration.openStore(logger: logger),
-                                    schemas: CatalogSchemas(environment: environment), logger: logger)
+        let schemas = CatalogSchemas(environment: environment)
+        _ = try await connection.run { try Catalog(schemas: schemas).migrate($0) }
+        var writer = SnapshotWriter(store: try configuration.openStore(logger: logger), schemas: schemas, logger: logger)
+        if let text = environment[SnapshotWriter.gzipLevelVariable], !text.isEmpty {
+            guard let level = Int(text), (0...9).contains(level) else {
+                throw SnapshotError(.badSetting, "\(SnapshotWriter.gzipLevelVariable) must be 0…9, not \"\(text)\"")
+            }
+            writer.gzipLevel = level
+        }
         if let pauseFile = environment["PYRAMYDAL_SNAPSHOT_TEST_PAUSE_FILE"], !pauseFile.isEmpty {
             writer.afterObjectUpload = { _ in
                 _ = FileManager.default.createFile(atPath: pauseFile, contents: Data())

@@ -14,6 +14,9 @@ public import Postgres
 /// A run that dies leaves a prefix without manifest: never listed as
 /// complete, never a base. ``prune(policy:except:)`` deletes such leftovers.
 public struct SnapshotWriter: Sendable {
+    /// `PYRAMYDAL_SNAPSHOT_GZIP_LEVEL` (0…9, default 1), read by the worker.
+    public static let gzipLevelVariable = "PYRAMYDAL_SNAPSHOT_GZIP_LEVEL"
+
     public let store: any ObjectStore
     public let schemas: CatalogSchemas
     public var gzipLevel: Int
@@ -57,12 +60,12 @@ public struct SnapshotWriter: Sendable {
         if let latest = entries.last(where: { $0.state == .complete }) {
             base = try await repository.manifest(latest.id)
         }
+        // Ids sort by time: never at or before an existing prefix.
         var date = now
-        var id = SnapshotLayout.id(for: date)
-        while let last = entries.last?.id, id <= last {
-            date = SnapshotLayout.date(of: last).map { $0.addingTimeInterval(1) } ?? date.addingTimeInterval(1)
-            id = SnapshotLayout.id(for: date)
+        if let last = entries.compactMap({ SnapshotLayout.date(of: $0.id) }).max(), date < last.addingTimeInterval(1) {
+            date = last.addingTimeInterval(1)
         }
+        let id = SnapshotLayout.id(for: date)
         var log = logger
         log[metadataKey: "snapshot.id"] = "\(id)"
         log.info("snapshot started", metadata: ["snapshot.previous": "\(base?.manifest.id ?? "none")"])
