@@ -30,6 +30,10 @@ struct SnapshotWorker {
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let environment = ProcessInfo.processInfo.environment
+        if arguments.first == "--help" || arguments.first == "-h" {
+            print(usage)
+            exit(0)
+        }
         let configuration: Configuration
         do {
             configuration = try Configuration.fromProcessEnvironment()
@@ -59,7 +63,7 @@ struct SnapshotWorker {
                 print("restored \(summary.snapshot): \(summary.datasets) datasets, \(summary.versions) versions, \(summary.rows) rows")
             default:
                 FileHandle.standardError.write(Data((usage + "\n").utf8))
-                exit(arguments.first == "--help" ? 0 : 64)
+                exit(64)
             }
             exit(0)
         } catch let error as SnapshotError where error.code == .busy {

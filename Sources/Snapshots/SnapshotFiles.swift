@@ -65,27 +65,20 @@ enum CompressedFileReader {
         defer { try? handle.close() }
         var carry: [UInt8] = []
         var lines = 0
-        var failure: Error?
         let reader = try GzipReader(maxOutputBytes: maxBytes) { chunk in
-            if failure != nil { return }
-            do {
-                var start = 0
-                for i in 0..<chunk.count where chunk[i] == 0x0A {
-                    lines += 1
-                    if carry.isEmpty {
-                        try line(UnsafeRawBufferPointer(rebasing: chunk[start..<i]), lines)
-                    } else {
-                        carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<i]))
-                        try carry.withUnsafeBytes { try line($0, lines) }
-                        carry.removeAll(keepingCapacity: true)
-                    }
-                    start = i + 1
+            var start = 0
+            for i in 0..<chunk.count where chunk[i] == 0x0A {
+                lines += 1
+                if carry.isEmpty {
+                    try line(UnsafeRawBufferPointer(rebasing: chunk[start..<i]), lines)
+                } else {
+                    carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<i]))
+                    try carry.withUnsafeBytes { try line($0, lines) }
+                    carry.removeAll(keepingCapacity: true)
                 }
-                if start < chunk.count { carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start...])) }
-            } catch {
-                failure = error
-                throw error
+                start = i + 1
             }
+            if start < chunk.count { carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start...])) }
         }
         do {
             while let data = try handle.read(upToCount: chunkSize), !data.isEmpty {
