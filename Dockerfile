@@ -15,7 +15,7 @@ FROM swift:6.3-bookworm AS build
 
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        pkg-config libpq-dev libcurl4-openssl-dev libzip-dev libxml2-dev libxlsxwriter-dev libhpdf-dev \
+        pkg-config libpq-dev libcurl4-openssl-dev libzip-dev libxml2-dev zlib1g-dev libxlsxwriter-dev libhpdf-dev \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -39,7 +39,7 @@ FROM debian:bookworm-slim AS runtime
 
 # runtime-packages (scripts/check-infra.sh reads this RUN line)
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates libpq5 libcurl4 libzip4 libxml2 libxlsxwriter4 libhpdf-2.3.0 fonts-dejavu-core fonts-droid-fallback \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates libpq5 libcurl4 libzip4 zlib1g libxml2 libxlsxwriter4 libhpdf-2.3.0 fonts-dejavu-core fonts-droid-fallback \
     && rm -rf /var/lib/apt/lists/*
 
 # The CA bundle RDS certificates chain to (sslmode=verify-full in

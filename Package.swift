@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CXlsxWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
         .systemLibrary(name: "CHaru", providers: [.apt(["libhpdf-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: child processes without Foundation.Process (posix_spawn + waitpid)
         .target(name: "ChildProcess"),
@@ -55,6 +56,8 @@ let package = Package(
             name: "Workbook",
             dependencies: ["CZip", "CLibXML2", "CXlsxWriter", "CHaru"]
         ),
+
+        .target(name: "Gzip", dependencies: ["CZlib"]),
 
         // Release-mode micro benchmark of the xlsx reader (not a test).
         .executableTarget(name: "WorkbookBench", dependencies: ["Workbook"]),
@@ -107,6 +110,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // MARK: snapshots (write, retention, restore) and their worker
+        .target(
+            name: "Snapshots",
+            dependencies: [
+                "Catalog", "Postgres", "ObjectStore", "Gzip",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "SnapshotWorker",
+            dependencies: [
+                "Snapshots", "Catalog", "Ingest", "JobQueue", "PyramydalRuntime", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // MARK: job queue (PostgreSQL queue, dispatcher, launchers, cron, intake)
         .target(
             name: "JobQueue",
@@ -145,6 +164,7 @@ let package = Package(
                 "Postgres",
                 "ObjectStore",
                 "JobQueue",
+                "Snapshots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -171,6 +191,8 @@ let package = Package(
         .testTarget(name: "DiffIntegrationTests", dependencies: ["Reports", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess"],
                     exclude: ["Scripts"]),
         .testTarget(name: "JobQueueIntegrationTests", dependencies: ["JobQueue", "Postgres", "ObjectStore", "ChildProcess"], exclude: ["Fixtures"]),
+        .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
+        .testTarget(name: "SnapshotIntegrationTests", dependencies: ["Snapshots", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,7 +8,7 @@
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
-apt_packages=(pkg-config curl libpq-dev libcurl4-openssl-dev libzip-dev libxml2-dev
+apt_packages=(pkg-config curl libpq-dev libcurl4-openssl-dev libzip-dev libxml2-dev zlib1g-dev
     libxlsxwriter-dev libhpdf-dev postgresql fonts-dejavu-core fonts-droid-fallback)
 pip_packages=()
 if [ "${1:-}" = "--test" ]; then

@@ -27,6 +27,7 @@ struct Pyramydal: AsyncParsableCommand {
             Jobs.self,
             Enqueue.self,
             Dispatch.self,
+            SnapshotsCommand.self, SnapshotCommand.self, RestoreCommand.self,
         ]
     )
 }

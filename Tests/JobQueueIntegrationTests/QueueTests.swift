@@ -202,12 +202,14 @@ import Testing
             let tokens = Dictionary(uniqueKeysWithValues: claimed.map { ($0.id, $0.launchToken!) })
             _ = try await queue.start(id: lost.id, token: tokens[lost.id], taskID: "pid:1@h")
             _ = try await queue.start(id: healthy.id, token: tokens[healthy.id], taskID: "pid:2@h")
-            // The lost worker's last heartbeat and the stale claim are a minute old.
-            try await queue.connection.query("UPDATE \(queue.jobs) SET heartbeat_at = now() - interval '1 minute' WHERE id = $1",
+            // The lost worker's last heartbeat and the stale claim are an hour
+            // old; the lease and launch timeout (10 minutes) are far longer
+            // than a loaded machine takes to get here, so the healthy job stays.
+            try await queue.connection.query("UPDATE \(queue.jobs) SET heartbeat_at = now() - interval '1 hour' WHERE id = $1",
                                              [.int64(lost.id)], purpose: "test")
-            try await queue.connection.query("UPDATE \(queue.jobs) SET claimed_at = now() - interval '1 minute' WHERE id = $1",
+            try await queue.connection.query("UPDATE \(queue.jobs) SET claimed_at = now() - interval '1 hour' WHERE id = $1",
                                              [.int64(stale.id)], purpose: "test")
-            let rescued = try await queue.rescue(lease: .seconds(20), launchTimeout: .seconds(30), startTimeout: .seconds(600),
+            let rescued = try await queue.rescue(lease: .seconds(600), launchTimeout: .seconds(600), startTimeout: .seconds(7200),
                                                  backoff: Backoff(base: .zero, maximum: .zero, jitter: 0))
             #expect(Set(rescued) == [lost.id, stale.id])
             let lostJob = try #require(try await queue.job(id: lost.id))

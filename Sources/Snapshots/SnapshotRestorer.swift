@@ -1,0 +1,254 @@
+public import Catalog
+public import Foundation
+public import Logging
+public import ObjectStore
+public import Postgres
+
+/// What a restore did.
+public struct RestoreSummary: Sendable, Hashable {
+    public var snapshot: String
+    public var datasets: Int
+    public var versions: Int
+    public var rows: Int64
+    /// Compressed bytes downloaded and verified.
+    public var bytes: Int64
+}
+
+/// Rebuilds the catalog and the data tables from a snapshot chain
+/// (docs/snapshots.md):
+///
+/// 1. reads the snapshot's manifest, picks the objects (all, or those of
+///    the `datasets` asked for);
+/// 2. downloads each to a temporary directory and checks its size and
+///    SHA-256 against the manifest: a missing or different object stops
+///    the restore here, naming its key, before anything is written;
+/// 3. checks the target holds no datasets and no data tables, applies the
+///    catalog migrations (creating the empty schema if needed);
+/// 4. in ONE transaction: inserts the catalog rows, creates each version's
+///    table and streams its rows gunzip → NDJSON → `COPY FROM STDIN`,
+///    checks every row count against the manifest, points each dataset's
+///    view at its latest version, writes an audit row, and commits.
+///
+/// Target schemas are `schemas` (the configured ones, or new names to
+/// restore alongside an existing installation).
+public struct SnapshotRestorer: Sendable {
+    public let store: any ObjectStore
+    public var temporaryDirectory: String
+    public let logger: Logger
+
+    public init(store: any ObjectStore, temporaryDirectory: String = NSTemporaryDirectory(),
+                logger: Logger = Logger(label: "pyramydal.restore")) {
+        self.store = store
+        self.temporaryDirectory = temporaryDirectory
+        self.logger = logger
+    }
+
+    public func restore(snapshot id: String, datasets: [DatasetRef] = [], into connection: PostgresConnection,
+                        schemas: CatalogSchemas, actor: String) async throws -> RestoreSummary {
+        let (manifest, _) = try await SnapshotRepository(store: store).manifest(id)
+        var objects = manifest.dataObjects
+        if !datasets.isEmpty {
+            let present = Set(objects.compactMap(\.dataset))
+            if let unknown = datasets.first(where: { !present.contains($0) }) {
+                throw SnapshotError(.unknownDataset, "snapshot \(id) holds no version of dataset \(unknown)", key: id)
+            }
+            let wanted = Set(datasets)
+            objects = objects.filter { $0.dataset.map(wanted.contains) ?? false }
+        }
+        let datasetIDs = datasets.isEmpty ? nil : Set(objects.compactMap(\.datasetID))
+
+        let directory = (temporaryDirectory as NSString).appendingPathComponent("pyramydal-restore-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        // 2. Everything downloaded and verified before any write.
+        var local: [String: String] = [:]
+        var bytes: Int64 = 0
+        for (index, object) in ([manifest.catalog] + objects).enumerated() {
+            let path = (directory as NSString).appendingPathComponent("\(index).gz")
+            try await fetch(object, to: path)
+            local[object.key] = path
+            bytes += object.bytes
+        }
+        logger.info("snapshot objects verified", metadata: ["snapshot.id": "\(id)", "snapshot.objects": "\(objects.count + 1)"])
+
+        // 3. An empty target, migrated.
+        let catalog = Catalog(schemas: schemas)
+        try await connection.run { conn in
+            try Self.checkEmpty(schemas, conn)
+            try catalog.migrate(conn)
+        }
+
+        // 4. One transaction.
+        let catalogPath = local[manifest.catalog.key]!
+        let catalogObject = manifest.catalog
+        let selected = objects
+        let paths = local
+        let loaded = try await connection.transaction(purpose: "restore snapshot \(id)") { conn in
+            try await conn.run { conn in
+                try Self.loadCatalog(path: catalogPath, object: catalogObject, schemas: schemas, datasetIDs: datasetIDs, conn)
+            }
+            var rows: Int64 = 0
+            for object in selected {
+                let path = paths[object.key]!
+                rows += try await conn.run { conn in try Self.loadTable(path: path, object: object, schemas: schemas, conn) }
+            }
+            try await conn.run { conn in try Self.pointViews(schemas: schemas, tables: Set(selected.compactMap(\.table)), conn) }
+            let summary = RestoreSummary(snapshot: id, datasets: Set(selected.compactMap(\.datasetID)).count,
+                                         versions: selected.count, rows: rows, bytes: bytes)
+            let detail = "{\"datasets\": \(summary.datasets), \"versions\": \(summary.versions), \"rows\": \(rows)}"
+            try await conn.run { conn in
+                try catalog.audit(who: actor, what: "restore \(id)", outcome: "completed", detail: detail, on: conn)
+            }
+            return summary
+        }
+        logger.info("snapshot restored", metadata: ["snapshot.id": "\(id)", "restore.versions": "\(loaded.versions)",
+                                                    "restore.rows": "\(loaded.rows)"])
+        return loaded
+    }
+
+    /// Downloads one object and checks it against the manifest.
+    func fetch(_ object: SnapshotObject, to path: String) async throws {
+        guard try await store.head(object.key) != nil else {
+            throw SnapshotError(.missingObject, "the object is missing from the store", key: object.key)
+        }
+        _ = try await store.get(object.key, toFile: path)
+        let (size, sha256) = try CompressedFileReader.checksum(path: path)
+        guard size == object.bytes else {
+            throw SnapshotError(.checksumMismatch, "\(size) bytes, the manifest says \(object.bytes)", key: object.key)
+        }
+        guard sha256 == object.sha256 else {
+            throw SnapshotError(.checksumMismatch, "SHA-256 \(sha256), the manifest says \(object.sha256)", key: object.key)
+        }
+    }
+
+    static func checkEmpty(_ schemas: CatalogSchemas, _ connection: PostgresConnection) throws {
+        let tables = try connection.query("""
+            SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relkind IN ('r', 'v', 'p', 'm')
+            """, [.text(schemas.data)], purpose: "check the target data schema")[0][0, as: Int64.self]
+        guard tables == 0 else {
+            throw SnapshotError(.targetNotEmpty, "schema \(schemas.data) already holds \(tables) tables or views; restore into an empty database or under new schema names")
+        }
+        let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [.text(schemas.catalogTable("datasets"))],
+                                          purpose: "check the target catalog")[0][0, as: Bool.self]
+        if exists {
+            let count = try connection.query("SELECT count(*) FROM \(schemas.catalogTable("datasets"))",
+                                             purpose: "check the target catalog")[0][0, as: Int64.self]
+            guard count == 0 else {
+                throw SnapshotError(.targetNotEmpty, "schema \(schemas.catalog) already holds \(count) datasets; restore into an empty database or under new schema names")
+            }
+        }
+    }
+
+    /// The catalog rows, table by table, through `json_populate_recordset`;
+    /// then each id sequence past the largest id.
+    static func loadCatalog(path: String, object: SnapshotObject, schemas: CatalogSchemas, datasetIDs: Set<Int64>?,
+                            _ connection: PostgresConnection) throws {
+        var rows: [String: [String]] = [:]
+        let marker = Array("\",\"row\":".utf8)
+        let lines = try CompressedFileReader.forEachLine(path: path, key: object.key, maxBytes: object.uncompressedBytes) { line, number in
+            let prefix = "{\"table\":\"".utf8.count
+            guard line.count > prefix + marker.count + 1,
+                  let at = (prefix..<(line.count - marker.count)).first(where: { i in
+                      marker.indices.allSatisfy { line[i + $0] == marker[$0] } }) else {
+                throw SnapshotError(.corruptData, "line \(number) is not a catalog row", key: object.key)
+            }
+            let table = String(decoding: UnsafeRawBufferPointer(rebasing: line[prefix..<at]), as: UTF8.self)
+            let row = String(decoding: UnsafeRawBufferPointer(rebasing: line[(at + marker.count)..<(line.count - 1)]), as: UTF8.self)
+            rows[table, default: []].append(row)
+        }
+        guard lines == object.rows else {
+            throw SnapshotError(.corruptData, "\(lines) catalog rows, the manifest says \(object.rows)", key: object.key)
+        }
+        let ids = "{" + (datasetIDs ?? []).map(String.init).joined(separator: ",") + "}"
+        let versions = schemas.catalogTable("dataset_versions")
+        let filters: [String: String] = datasetIDs == nil ? [:] : [
+            "datasets": "r.id = ANY($2::bigint[])",
+            "dataset_versions": "r.dataset_id = ANY($2::bigint[])",
+            "report_requests": "r.dataset_id = ANY($2::bigint[])",
+            "artifacts": "r.version_id IN (SELECT id FROM \(versions) WHERE dataset_id = ANY($2::bigint[]))",
+        ]
+        for table in SnapshotWriter.catalogTables {
+            let relation = schemas.catalogTable(table)
+            let all = rows[table] ?? []
+            var start = 0
+            while start < all.count {
+                let batch = all[start..<min(start + 1000, all.count)]
+                let json = "[" + batch.joined(separator: ",") + "]"
+                let filter = filters[table] ?? "$2::text IS NOT NULL"
+                _ = try connection.query(
+                    "INSERT INTO \(relation) SELECT * FROM json_populate_recordset(NULL::\(relation), $1::json) AS r WHERE \(filter)",
+                    [.text(json), .text(ids)], purpose: "restore catalog \(table)")
+                start += 1000
+            }
+            _ = try connection.query("""
+                SELECT setval(pg_get_serial_sequence($1, 'id'), COALESCE((SELECT max(id) FROM \(relation)), 1),
+                              (SELECT max(id) FROM \(relation)) IS NOT NULL)
+                """, [.text(relation)], purpose: "restore catalog \(table) sequence")
+        }
+    }
+
+    /// One version: CREATE TABLE from the header, rows through COPY text.
+    static func loadTable(path: String, object: SnapshotObject, schemas: CatalogSchemas,
+                          _ connection: PostgresConnection) throws -> Int64 {
+        guard let table = object.table, let columns = object.columns else {
+            throw SnapshotError(.badManifest, "data object without table or columns", key: object.key)
+        }
+        let relation = schemas.dataRelation(table)
+        let list = columns.map { "\(PostgresConnection.quoteIdentifier($0.name)) \($0.type)" }.joined(separator: ", ")
+        try connection.execute("CREATE TABLE \(relation) (\(list))", purpose: "restore table \(table)")
+        let writer = try connection.copyIn("COPY \(relation) FROM STDIN", purpose: "restore \(table)")
+        let decoder = NDJSONRowDecoder(columnCount: columns.count)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(PostgresCopyWriter.defaultBatchSize + 64 * 1024)
+        var pending = 0
+        do {
+            let lines = try CompressedFileReader.forEachLine(path: path, key: object.key, maxBytes: object.uncompressedBytes) { line, number in
+                if number == 1 {
+                    let header = try JSONDecoder().decode(SnapshotDataHeader.self, from: Data(line))
+                    guard header.columns == columns, header.table == table else {
+                        throw SnapshotError(.corruptData, "the header does not match the manifest", key: object.key)
+                    }
+                    return
+                }
+                try decoder.decode(line, line: number, into: &buffer)
+                pending += 1
+                if buffer.count >= PostgresCopyWriter.defaultBatchSize {
+                    try buffer.withUnsafeBytes { try writer.appendRawRows($0, rows: pending) }
+                    buffer.removeAll(keepingCapacity: true)
+                    pending = 0
+                }
+            }
+            try buffer.withUnsafeBytes { try writer.appendRawRows($0, rows: pending) }
+            guard Int64(lines - 1) == object.rows else {
+                throw SnapshotError(.corruptData, "\(lines - 1) rows, the manifest says \(object.rows)", key: object.key)
+            }
+        } catch {
+            writer.abort(message: "restore failed: \(error)")
+            throw error
+        }
+        let copied = try writer.finish()
+        guard Int64(copied) == object.rows else {
+            throw SnapshotError(.corruptData, "PostgreSQL copied \(copied) rows, the manifest says \(object.rows)", key: object.key)
+        }
+        return Int64(copied)
+    }
+
+    /// Points each restored dataset's view at its latest restored version.
+    static func pointViews(schemas: CatalogSchemas, tables: Set<String>, _ connection: PostgresConnection) throws {
+        let catalog = Catalog(schemas: schemas)
+        let latest = try connection.query("""
+            SELECT DISTINCT ON (d.id) d.view_name, v.table_name
+            FROM \(schemas.catalogTable("datasets")) d JOIN \(schemas.catalogTable("dataset_versions")) v ON v.dataset_id = d.id
+            WHERE v.status = 'committed' AND v.table_name IS NOT NULL
+            ORDER BY d.id, v.version DESC
+            """, purpose: "latest versions")
+        for row in latest {
+            let view = try row[0, as: String.self]
+            let table = try row[1, as: String.self]
+            guard tables.contains(table) else { continue }
+            try catalog.pointView(view, at: table, on: connection)
+        }
+    }
+}
