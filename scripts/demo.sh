@@ -14,7 +14,7 @@ scripts/setup.sh
 echo "== building (release)"
 swift build -c release 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]|^Building|^Compiling|^Write|^Fetching|^Fetched|^Computing|^Computed|^Creating|^Working copy' || true
 bin=$(swift build -c release --show-bin-path)
-for program in pyramydal IngestWorker ExportWorker; do
+for program in pyramydal IngestWorker ExportWorker SnapshotWorker; do
     [ -x "$bin/$program" ] || { echo "demo: $bin/$program was not built" >&2; exit 1; }
 done
 pyramydal() { "$bin/pyramydal" "$@"; }
@@ -47,3 +47,8 @@ echo "== jobs"
 pyramydal jobs --limit 10
 echo "== reports (files in the local store)"
 pyramydal reports demo/sales
+echo "== a snapshot now (the nightly one runs at 02:00 UTC): new versions to snapshots/, with a manifest"
+pyramydal snapshot --now --wait
+pyramydal snapshots
+echo "== the audit log of demo/sales"
+pyramydal audit --dataset demo/sales --limit 10

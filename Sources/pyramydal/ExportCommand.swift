@@ -93,40 +93,20 @@ struct ExportCommand: AsyncParsableCommand {
 
             let (queue, url) = try await JobsSupport.openQueue(context)
             defer { queue.connection.close() }
-            let job = try await queue.enqueue(kind: request.format.jobKind,
-                                              encoding: ExportJobArguments(request: request, name: name,
-                                                                                 requestedBy: AuditActor.current()))
+            let arguments = ExportJobArguments(request: request, name: name, requestedBy: AuditActor.current())
+            let job = try await queue.enqueue(kind: request.format.jobKind, encoding: arguments)
             let what = "\(request.format.rawValue) of \(request.dataset) v\(resolved.source.version)"
             guard !noWait else {
                 print("job \(job.id) (\(job.kind)) enqueued: \(what)")
                 return
             }
-            Self.note("job \(job.id) (\(job.kind)) enqueued: \(what); Ctrl-C stops waiting, not the job")
-            let finished = try await ExportWait(queue: queue, jobID: job.id, timeout: .seconds(timeout))
-                .run(dispatchingHere: try await Self.needsLocalDispatcher(context, queue: queue) ? {
-                    Self.note("no dispatcher is running; launching the job from here")
-                    return try await Dispatch.makeDispatcher(context, databaseURL: url, intake: false, shutdownTimeout: .seconds(30))
-                } : nil)
+            JobWait.note("job \(job.id) (\(job.kind)) enqueued: \(what); Ctrl-C stops waiting, not the job")
+            let finished = try await JobWait.wait(for: job.id, queue: queue, databaseURL: url, timeout: .seconds(timeout),
+                                                  context: context)
             guard let key = finished.result?["key"]?.stringValue else {
                 throw CLIError("job \(job.id) finished without a report key")
             }
             print(try await support.location(of: key, store: try support.store()))
         }
-    }
-
-    /// True when no dispatcher holds the queue's leadership (a running
-    /// dispatcher always does), so nobody else would launch the job. With
-    /// the ECS launcher the job is left to the deployed dispatcher.
-    static func needsLocalDispatcher(_ context: CommandContext, queue: JobQueue) async throws -> Bool {
-        guard context.configuration.jobs.launcher == .local else { return false }
-        let probe = try await JobQueue.connect(url: try await EmbeddedStack.databaseURL(for: context.configuration, logger: context.logger),
-                                               schema: queue.schema, applicationName: "pyramydal-export-probe",
-                                               logger: context.logger)
-        defer { probe.connection.close() }  // closing the session releases the probe's lock
-        return try await probe.tryLeadership()
-    }
-
-    static func note(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

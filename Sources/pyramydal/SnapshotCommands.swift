@@ -51,7 +51,8 @@ struct SnapshotCommand: AsyncParsableCommand {
             """)
 
     @Flag(name: .long, help: "Enqueue a snapshot job now.") var now = false
-    @Flag(name: .long, help: "With --now: wait until the job finishes.") var wait = false
+    @Flag(name: .long, help: "With --now: wait until the job finishes (launching it from here when no dispatcher runs).")
+    var wait = false
     @Option(name: .long, help: "A new cron expression for the nightly snapshot (e.g. '30 3 * * *').") var schedule: String?
     @Option(name: .customLong("time-zone"), help: "With --schedule: its IANA time zone.") var timeZone = "UTC"
 
@@ -62,7 +63,7 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandContext.run(label: "pyramydal.snapshot") { context in
-            let (queue, _) = try await JobsSupport.openQueue(context)
+            let (queue, url) = try await JobsSupport.openQueue(context)
             defer { queue.connection.close() }
             if let schedule {
                 let nightly = Schedule(name: "nightly-snapshot", cron: schedule, timeZone: timeZone, kind: "snapshot")
@@ -77,16 +78,9 @@ struct SnapshotCommand: AsyncParsableCommand {
             let job = try await queue.enqueue(kind: "snapshot", maxAttempts: 3)
             print("job \(job.id) (snapshot) enqueued: \(job.state)")
             guard wait else { return }
-            while true {
-                try await Task.sleep(for: .seconds(1))
-                guard let current = try await queue.job(id: job.id) else { throw CLIError("job \(job.id) disappeared") }
-                if current.state.isFinal {
-                    print("job \(job.id): \(current.state)" + (current.result.map { " \($0.jsonText)" } ?? "")
-                          + (current.state == .completed ? "" : current.lastError.map { ": \($0)" } ?? ""))
-                    if current.state != .completed { throw ExitCode(CommandContext.Status.failure) }
-                    return
-                }
-            }
+            let finished = try await JobWait.wait(for: job.id, queue: queue, databaseURL: url, timeout: .seconds(24 * 3600),
+                                                  context: context)
+            print("job \(job.id): \(finished.state)" + (finished.result.map { " \($0.jsonText)" } ?? ""))
         }
     }
 }

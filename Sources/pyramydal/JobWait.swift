@@ -1,15 +1,44 @@
 import Foundation
 import JobQueue
+import PyramydalRuntime
 
-/// Waits for one job, printing a line to stderr whenever its state or
+/// Waits for one job (`pyramydal export`, `pyramydal snapshot --now --wait`), printing a line to stderr whenever its state or
 /// progress changes (`[4.2s] running, attempt 1/5: rendered 100000 rows …`),
 /// and optionally runs a dispatcher in this process meanwhile (when no other
 /// dispatcher would launch the job). Returns the completed job; a discarded
 /// or cancelled job, or the timeout, throws with the job's last error.
-struct ExportWait {
+struct JobWait {
     let queue: JobQueue
     let jobID: Int64
     let timeout: Duration
+
+    /// Waits for the job; when no dispatcher would launch it (see
+    /// ``needsLocalDispatcher(_:queue:)``), runs one in this process meanwhile.
+    static func wait(for jobID: Int64, queue: JobQueue, databaseURL: String, timeout: Duration,
+                     context: CommandContext) async throws -> Job {
+        let wait = JobWait(queue: queue, jobID: jobID, timeout: timeout)
+        guard try await needsLocalDispatcher(context, queue: queue) else { return try await wait.run(dispatchingHere: nil) }
+        return try await wait.run {
+            note("no dispatcher is running; launching the job from here")
+            return try await Dispatch.makeDispatcher(context, databaseURL: databaseURL, intake: false, shutdownTimeout: .seconds(30))
+        }
+    }
+
+    /// True when no dispatcher holds the queue's leadership (a running
+    /// dispatcher always does), so nobody else would launch the job. With
+    /// the ECS launcher the job is left to the deployed dispatcher.
+    static func needsLocalDispatcher(_ context: CommandContext, queue: JobQueue) async throws -> Bool {
+        guard context.configuration.jobs.launcher == .local else { return false }
+        let probe = try await JobQueue.connect(url: try await EmbeddedStack.databaseURL(for: context.configuration, logger: context.logger),
+                                               schema: queue.schema, applicationName: "pyramydal-wait-probe",
+                                               logger: context.logger)
+        defer { probe.connection.close() }  // closing the session releases the probe's lock
+        return try await probe.tryLeadership()
+    }
+
+    static func note(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
 
     func run(dispatchingHere makeDispatcher: (() async throws -> Dispatcher)?) async throws -> Job {
         let dispatcher = try await makeDispatcher?()
@@ -19,7 +48,7 @@ struct ExportWait {
         if let dispatcher, let dispatching {
             dispatcher.shutdown()
             if case .failure(let error) = await dispatching.result {
-                ExportCommand.note("the dispatcher in this process stopped with an error: \(error)")
+                Self.note("the dispatcher in this process stopped with an error: \(error)")
             }
         }
         return try outcome.get()
@@ -36,7 +65,7 @@ struct ExportWait {
             let line = Self.describe(job)
             if line != last {
                 let elapsed = (clock.now - started).components
-                ExportCommand.note(String(format: "[%.1fs] ", Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18) + line)
+                Self.note(String(format: "[%.1fs] ", Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18) + line)
                 last = line
             }
             switch job.state {
