@@ -3,14 +3,17 @@ public import Postgres
 
 /// Who does something, for the audit log: `PYRAMYDAL_ACTOR` if set (the
 /// deployment sets it to the task's IAM role or principal; a CLI user may
-/// set it to their IAM identity), else the local user (`USER`, `LOGNAME`),
-/// else `uid <n>`.
+/// set it to their IAM identity), else the local user (`USER`, `LOGNAME`,
+/// the password database's name of the uid), else `uid <n>`.
 public enum AuditActor {
     public static let variable = "PYRAMYDAL_ACTOR"
 
     public static func current(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         for name in [variable, "USER", "LOGNAME"] {
             if let value = environment[name], !value.isEmpty { return value }
+        }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name, name.pointee != 0 {
+            return String(cString: name)
         }
         return "uid \(getuid())"
     }

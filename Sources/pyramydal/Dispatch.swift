@@ -76,37 +76,44 @@ struct Dispatch: AsyncParsableCommand {
     /// `incoming/` watcher (and the SQS intake when configured); retries and
     /// give-ups go to the audit log. `pyramydal export` runs one without
     /// intake while it waits for its job.
+    ///   - quiet: log warnings and errors only, of the dispatcher and of the
+    ///     workers it starts (a command waiting for its job prints its own progress).
     static func makeDispatcher(_ context: CommandContext, databaseURL url: String, intake: Bool,
-                               shutdownTimeout: Duration) async throws -> Dispatcher {
+                               shutdownTimeout: Duration, quiet: Bool = false) async throws -> Dispatcher {
         let configuration = context.configuration
         let settings = configuration.jobs
+        var logger = context.logger
         var environment = [
             "PYRAMYDAL_DATABASE_URL": url,
             "PYRAMYDAL_STORE": configuration.store.description,
             WorkerEnvironment.schema: settings.schema,
         ]
         environment["PYRAMYDAL_HOME"] = configuration.home
+        if quiet, logger.logLevel < .warning {
+            logger.logLevel = .warning
+            environment["PYRAMYDAL_LOG_LEVEL"] = "warning"
+        }
         let launcher: any Launcher
         switch settings.launcher {
         case .local:
             launcher = LocalProcessLauncher(tasksDirectory: settings.tasksDirectory, environment: environment,
-                                            logger: context.logger)
+                                            logger: logger)
         case .ecs:
             launcher = ECSLauncher(
                 client: DispatchStore.ecs(region: configuration.s3.region, endpoint: settings.ecsEndpoint),
                 settings: ECSSettings(cluster: settings.ecsCluster ?? "", subnets: settings.ecsSubnets,
                                       securityGroups: settings.ecsSecurityGroups, taskFamilyPrefix: settings.ecsTaskFamilyPrefix),
-                logger: context.logger)
+                logger: logger)
         }
         var intakes: [any JobIntake] = []
         if intake {
             try EmbeddedStack.prepareLocalStore(configuration)
-            let store = try objectStore(configuration, logger: context.logger)
+            let store = try objectStore(configuration, logger: logger)
             intakes.append(IncomingWatcher(store: store))
             if let queueURL = settings.sqsQueueURL, case .s3(let bucket, let prefix) = configuration.store {
                 intakes.append(SQSIntake(
                     client: DispatchStore.sqs(region: configuration.s3.region, endpoint: settings.sqsEndpoint),
-                    queueURL: queueURL, storeLocation: store.location, bucket: bucket, prefix: prefix, logger: context.logger))
+                    queueURL: queueURL, storeLocation: store.location, bucket: bucket, prefix: prefix, logger: logger))
             }
         }
         return Dispatcher(
@@ -115,8 +122,8 @@ struct Dispatch: AsyncParsableCommand {
                 maxConcurrent: settings.maxConcurrent, maxConcurrentPerKind: settings.maxConcurrentPerKind,
                 launchRate: settings.launchRate, retention: .seconds(settings.retentionSeconds),
                 shutdownTimeout: shutdownTimeout),
-            intakes: intakes, logger: context.logger,
-            onAttemptEnded: try await DispatchAudit.start(databaseURL: url, logger: context.logger).record)
+            intakes: intakes, logger: logger,
+            onAttemptEnded: try await DispatchAudit.start(databaseURL: url, logger: logger).record)
     }
 
     static func objectStore(_ configuration: Configuration, logger: Logger) throws -> any ObjectStore {

@@ -20,7 +20,8 @@ struct JobWait {
         guard try await needsLocalDispatcher(context, queue: queue) else { return try await wait.run(dispatchingHere: nil) }
         return try await wait.run {
             note("no dispatcher is running; launching the job from here")
-            return try await Dispatch.makeDispatcher(context, databaseURL: databaseURL, intake: false, shutdownTimeout: .seconds(30))
+            return try await Dispatch.makeDispatcher(context, databaseURL: databaseURL, intake: false, shutdownTimeout: .seconds(30),
+                                                quiet: true)
         }
     }
 

@@ -76,8 +76,11 @@ struct SnapshotCommand: AsyncParsableCommand {
             }
             guard now else { return }
             let job = try await queue.enqueue(kind: "snapshot", maxAttempts: 3)
-            print("job \(job.id) (snapshot) enqueued: \(job.state)")
-            guard wait else { return }
+            guard wait else {
+                print("job \(job.id) (snapshot) enqueued: \(job.state)")
+                return
+            }
+            JobWait.note("job \(job.id) (snapshot) enqueued; Ctrl-C stops waiting, not the job")
             let finished = try await JobWait.wait(for: job.id, queue: queue, databaseURL: url, timeout: .seconds(24 * 3600),
                                                   context: context)
             print("job \(job.id): \(finished.state)" + (finished.result.map { " \($0.jsonText)" } ?? ""))
