@@ -48,9 +48,16 @@ final class XLSXDeflatedPart {
     /// Consumer only: bytes of the head slot already handed to libzip.
     private var consumedInHead = 0
 
-    /// Producer only: the slot being filled and its fill level.
-    private(set) var out: UnsafeMutablePointer<UInt8>
-    var used = 0
+    /// Where the producer writes next in the slot being filled, and the
+    /// slot's end. Behind a pointer so the writer's per-byte path has no
+    /// class-property (exclusivity) checks.
+    struct Cursor {
+        var next: UnsafeMutablePointer<UInt8>
+        var end: UnsafeMutablePointer<UInt8>
+    }
+
+    /// Producer only.
+    let cursor: UnsafeMutablePointer<Cursor>
     private var writeSlot = 0
     private(set) var result: Result?
     /// Uncompressed bytes handed over so far.
@@ -71,7 +78,8 @@ final class XLSXDeflatedPart {
         close(fd)
         archivePath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         storage = .allocate(capacity: slotSize * slotCount)
-        out = storage
+        cursor = .allocate(capacity: 1)
+        cursor.initialize(to: Cursor(next: storage, end: storage + slotSize))
         filled = Array(repeating: 0, count: slotCount)
         lock = .allocate(capacity: 1)
         changed = .allocate(capacity: 1)
@@ -86,19 +94,21 @@ final class XLSXDeflatedPart {
         pthread_mutex_destroy(lock)
         changed.deallocate()
         lock.deallocate()
+        cursor.deallocate()
         storage.deallocate()
     }
 
     // MARK: - producer
 
-    /// Makes room for `n` more bytes at `out + used` (n ≤ `capacity`),
+    /// Makes room for `n` more bytes at `cursor.next` (n ≤ `capacity`),
     /// handing the filled slot to the compressor and waiting for a free one.
     @inline(__always)
     func ensure(_ n: Int) throws(XLSXWriterError) {
-        if used + n > slotSize { try submit() }
+        if cursor.pointee.end - cursor.pointee.next < n { try submit() }
     }
 
     func submit() throws(XLSXWriterError) {
+        let used = cursor.pointee.next - (storage + writeSlot * slotSize)
         guard used > 0 else { return }
         pthread_mutex_lock(lock)
         filled[writeSlot] = used
@@ -110,8 +120,8 @@ final class XLSXDeflatedPart {
         pthread_mutex_unlock(lock)
         if let failed { throw error(failed) }
         writeSlot = (writeSlot + 1) % slotCount
-        out = storage + writeSlot * slotSize
-        used = 0
+        let start = storage + writeSlot * slotSize
+        cursor.pointee = Cursor(next: start, end: start + slotSize)
     }
 
     /// Hands over the rest, waits for the compressor and reads the entry's

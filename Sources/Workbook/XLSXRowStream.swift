@@ -22,15 +22,18 @@ public final class XLSXRowStream {
     public let sheet: XLSXWorksheet
     let state: XLSXWorksheet.State
     private let part: XLSXDeflatedPart
+    private let cursor: UnsafeMutablePointer<XLSXDeflatedPart.Cursor>
     /// Zero-based index of the current row (-1 before the first).
     public private(set) var row: Int
     private var lastColumn = -1
-    /// The current row's number (one-based) in ASCII.
-    private var rowDigits: [UInt8] = []
-    /// `<c r="` + column letters, per column.
-    private var cellOpeners: [[UInt8]] = []
-    /// ` s="N"` per format index.
-    private var styleAttributes: [[UInt8]?] = []
+    /// Short byte strings in slots of 16 (length byte, then up to 15
+    /// bytes): slot 0 the current row's number (one-based) in ASCII,
+    /// slots 1… `<c r="` + the letters of column `slot - 1`, then ` s="N"`
+    /// per format index from `styleBase` (length 255: not looked up yet).
+    private var strings: UnsafeMutablePointer<UInt8>
+    private var columnSlots = 0
+    private var styleSlots = 0
+    private static let slot = 16
 
     /// Excel's limit on a cell's text (libxlsxwriter counts bytes).
     public static let maxStringBytes = 32_767
@@ -39,7 +42,14 @@ public final class XLSXRowStream {
         self.sheet = sheet
         self.state = state
         self.part = part
+        cursor = part.cursor
         row = firstRow - 1
+        strings = .allocate(capacity: Self.slot)
+        strings[0] = 0
+    }
+
+    deinit {
+        strings.deallocate()
     }
 
     /// Starts the next row (closing the previous one).
@@ -52,16 +62,21 @@ public final class XLSXRowStream {
         }
         row += 1
         state.lastRow = row
-        rowDigits.removeAll(keepingCapacity: true)
         var n = row + 1
+        var count = 0
         repeat {
-            rowDigits.append(UInt8(0x30 + n % 10))
+            count += 1
             n /= 10
         } while n > 0
-        rowDigits.reverse()
+        n = row + 1
+        strings[0] = UInt8(count)
+        for i in stride(from: count, to: 0, by: -1) {
+            strings[i] = UInt8(0x30 + n % 10)
+            n /= 10
+        }
         try part.ensure(32)
         put("<row r=\"")
-        put(rowDigits)
+        putSlot(0)
         put("\">")
         state.rowOpen = true
         lastColumn = -1
@@ -123,7 +138,7 @@ public final class XLSXRowStream {
         try openCell(column, format: format, type: " t=\"inlineStr\"", room: text.count * 7 + 48)
         let preserve = Self.isSpace(text[0]) || Self.isSpace(text[text.count - 1])
         put(preserve ? "<is><t xml:space=\"preserve\">" : "<is><t>")
-        var o = part.out + part.used
+        var o = cursor.pointee.next
         for b in text {
             switch b {
             case 0x26: o = copy("&amp;", to: o)
@@ -139,7 +154,7 @@ public final class XLSXRowStream {
             default: o.pointee = b; o += 1
             }
         }
-        part.used = o - part.out
+        cursor.pointee.next = o
         put("</t></is></c>")
     }
 
@@ -176,24 +191,59 @@ public final class XLSXRowStream {
         lastColumn = column
         if column > state.lastColumn { state.lastColumn = column }
         try part.ensure(room + 64)
-        while cellOpeners.count <= column {
-            cellOpeners.append(Array("<c r=\"\(ColumnNames.columnLetters(cellOpeners.count))".utf8))
-        }
-        put(cellOpeners[column])
-        put(rowDigits)
+        if column >= columnSlots { growColumns(to: column + 1) }
+        putSlot(1 + column)
+        putSlot(0)
         put("\"")
-        if let format { put(style(format)) }
+        if let format { putStyle(format) }
         if let type { put(type) }
         put(">")
     }
 
-    private func style(_ format: XLSXWriter.Format) -> [UInt8] {
-        while styleAttributes.count <= format.index { styleAttributes.append(nil) }
-        if let s = styleAttributes[format.index] { return s }
-        let index = sheet.writer.styleIndex(format)
-        let s: [UInt8] = index == 0 ? [] : Array(" s=\"\(index)\"".utf8)
-        styleAttributes[format.index] = s
-        return s
+    /// Adds the `<c r="XY` slots of new columns (the style slots move up).
+    private func growColumns(to count: Int) {
+        let grown = max(count, columnSlots * 2, 32)
+        let new = UnsafeMutablePointer<UInt8>.allocate(capacity: (1 + grown + styleSlots) * Self.slot)
+        new.update(from: strings, count: (1 + columnSlots) * Self.slot)
+        for c in columnSlots..<grown {
+            let bytes = Array("<c r=\"\(ColumnNames.columnLetters(c))".utf8)
+            let at = new + (1 + c) * Self.slot
+            at[0] = UInt8(bytes.count)
+            at.advanced(by: 1).update(from: bytes, count: bytes.count)
+        }
+        (new + (1 + grown) * Self.slot).update(from: strings + (1 + columnSlots) * Self.slot, count: styleSlots * Self.slot)
+        strings.deallocate()
+        strings = new
+        columnSlots = grown
+    }
+
+    @inline(__always)
+    private func putStyle(_ format: XLSXWriter.Format) {
+        if format.index >= styleSlots {
+            let grown = max(format.index + 1, styleSlots * 2, 8)
+            let new = UnsafeMutablePointer<UInt8>.allocate(capacity: (1 + columnSlots + grown) * Self.slot)
+            new.update(from: strings, count: (1 + columnSlots + styleSlots) * Self.slot)
+            for s in styleSlots..<grown { new[(1 + columnSlots + s) * Self.slot] = 255 }
+            strings.deallocate()
+            strings = new
+            styleSlots = grown
+        }
+        let slot = 1 + columnSlots + format.index
+        if strings[slot * Self.slot] == 255 {
+            let index = sheet.writer.styleIndex(format)
+            let bytes: [UInt8] = index == 0 ? [] : Array(" s=\"\(index)\"".utf8)
+            strings[slot * Self.slot] = UInt8(bytes.count)
+            (strings + slot * Self.slot + 1).update(from: bytes, count: bytes.count)
+        }
+        putSlot(slot)
+    }
+
+    @inline(__always)
+    private func putSlot(_ slot: Int) {
+        let at = strings + slot * Self.slot
+        let n = Int(at[0])
+        cursor.pointee.next.update(from: at + 1, count: n)
+        cursor.pointee.next += n
     }
 
     private func checkOpen() throws(XLSXWriterError) {
@@ -207,23 +257,15 @@ public final class XLSXRowStream {
 
     @inline(__always)
     private func put(_ s: StaticString) {
-        (part.out + part.used).update(from: s.utf8Start, count: s.utf8CodeUnitCount)
-        part.used += s.utf8CodeUnitCount
-    }
-
-    @inline(__always)
-    private func put(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { b in
-            (part.out + part.used).update(from: b.baseAddress!, count: b.count)
-        }
-        part.used += bytes.count
+        cursor.pointee.next.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+        cursor.pointee.next += s.utf8CodeUnitCount
     }
 
     @inline(__always)
     private func put(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }
-        UnsafeMutableRawPointer(part.out + part.used).copyMemory(from: base, byteCount: bytes.count)
-        part.used += bytes.count
+        UnsafeMutableRawPointer(cursor.pointee.next).copyMemory(from: base, byteCount: bytes.count)
+        cursor.pointee.next += bytes.count
     }
 
     @inline(__always)

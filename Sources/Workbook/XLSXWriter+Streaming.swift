@@ -36,8 +36,8 @@ extension XLSXWorksheet {
             let written = (rowOpen ? Array("</row>".utf8) : []) + tail
             rowOpen = false
             try part.ensure(written.count)
-            written.withUnsafeBytes { UnsafeMutableRawPointer(part.out + part.used).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-            part.used += written.count
+            written.withUnsafeBufferPointer { part.cursor.pointee.next.update(from: $0.baseAddress!, count: $0.count) }
+            part.cursor.pointee.next += written.count
             try part.finish()
         }
     }
