@@ -169,7 +169,8 @@ public final class XLSXRowStream {
 
     /// Closes the last row and hands the part to the compressor; the sheet
     /// is complete once the writer closes. Called by ``XLSXWriter/close()``
-    /// if not before.
+    /// if not before. The sheet's autofilter must be set before: the end of
+    /// the sheet XML is written now (a later change makes `close()` throw).
     public func finish() throws(XLSXWriterError) {
         try state.finish()
     }

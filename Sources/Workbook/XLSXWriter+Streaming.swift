@@ -133,15 +133,26 @@ extension XLSXWriter {
         return nil
     }
 
-    /// Widens `<dimension ref="…"/>` to cover the streamed cells.
+    /// Widens `<dimension ref="…"/>` to cover the streamed cells (never
+    /// narrows what libxlsxwriter wrote, e.g. for an autofilter).
     static func patchDimension(_ head: inout [UInt8], lastRow: Int, lastColumn: Int) {
         let open = Array("<dimension ref=\"".utf8)
         guard lastRow >= 0, lastColumn >= 0, let at = firstRange(of: open, in: head) else { return }
         let start = at + open.count
         guard let end = head[start...].firstIndex(of: 0x22) else { return }
-        let ref = String(decoding: head[start..<end], as: UTF8.self)
-        let first = ref.split(separator: ":").first.map(String.init) ?? "A1"
-        let replacement = first + ":" + ColumnNames.columnLetters(lastColumn) + String(lastRow + 1)
+        let parts = head[start..<end].split(separator: 0x3A) // ':'
+        let first = parts.first.map { String(decoding: $0, as: UTF8.self) } ?? "A1"
+        var (row, column) = (lastRow, lastColumn)
+        if let last = parts.last {
+            var letters = 0, digits = 0
+            for b in last {
+                if b >= 0x41 && b <= 0x5A { letters = letters * 26 + Int(b - 0x40) }
+                else if b >= 0x30 && b <= 0x39 { digits = digits * 10 + Int(b - 0x30) }
+            }
+            row = max(row, digits - 1)
+            column = max(column, letters - 1)
+        }
+        let replacement = first + ":" + ColumnNames.columnLetters(column) + String(row + 1)
         head.replaceSubrange(start..<end, with: Array(replacement.utf8))
     }
 

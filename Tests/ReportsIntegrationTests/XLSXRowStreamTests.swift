@@ -86,6 +86,12 @@ import Workbook
             try Self.writeNumberText(stream, column: 0, "1<2")
         }
         try sheet.autofilter(firstRow: 0, firstColumn: 0, lastRow: texts.count + 2, lastColumn: 3)
+        // A streamed sheet without rows keeps libxlsxwriter's extent (its autofilter).
+        let empty = try writer.addWorksheet(named: "empty")
+        try empty.writeString(row: 0, column: 0, "only", format: bold)
+        let emptyStream = try empty.streamRows()
+        try empty.autofilter(firstRow: 0, firstColumn: 0, lastRow: 1, lastColumn: 3)
+        try emptyStream.finish()
         // Not finished by hand: close() finishes it.
         try writer.close()
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["stream.xlsx"]) // temp parts removed
@@ -93,6 +99,7 @@ import Workbook
         let dump = try JSONDecoder().decode(Dump.self, from: Data(Tool.check("python3", ["-c", Self.readScript, path]).utf8))
         #expect(dump.bad == nil)
         #expect(dump.dims["xl/worksheets/sheet2.xml"] == "A1:D10")
+        #expect(dump.dims["xl/worksheets/sheet3.xml"] == "A1:D2")
         for (reader, sheets) in [("openpyxl", dump.openpyxl), ("calamine", dump.calamine)] {
             let rows = try #require(sheets["data"], "\(reader)")
             #expect(rows.count >= 9, "\(reader)")
