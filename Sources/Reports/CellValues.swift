@@ -16,53 +16,50 @@ enum CellValues {
     static let excelEpoch = daysFromCivil(1899, 12, 30)
 
     @inline(__always)
-    private static func digits(_ u: String.UTF8View, _ start: String.UTF8View.Index, _ count: Int) -> Int? {
+    private static func digits(_ u: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> Int? {
+        guard start + count <= u.count else { return nil }
         var value = 0
-        var i = start
-        for _ in 0..<count {
-            guard i < u.endIndex else { return nil }
+        for i in start..<(start + count) {
             let b = u[i]
             guard b >= 0x30, b <= 0x39 else { return nil }
             value = value * 10 + Int(b - 0x30)
-            i = u.index(after: i)
         }
         return value
     }
 
     /// `YYYY-MM-DD` → (year, month, day); nil for BC dates, infinity, other shapes.
-    static func date(_ s: String) -> (Int, Int, Int)? {
-        let u = s.utf8
-        guard u.count >= 10 else { return nil }
-        let start = u.startIndex
-        guard let y = digits(u, start, 4), u[u.index(start, offsetBy: 4)] == 0x2D,
-              let m = digits(u, u.index(start, offsetBy: 5), 2), u[u.index(start, offsetBy: 7)] == 0x2D,
-              let d = digits(u, u.index(start, offsetBy: 8), 2) else { return nil }
-        if u.count > 10, u[u.index(start, offsetBy: 10)] != 0x20 { return nil } // "… BC" or a 5-digit year
+    static func date(_ u: UnsafeRawBufferPointer) -> (Int, Int, Int)? {
+        guard u.count >= 10, let y = digits(u, 0, 4), u[4] == 0x2D, let m = digits(u, 5, 2), u[7] == 0x2D,
+              let d = digits(u, 8, 2) else { return nil }
+        if u.count > 10, u[10] != 0x20 { return nil } // "… BC" or a 5-digit year
         return (y, m, d)
+    }
+
+    /// The Excel serial of a date (`YYYY-MM-DD`), nil before 1900-03-01 or
+    /// unparsable.
+    static func excelDay(_ u: UnsafeRawBufferPointer) -> Int? {
+        guard u.count == 10, let (y, m, d) = date(u), y >= 1900, !(y == 1900 && m < 3) else { return nil }
+        return daysFromCivil(y, m, d) - excelEpoch
     }
 
     /// The Excel serial of a date (`YYYY-MM-DD`) or timestamp
     /// (`YYYY-MM-DD HH:MM:SS[.ffffff]`), nil before 1900-03-01 or unparsable.
-    static func excelSerial(_ s: String, withTime: Bool) -> Double? {
-        guard let (y, m, d) = date(s), y >= 1900, !(y == 1900 && m < 3) else { return nil }
+    static func excelSerial(_ u: UnsafeRawBufferPointer, withTime: Bool) -> Double? {
+        guard let (y, m, d) = date(u), y >= 1900, !(y == 1900 && m < 3) else { return nil }
         var serial = Double(daysFromCivil(y, m, d) - excelEpoch)
-        let u = s.utf8
-        if !withTime {
+        if !withTime || u.count == 10 {
             return u.count == 10 ? serial : nil
         }
-        guard u.count >= 19, !s.hasSuffix(" BC") else { return u.count == 10 ? serial : nil }
-        let start = u.startIndex
-        guard let h = digits(u, u.index(start, offsetBy: 11), 2),
-              let mi = digits(u, u.index(start, offsetBy: 14), 2),
-              let se = digits(u, u.index(start, offsetBy: 17), 2) else { return nil }
+        guard u.count >= 19, u[u.count - 1] != 0x43 /* "… BC" */ else { return nil }
+        guard let h = digits(u, 11, 2), let mi = digits(u, 14, 2), let se = digits(u, 17, 2) else { return nil }
         var seconds = Double(h * 3600 + mi * 60 + se)
-        if u.count > 20, u[u.index(start, offsetBy: 19)] == 0x2E {
+        if u.count > 20, u[19] == 0x2E {
             var fraction = 0.0, scale = 0.1
-            var i = u.index(start, offsetBy: 20)
-            while i < u.endIndex, u[i] >= 0x30, u[i] <= 0x39 {
+            var i = 20
+            while i < u.count, u[i] >= 0x30, u[i] <= 0x39 {
                 fraction += Double(u[i] - 0x30) * scale
                 scale /= 10
-                i = u.index(after: i)
+                i += 1
             }
             seconds += fraction
         }
@@ -70,26 +67,63 @@ enum CellValues {
         return serial
     }
 
-    /// A decimal's value as a double, when the double holds it exactly
-    /// enough for Excel (at most 15 significant digits); nil otherwise
-    /// (NaN, too many digits), so the cell keeps the exact text.
-    static func exactDouble(_ s: String) -> Double? {
-        var significant = 0
-        var leading = true
-        for b in s.utf8 {
-            if b >= 0x31 && b <= 0x39 { leading = false; significant += 1 }
-            else if b == 0x30 { if !leading { significant += 1 } }
-            else if b == 0x2E || b == 0x2D || b == 0x2B { continue }
-            else { return nil }
-        }
-        guard significant <= 15 else { return nil }
-        return Double(s)
+    static func excelSerial(_ s: String, withTime: Bool) -> Double? {
+        var s = s
+        return s.withUTF8 { excelSerial(UnsafeRawBufferPointer($0), withTime: withTime) }
     }
 
-    /// A whole number that a double holds exactly (|n| ≤ 2^53).
+    /// A decimal a double holds exactly enough for Excel (at most 15
+    /// significant digits; digits, point and sign only), so its text can
+    /// be the cell's value; false for NaN and longer ones, which stay text.
+    static func isExactDecimal(_ u: UnsafeRawBufferPointer) -> Bool {
+        var significant = 0
+        var any = false
+        var leading = true
+        for b in u {
+            if b >= 0x31 && b <= 0x39 { leading = false; significant += 1; any = true }
+            else if b == 0x30 { if !leading { significant += 1 }; any = true }
+            else if b == 0x2E || b == 0x2D || b == 0x2B { continue }
+            else { return false }
+        }
+        return any && significant <= 15
+    }
+
+    static func exactDouble(_ s: String) -> Double? {
+        var s = s
+        return s.withUTF8 { isExactDecimal(UnsafeRawBufferPointer($0)) } ? Double(s) : nil
+    }
+
+    /// A whole number that a double holds exactly (|n| ≤ 2^53), in
+    /// PostgreSQL's output (`-` and digits).
+    static func isExactInteger(_ u: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        if i < u.count, u[i] == 0x2D { i += 1 }
+        let n = u.count - i
+        guard n >= 1, n <= 16 else { return false }
+        var value: UInt64 = 0
+        while i < u.count {
+            let b = u[i]
+            guard b >= 0x30, b <= 0x39 else { return false }
+            value = value * 10 + UInt64(b - 0x30)
+            i += 1
+        }
+        return value <= 1 << 53
+    }
+
     static func exactInteger(_ s: String) -> Double? {
-        guard let n = Int64(s), n.magnitude <= (1 << 53) else { return nil }
-        return Double(n)
+        var s = s
+        return s.withUTF8 { isExactInteger(UnsafeRawBufferPointer($0)) } ? Double(s) : nil
+    }
+
+    /// A finite double in PostgreSQL's output (`1.5`, `1e-05`, not
+    /// `Infinity` or `NaN`), usable as the cell's value text.
+    static func isFiniteDouble(_ u: UnsafeRawBufferPointer) -> Bool {
+        var any = false
+        for b in u {
+            if b >= 0x30 && b <= 0x39 { any = true }
+            else if !(b == 0x2E || b == 0x2D || b == 0x2B || b == 0x65 || b == 0x45) { return false }
+        }
+        return any
     }
 
     /// An Excel number format for a column type.

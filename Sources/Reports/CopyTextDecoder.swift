@@ -30,8 +30,18 @@ public struct CopyTextDecoder: Sendable {
         }
         if end - start == 2, chunk[start + 1] == 0x4E { return nil } // \N
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(end - start)
-        var i = start
+        unescape(UnsafeRawBufferPointer(rebasing: chunk[start..<end]), into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The bytes of one field with its backslash escapes decoded (`\N`,
+    /// NULL, is the caller's to check).
+    public func unescape(_ field: UnsafeRawBufferPointer, into bytes: inout [UInt8]) {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.reserveCapacity(field.count)
+        let chunk = field
+        let end = field.count
+        var i = 0
         while i < end {
             let b = chunk[i]
             guard b == 0x5C, i + 1 < end else {
@@ -69,7 +79,6 @@ public struct CopyTextDecoder: Sendable {
             default: bytes.append(e)
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func hex(_ b: UInt8) -> Int? {

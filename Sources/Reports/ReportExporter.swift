@@ -102,11 +102,8 @@ public struct ReportExporter: Sendable {
         case .xlsx:
             let renderer = try XLSXReportRenderer(path: path, columns: query.columns, maxRowsPerSheet: xlsxRowsPerSheet,
                                                   temporaryDirectory: temporaryDirectory)
-            let decoder = CopyTextDecoder()
-            var fields: [String?] = []
             try connection.copyOut("COPY (\(query.copySelectSQL)) TO STDOUT", purpose: "report: copy rows") { chunk in
-                decoder.decode(chunk, into: &fields)
-                try renderer.consume(fields)
+                try renderer.consume(row: chunk)
                 if let max = self.maxRows, renderer.rows > max { throw tooMany(max) }
             }
             try renderer.finish(metadata: metadata)

@@ -1,9 +1,17 @@
 import Workbook
 
-/// Writes rows to a styled workbook with libxlsxwriter in constant-memory
-/// mode: an "About" sheet first, then "data" (and "data (2)", … past the
-/// per-sheet row limit), each with a bold frozen header, an autofilter,
-/// column widths from the first rows and number formats per column type.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes rows to a styled workbook: an "About" sheet first, then "data"
+/// (and "data (2)", … past the per-sheet row limit), each with a bold
+/// frozen header, an autofilter, column widths from the first rows and
+/// number formats per column type. libxlsxwriter (constant memory) writes
+/// the structure; the data rows go through ``XLSXRowStream`` (sheet XML
+/// made here from COPY's text, deflated on a second thread).
 final class XLSXReportRenderer {
     /// Excel's 1,048,576 rows minus the header.
     static let excelDataRows = XLSXWorksheet.maxRows - 1
@@ -19,7 +27,12 @@ final class XLSXReportRenderer {
     private var sample: [[String?]] = []
     private var laidOut = false
     private var sheets: [XLSXWorksheet] = []
+    private var stream: XLSXRowStream?
     private var sheetRow = 0
+    private let decoder = CopyTextDecoder()
+    private var fields: [String?] = []
+    /// A field with backslash escapes, decoded.
+    private var unescaped: [UInt8] = []
     private(set) var rows = 0
     var sheetCount: Int { sheets.count }
 
@@ -51,6 +64,38 @@ final class XLSXReportRenderer {
             return
         }
         try write(fields)
+    }
+
+    /// One row of COPY text output (tab-separated, `\N` for NULL, may end
+    /// with its newline); the first rows are kept as text for the widths.
+    func consume(row chunk: UnsafeRawBufferPointer) throws(XLSXWriterError) {
+        if !laidOut {
+            decoder.decode(chunk, into: &fields)
+            try consume(fields)
+            return
+        }
+        rows += 1
+        try startRow()
+        guard let stream, let base = chunk.baseAddress else { return }
+        var end = chunk.count
+        if end > 0, chunk[end - 1] == 0x0A { end -= 1 }
+        var start = 0
+        for i in 0..<columns.count {
+            guard start <= end else { break }
+            let fieldEnd = memchr(base + start, 0x09, end - start).map { UnsafeRawPointer($0) - base } ?? end
+            let field = UnsafeRawBufferPointer(start: base + start, count: fieldEnd - start)
+            start = fieldEnd + 1
+            if memchr(field.baseAddress!, 0x5C, field.count) == nil {
+                try write(field, column: i, to: stream)
+            } else if field.count == 2, field[1] == 0x4E {
+                continue // \N
+            } else {
+                decoder.unescape(field, into: &unescaped)
+                try unescaped.withUnsafeBytes { u in
+                    Result { () throws(XLSXWriterError) in try write(u, column: i, to: stream) }
+                }.get()
+            }
+        }
     }
 
     /// Writes the About sheet and the file.
@@ -137,28 +182,66 @@ final class XLSXReportRenderer {
             try sheet.writeString(row: 0, column: i, c.name, format: header)
         }
         try sheet.freezePanes(row: 1, column: 0)
+        stream = try sheet.streamRows()
         sheetRow = 0
     }
 
     private func finishSheet() throws(XLSXWriterError) {
         guard let sheet = sheets.last else { return }
         try sheet.autofilter(firstRow: 0, firstColumn: 0, lastRow: max(sheetRow, 1), lastColumn: columns.count - 1)
+        try stream?.finish()
+        stream = nil
     }
 
     @inline(__always)
-    private func write(_ fields: [String?]) throws(XLSXWriterError) {
+    private func startRow() throws(XLSXWriterError) {
         if sheets.isEmpty || sheetRow >= maxRowsPerSheet { try newSheet() }
-        let sheet = sheets[sheets.count - 1]
         sheetRow += 1
-        let r = sheetRow
+        try stream?.nextRow()
+    }
+
+    private func write(_ fields: [String?]) throws(XLSXWriterError) {
+        try startRow()
+        guard let stream else { return }
         for i in 0..<columns.count {
-            guard let v = fields[i] else { continue }
-            try Self.writeCell(sheet, row: r, column: i, type: columns[i].type, v, format: cellFormats[i])
+            guard var v = fields[i] else { continue }
+            try v.withUTF8 { u in
+                Result { () throws(XLSXWriterError) in try write(UnsafeRawBufferPointer(u), column: i, to: stream) }
+            }.get()
         }
     }
 
-    /// Writes one value as PostgreSQL printed it, as a number, date or
-    /// boolean where its type allows (text otherwise, clipped to Excel's limit).
+    /// One non-NULL field (PostgreSQL's text output) as its column's type;
+    /// what doesn't fit a number or date stays text.
+    @inline(__always)
+    private func write(_ v: UnsafeRawBufferPointer, column i: Int, to stream: XLSXRowStream) throws(XLSXWriterError) {
+        let format = cellFormats[i]
+        switch columns[i].type {
+        case .integer:
+            if CellValues.isExactInteger(v) { return try stream.writeNumber(column: i, text: v, format: format) }
+        case .numeric:
+            if CellValues.isExactDecimal(v) { return try stream.writeNumber(column: i, text: v, format: format) }
+        case .double:
+            if CellValues.isFiniteDouble(v) { return try stream.writeNumber(column: i, text: v, format: format) }
+        case .date:
+            if let d = CellValues.excelDay(v) { return try stream.writeNumber(column: i, d, format: format) }
+        case .timestamp:
+            if let d = CellValues.excelSerial(v, withTime: true) { return try stream.writeNumber(column: i, d, format: format) }
+        case .boolean:
+            return try stream.writeBoolean(column: i, v.count == 1 && v[0] == 0x74)
+        case .interval, .text:
+            break
+        }
+        if v.count > Self.maxCellBytes {
+            return try stream.writeString(column: i, Self.clip(String(decoding: v, as: UTF8.self)))
+        }
+        try stream.writeString(column: i, utf8: v)
+    }
+
+    /// Writes one value as PostgreSQL printed it through libxlsxwriter's
+    /// cell-by-cell API (the diff report, whose sheets mix formats per cell):
+    /// a number, date or boolean where its type allows, text otherwise
+    /// (clipped to Excel's limit).
     @inline(__always)
     static func writeCell(_ sheet: XLSXWorksheet, row r: Int, column i: Int, type: ReportColumnType, _ v: String,
                           format: XLSXWriter.Format?) throws(XLSXWriterError) {

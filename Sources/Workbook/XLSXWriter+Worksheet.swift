@@ -6,11 +6,28 @@ public final class XLSXWorksheet {
     public let name: String
     let writer: XLSXWriter
     let handle: UnsafeMutablePointer<lxw_worksheet>
+    let state: State
 
-    init(writer: XLSXWriter, handle: UnsafeMutablePointer<lxw_worksheet>, name: String) {
+    init(writer: XLSXWriter, handle: UnsafeMutablePointer<lxw_worksheet>, name: String, state: State) {
         self.writer = writer
         self.handle = handle
         self.name = name
+        self.state = state
+    }
+
+    /// From here on the rows of this sheet are written through the returned
+    /// stream (much faster than the cell-by-cell calls, which then refuse:
+    /// write the header first). The stream starts below the last row
+    /// written so far. One stream per sheet.
+    public func streamRows() throws(XLSXWriterError) -> XLSXRowStream {
+        guard writer.isOpen else { throw writer.closedError(sheet: name) }
+        guard state.part == nil else {
+            throw XLSXWriterError(code: .writingCell, message: "the rows of this sheet are already streamed",
+                                  path: writer.path, sheet: name)
+        }
+        let part = try XLSXDeflatedPart(directory: writer.temporaryDirectoryPath)
+        state.part = part
+        return XLSXRowStream(sheet: self, state: state, part: part, firstRow: state.lastRow + 1)
     }
 
     /// Excel's limits: 1,048,576 rows and 16,384 columns.
@@ -18,25 +35,25 @@ public final class XLSXWorksheet {
     public static let maxColumns = 16_384
 
     public func writeNumber(row: Int, column: Int, _ value: Double, format: XLSXWriter.Format? = nil) throws(XLSXWriterError) {
-        let (r, c) = try cell(row, column)
+        let (r, c) = try writeCell(row, column)
         try check(worksheet_write_number(handle, r, c, value, writer.formatPointer(format)), row, column)
     }
 
     public func writeString(row: Int, column: Int, _ value: String, format: XLSXWriter.Format? = nil) throws(XLSXWriterError) {
-        let (r, c) = try cell(row, column)
+        let (r, c) = try writeCell(row, column)
         let err = value.withCString { worksheet_write_string(handle, r, c, $0, writer.formatPointer(format)) }
         try check(err, row, column)
     }
 
     public func writeBoolean(row: Int, column: Int, _ value: Bool, format: XLSXWriter.Format? = nil) throws(XLSXWriterError) {
-        let (r, c) = try cell(row, column)
+        let (r, c) = try writeCell(row, column)
         try check(worksheet_write_boolean(handle, r, c, value ? 1 : 0, writer.formatPointer(format)), row, column)
     }
 
     /// A date and time as a serial number under `format` (give a date or
     /// date-time number format, or Excel shows the bare serial).
     public func writeDateTime(row: Int, column: Int, _ value: XLSXDateTime, format: XLSXWriter.Format?) throws(XLSXWriterError) {
-        let (r, c) = try cell(row, column)
+        let (r, c) = try writeCell(row, column)
         var dt = lxw_datetime(
             year: Int32(value.year), month: Int32(value.month), day: Int32(value.day),
             hour: Int32(value.hour), min: Int32(value.minute), sec: value.second)
@@ -45,7 +62,7 @@ public final class XLSXWorksheet {
 
     /// A formatted empty cell (libxlsxwriter ignores blanks without a format).
     public func writeBlank(row: Int, column: Int, format: XLSXWriter.Format? = nil) throws(XLSXWriterError) {
-        let (r, c) = try cell(row, column)
+        let (r, c) = try writeCell(row, column)
         try check(worksheet_write_blank(handle, r, c, writer.formatPointer(format)), row, column)
     }
 
@@ -72,6 +89,8 @@ public final class XLSXWorksheet {
         let (r2, c2) = try cell(lastRow, lastColumn)
         let err = worksheet_autofilter(handle, r1, c1, r2, c2)
         if err != LXW_NO_ERROR { throw layoutError(err) }
+        state.autofilter = ColumnNames.columnLetters(firstColumn) + String(firstRow + 1) + ":"
+            + ColumnNames.columnLetters(lastColumn) + String(lastRow + 1)
     }
 
     // MARK: - checks
@@ -85,6 +104,19 @@ public final class XLSXWorksheet {
                 path: writer.path, sheet: name)
         }
         return (lxw_row_t(row), lxw_col_t(column))
+    }
+
+    /// `cell` for a write: refused once the rows are streamed.
+    @inline(__always)
+    private func writeCell(_ row: Int, _ column: Int) throws(XLSXWriterError) -> (lxw_row_t, lxw_col_t) {
+        let rc = try cell(row, column)
+        guard state.part == nil else {
+            throw XLSXWriterError(code: .writingCell, message: "the rows of this sheet are streamed (XLSXRowStream)",
+                                  path: writer.path, sheet: name, row: row, column: column)
+        }
+        state.lastRow = max(state.lastRow, row)
+        state.lastColumn = max(state.lastColumn, column)
+        return rc
     }
 
     @inline(__always)

@@ -100,10 +100,14 @@ public final class XLSXWriter {
     private var formats: [UnsafeMutablePointer<lxw_format>] = []
     private var formatIndex: [XLSXFormat: Int] = [:]
     private var sheetNames: [String] = []
+    private var sheetStates: [XLSXWorksheet.State] = []
     private let temporaryDirectory: UnsafeMutablePointer<CChar>?
+    /// Where libxlsxwriter's temp files and the streamed rows go (nil: `TMPDIR`).
+    let temporaryDirectoryPath: String?
 
     public init(path: String, constantMemory: Bool = true, temporaryDirectory: String? = nil) throws(XLSXWriterError) {
         self.path = path
+        self.temporaryDirectoryPath = temporaryDirectory
         self.temporaryDirectory = temporaryDirectory.map { strdup($0) }
         var options = lxw_workbook_options()
         options.constant_memory = constantMemory ? UInt8(LXW_TRUE.rawValue) : UInt8(LXW_FALSE.rawValue)
@@ -120,6 +124,7 @@ public final class XLSXWriter {
         // Never closed (an error was thrown on the way): free without
         // writing a half-made file.
         if let handle { lxw_workbook_free(handle) }
+        for state in sheetStates { state.part?.cancel() }
         free(temporaryDirectory)
     }
 
@@ -158,17 +163,35 @@ public final class XLSXWriter {
         }
         let actual = name ?? "Sheet\(sheetNames.count + 1)"
         sheetNames.append(actual)
-        return XLSXWorksheet(writer: self, handle: sheet, name: actual)
+        let state = XLSXWorksheet.State()
+        sheetStates.append(state)
+        return XLSXWorksheet(writer: self, handle: sheet, name: actual, state: state)
     }
 
     /// Writes the file and frees the workbook; the writer can't be used
-    /// afterwards. A failure still frees it.
+    /// afterwards. A failure still frees it. Streamed rows
+    /// (``XLSXWorksheet/streamRows()``) are finished and put into their
+    /// sheets; their temporary files are removed either way.
     public func close() throws(XLSXWriterError) {
         guard let wb = handle else { throw closedError() }
+        defer { for state in sheetStates { state.part?.cancel() } }
+        do {
+            for state in sheetStates { try state.finish() }
+        } catch {
+            handle = nil
+            lxw_workbook_free(wb)
+            throw error
+        }
         handle = nil
         let err = workbook_close(wb)
         if err != LXW_NO_ERROR {
             throw XLSXWriterError(code: .closing, message: Self.message(err), path: path)
+        }
+        do {
+            try spliceStreamedSheets(sheetStates)
+        } catch {
+            unlink(path) // a workbook without its rows must not look finished
+            throw error
         }
     }
 
