@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Joins PDF files that ``PDFDocument`` (libharu) saved into one document,
 /// so a long report can be drawn in segments of a few hundred pages: libharu
@@ -15,19 +19,17 @@ import Foundation
 /// object 3. One segment is in memory at a time.
 public enum PDFSegmentMerger {
     public static func merge(segments: [String], into path: String) throws(PDFError) {
-        guard let output = FileHandle(forWritingAtPath: createEmpty(path)) else {
-            throw failure("open \(path) for writing")
-        }
-        defer { try? output.close() }
-        var writer = BufferedWriter(handle: output)
+        guard let output = fopen(path, "wb") else { throw failure("open \(path) for writing: \(errnoText())") }
+        var closed = false
+        defer { if !closed { fclose(output) } }
+        var writer = BufferedWriter(file: output)
         var offsets: [Int: Int] = [:]  // new object number → file offset
         var next = 4
         var kids: [Int] = []
         do {
             try writer.write(Array("%PDF-1.3\n%".utf8) + [0xB7, 0xBE, 0xAD, 0xAA, 0x0A])
             for (index, segmentPath) in segments.enumerated() {
-                guard let data = FileManager.default.contents(atPath: segmentPath) else { throw failure("read \(segmentPath)") }
-                let segment = try Segment(bytes: [UInt8](data), name: segmentPath)
+                let segment = try Segment(bytes: try readFile(segmentPath), name: segmentPath)
                 var numbers: [Int: Int] = [segment.pagesRoot: 2]
                 if index == 0, let info = segment.info { numbers[info] = 3 }
                 for object in segment.objects.keys.sorted() where object != segment.root && numbers[object] == nil {
@@ -62,6 +64,8 @@ public enum PDFSegmentMerger {
             table += "trailer\n<<\n/Root 1 0 R\n/Info 3 0 R\n/Size \(next)\n>>\nstartxref\n\(xref)\n%%EOF\n"
             try writer.write(Array(table.utf8))
             try writer.flush()
+            closed = true
+            guard fclose(output) == 0 else { throw failure("close \(path): \(errnoText())") }
         } catch let error as PDFError {
             throw error
         } catch {
@@ -69,19 +73,24 @@ public enum PDFSegmentMerger {
         }
     }
 
-    /// Creates the folder the segments are saved in.
+    /// Creates the folder the segments are saved in (its parent exists).
     public static func createDirectory(_ path: String) throws(PDFError) {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw failure("create \(path): \(error)")
-        }
+        guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw failure("create \(path): \(errnoText())") }
     }
 
-    private static func createEmpty(_ path: String) -> String {
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        return path
+    static func readFile(_ path: String) throws(PDFError) -> [UInt8] {
+        guard let file = fopen(path, "rb") else { throw failure("open \(path): \(errnoText())") }
+        defer { fclose(file) }
+        guard fseek(file, 0, SEEK_END) == 0 else { throw failure("seek \(path): \(errnoText())") }
+        let size = ftell(file)
+        guard size >= 0, fseek(file, 0, SEEK_SET) == 0 else { throw failure("seek \(path): \(errnoText())") }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let read = bytes.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, file) }
+        guard read == size else { throw failure("read \(path): \(errnoText())") }
+        return bytes
     }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
 
     static func failure(_ step: String) -> PDFError {
         PDFError(code: .saving, step: "merge PDF segments: \(step)", errorNumber: 0, detailNumber: 0)
@@ -283,12 +292,12 @@ public enum PDFSegmentMerger {
 
     /// Buffered appends to a file, counting the bytes (xref offsets).
     struct BufferedWriter {
-        let handle: FileHandle
+        let file: UnsafeMutablePointer<FILE>
         private var buffer: [UInt8] = []
         private(set) var offset = 0
 
-        init(handle: FileHandle) {
-            self.handle = handle
+        init(file: UnsafeMutablePointer<FILE>) {
+            self.file = file
             buffer.reserveCapacity(1 << 20)
         }
 
@@ -300,7 +309,8 @@ public enum PDFSegmentMerger {
 
         mutating func flush() throws {
             guard !buffer.isEmpty else { return }
-            try handle.write(contentsOf: buffer)
+            let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+            guard written == buffer.count else { throw PDFSegmentMerger.failure("write: \(PDFSegmentMerger.errnoText())") }
             buffer.removeAll(keepingCapacity: true)
         }
     }
