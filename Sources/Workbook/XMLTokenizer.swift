@@ -263,6 +263,26 @@ final class XMLTokenizer {
         return memcmp(base + p, s.utf8Start, count) == 0
     }
 
+    /// The cell fast path: when the unread input is `<v>text</v></c>` (no
+    /// prefixes, no markup, entity or CDATA in the text) and all of it is
+    /// in the buffer, consumes it and returns the text's range (valid until
+    /// the next call); otherwise consumes nothing and returns nil, and the
+    /// tokens come one by one as usual.
+    @inline(__always)
+    func simpleCellValue() -> (start: Int, stop: Int)? {
+        let p = pos
+        guard end - p >= 11, base[p] == UInt8(ascii: "<"), base[p + 1] == UInt8(ascii: "v"), base[p + 2] == UInt8(ascii: ">") else {
+            return nil
+        }
+        var q = p + 3
+        while q < end && base[q] != UInt8(ascii: "<") && base[q] != UInt8(ascii: "&") { q += 1 }
+        guard end - q >= 8, base[q] == UInt8(ascii: "<"), base[q + 1] == UInt8(ascii: "/"), base[q + 2] == UInt8(ascii: "v"),
+              base[q + 3] == UInt8(ascii: ">"), base[q + 4] == UInt8(ascii: "<"), base[q + 5] == UInt8(ascii: "/"),
+              base[q + 6] == UInt8(ascii: "c"), base[q + 7] == UInt8(ascii: ">") else { return nil }
+        pos = q + 8
+        return (p + 3, q)
+    }
+
     /// Whether the current tag's local name is `name`.
     @inline(__always)
     func nameIs(_ name: StaticString) -> Bool {
