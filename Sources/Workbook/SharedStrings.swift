@@ -73,6 +73,14 @@ final class SharedStrings {
                 depth += 1
                 sawRoot = true
                 if tok.nameIs("si") {
+                    if let (from, to) = tok.simpleStringItem() {
+                        // `<t>…</t></si>` in one go: the usual item.
+                        depth -= 1
+                        let start = bytes.count
+                        bytes.append(contentsOf: tok.bytes(from, to))
+                        try append(from: start, maxBytes: maxBytes, tok)
+                        continue
+                    }
                     inItem = true
                     itemStart = bytes.count
                 } else if tok.nameIs("rPh") {

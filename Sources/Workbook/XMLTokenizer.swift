@@ -283,6 +283,30 @@ final class XMLTokenizer {
         return (p + 3, q)
     }
 
+    /// The shared-string fast path, after an `<si>` start tag: when the
+    /// unread input is `<t>text</t></si>` (or `<t xml:space="preserve">`;
+    /// no prefixes, no markup, entity or CDATA in the text) and all of it
+    /// is in the buffer, consumes it and returns the text's range (valid
+    /// until the next call); otherwise consumes nothing and returns nil.
+    @inline(__always)
+    func simpleStringItem() -> (start: Int, stop: Int)? {
+        let p = pos
+        guard end - p >= 13, base[p] == UInt8(ascii: "<"), base[p + 1] == UInt8(ascii: "t") else { return nil }
+        var q: Int
+        if base[p + 2] == UInt8(ascii: ">") {
+            q = p + 3
+        } else if matches("<t xml:space=\"preserve\">", at: p) {
+            q = p + 24
+        } else {
+            return nil
+        }
+        let text = q
+        while q < end && base[q] != UInt8(ascii: "<") && base[q] != UInt8(ascii: "&") { q += 1 }
+        guard end - q >= 9, matches("</t></si>", at: q) else { return nil }
+        pos = q + 9
+        return (text, q)
+    }
+
     /// Whether the current tag's local name is `name`.
     @inline(__always)
     func nameIs(_ name: StaticString) -> Bool {
