@@ -57,7 +57,9 @@ struct SheetScanner {
         var valueStart = 0
 
         loop: while true {
-            let kind = try tok.next()
+            // A cell's start tag in one step (the usual case), else a token.
+            let cellStart = inSheetData && rowOpen && !inCell ? tok.simpleCellStart() : nil
+            let kind = cellStart != nil ? XMLTokenizer.Kind.start : try tok.next()
             switch kind {
             case .start, .empty:
                 if kind == .start { depth += 1 }
@@ -80,13 +82,19 @@ struct SheetScanner {
                     var column = lastColumn + 1
                     var style = 0
                     var type = CellType.number
-                    try tok.forEachAttribute { ns, ne, vs, ve in
-                        guard ne - ns == 1 else { return }
-                        switch tok.base[ns] {
-                        case UInt8(ascii: "r"): column = try parseColumn(vs, ve, row: row.number)
-                        case UInt8(ascii: "s"): style = parseInt(vs, ve) ?? 0
-                        case UInt8(ascii: "t"): type = parseCellType(vs, ve)
-                        default: break
+                    if let c = cellStart {
+                        if c.rFrom >= 0 { column = try parseColumn(c.rFrom, c.rTo, row: row.number) }
+                        if c.sFrom >= 0 { style = parseInt(c.sFrom, c.sTo) ?? 0 }
+                        if c.tFrom >= 0 { type = parseCellType(c.tFrom, c.tTo) }
+                    } else {
+                        try tok.forEachAttribute { ns, ne, vs, ve in
+                            guard ne - ns == 1 else { return }
+                            switch tok.base[ns] {
+                            case UInt8(ascii: "r"): column = try parseColumn(vs, ve, row: row.number)
+                            case UInt8(ascii: "s"): style = parseInt(vs, ve) ?? 0
+                            case UInt8(ascii: "t"): type = parseCellType(vs, ve)
+                            default: break
+                            }
                         }
                     }
                     if column <= lastColumn { unsorted = true }
