@@ -157,6 +157,18 @@ extension CopyEncoder {
 
     static func appendReplacingNUL(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         guard let base = b.baseAddress, b.count > 0 else { return }
+        if b.count <= 64 {
+            // Short text (most cells): a plain scan beats a memchr call.
+            var clean = true
+            for c in b where c == 0 {
+                clean = false
+                break
+            }
+            if clean {
+                out.append(contentsOf: b)
+                return
+            }
+        }
         var runStart = 0
         // memchr finds the (rare) NULs; runs between them are copied whole.
         while runStart < b.count, let hit = memchr(base + runStart, 0, b.count - runStart) {
