@@ -59,36 +59,25 @@ struct SheetLoader {
     /// The producer: every data row (all rows after the header) as a COPY
     /// binary tuple with one field per column, NULL where the row has no cell.
     static func produce(plan: SheetPlan, file: String, encoder: CopyEncoder, reader: ReaderBox, pipe: ChunkPipe) throws {
-        let types = plan.types
-        let first = plan.firstColumn
-        let fieldCount = types.count
+        let rows = BinaryRowEncoder(firstColumn: plan.firstColumn, types: plan.types, encoder: encoder)
         var buffer = pipe.takeBuffer()
         var rowsInBuffer = 0
         var seenHeader = false
         struct Stop: Error {}
         do {
-            try reader.readRows(of: plan.sheet) { row in
+            try reader.readRawRows(of: plan.sheet) { row in
                 if !seenHeader {
                     seenHeader = true
                     return
                 }
-                CopyEncoder.appendBinaryTupleStart(fieldCount: fieldCount, to: &buffer)
-                var next = 0
-                let cells = row.cells
-                for i in 0..<fieldCount {
-                    if next < cells.count && cells[next].column == first + i {
-                        do {
-                            try encoder.appendBinary(cells[next].value, as: types[i], to: &buffer)
-                        } catch let error as CopyEncodingError {
-                            throw IngestError.badInput(
-                                error.code.description, file: file, sheet: plan.sheet.name,
-                                cell: CellReference.name(column: first + i, row: row.number),
-                                "the value can't be stored in column \"\(plan.names[i])\" (\(types[i].sqlName)): \(error)")
-                        }
-                        next += 1
-                    } else {
-                        CopyEncoder.appendBinaryNull(to: &buffer)
-                    }
+                do {
+                    try rows.encode(row, to: &buffer)
+                } catch let error as BinaryRowEncoder.CellError {
+                    let i = error.index
+                    throw IngestError.badInput(
+                        error.error.code.description, file: file, sheet: plan.sheet.name,
+                        cell: CellReference.name(column: plan.firstColumn + i, row: row.number),
+                        "the value can't be stored in column \"\(plan.names[i])\" (\(rows.types[i].sqlName)): \(error.error)")
                 }
                 rowsInBuffer += 1
                 if buffer.count >= pipe.chunkBytes {
@@ -117,7 +106,16 @@ final class ReaderBox: @unchecked Sendable {
     init(_ reader: WorkbookReader) { workbook = reader; csv = nil }
     init(csv: CSVReader) { workbook = nil; self.csv = csv }
 
-    func readRows(of sheet: SheetInfo, _ body: (Row) throws -> Void) throws {
-        if let workbook { try workbook.readRows(of: sheet, body) } else { try csv?.readRows(body) }
+    /// The sheet's rows as raw rows (the CSV reader's rows converted).
+    func readRawRows(of sheet: SheetInfo, _ body: (RawRow) throws -> Void) throws {
+        if let workbook {
+            try workbook.readRawRows(of: sheet, body)
+        } else if let csv {
+            var raw = RawRow(Row(number: 0, cells: []))
+            try csv.readRows { row in
+                raw.set(row)
+                try body(raw)
+            }
+        }
     }
 }

@@ -30,7 +30,7 @@ struct SheetPlan: Sendable {
         _ sheet: SheetInfo, dataset: DatasetRef, reader: WorkbookReader, file: String
     ) throws -> SheetPlan? {
         var builder = Builder(sheet: sheet, dataset: dataset, file: file, dateSystem: reader.date1904 ? .excel1904 : .excel1900)
-        try reader.readRows(of: sheet) { builder.observe($0) }
+        try reader.readRawRows(of: sheet) { builder.observe($0) }
         return try builder.plan()
     }
 
@@ -56,21 +56,21 @@ struct SheetPlan: Sendable {
 
         /// Records a row; returns false for the header row.
         @discardableResult
-        mutating func observe(_ row: Row) -> Bool {
+        mutating func observe(_ row: RawRow) -> Bool {
             guard observeShape(row) else { return false }
-            for cell in row.cells { inference[cell.column].observe(cell.value) }
+            BinaryRowEncoder.observe(row, into: &inference)
             return true
         }
 
         /// Everything `observe` records except the cells' values, which the
         /// caller then records into `inference[column]` itself (the single
         /// pass does so while encoding them). Returns false for the header.
-        mutating func observeShape(_ row: Row) -> Bool {
+        mutating func observeShape(_ row: RawRow) -> Bool {
             guard let first = row.cells.first, let last = row.cells.last else { return false }
             minColumn = min(minColumn, first.column)
             maxColumn = max(maxColumn, last.column)
             if header == nil {
-                header = row.cells
+                header = row.materialized().cells
                 headerRow = row.number
                 return false
             }

@@ -49,7 +49,7 @@ struct SinglePassLoader {
             // The state is a struct captured by a non-escaping closure, so
             // its accesses are checked statically (captured local variables
             // shared with nested functions cost a runtime check each).
-            try reader.readRows(of: sheet) { row in
+            try reader.readRawRows(of: sheet) { row in
                 if try !state.handle(row) { throw Stop() }
             }
         } catch is Stop {
@@ -59,7 +59,7 @@ struct SinglePassLoader {
         let final = try state.builder.plan()
         if state.guess == nil, let final { try state.announce(final) }
         let held = state.speculating && !state.cancelled && state.guess.map { g in
-            final.map { $0.firstColumn == g.firstColumn && $0.names == g.names && $0.types == g.types } ?? false
+            final.map { $0.firstColumn == g.firstColumn && $0.names == g.names && $0.types == state.rows.types } ?? false
         } ?? false
         if held && state.rowsInBuffer > 0 { _ = pipe.push(state.buffer, rows: state.rowsInBuffer) }
         pipe.finish(.inferred(final, guessHeld: held))
@@ -70,11 +70,11 @@ struct SinglePassLoader {
         var builder: SheetPlan.Builder
         let encoder: CopyEncoder
         let pipe: ChunkPipe
-        var pending: [Row] = []
+        /// The rows before the guess (copies: the reader reuses its row).
+        var pending: [RawRow] = []
         var guess: SheetPlan? = nil
-        /// The guess's types and first column (kept: `SheetPlan.types` is computed).
-        var types: [ColumnType] = []
-        var first = 0
+        /// Encodes rows with the guess's types and first column.
+        var rows = BinaryRowEncoder(firstColumn: 0, types: [], encoder: CopyEncoder())
         var speculating = true
         var cancelled = false
         var buffer: [UInt8]
@@ -88,10 +88,11 @@ struct SinglePassLoader {
         }
 
         /// One row of the sheet; false once the consumer has cancelled.
-        mutating func handle(_ row: Row) throws -> Bool {
+        mutating func handle(_ row: RawRow) throws -> Bool {
             if guess != nil && speculating {
                 guard builder.observeShape(row) else { return true }
-                speculating = observeAndEncode(row)
+                speculating = rows.observeAndEncode(row, into: &builder.inference, to: &buffer)
+                if speculating { rowEncoded() }
                 return !cancelled
             }
             guard builder.observe(row) else { return true }
@@ -99,15 +100,14 @@ struct SinglePassLoader {
                 if speculating { speculating = encode(row) }
                 return !cancelled
             }
-            pending.append(row)
+            pending.append(row.kept())
             if pending.count == SinglePassLoader.guessRows, let plan = try builder.plan() { try announce(plan) }
             return true
         }
 
         mutating func announce(_ plan: SheetPlan) throws {
             guess = plan
-            types = plan.types
-            first = plan.firstColumn
+            rows = BinaryRowEncoder(firstColumn: plan.firstColumn, types: plan.types, encoder: encoder)
             pipe.announce(.guess(plan))
             for row in pending where speculating && !cancelled {
                 speculating = encode(row)
@@ -117,56 +117,12 @@ struct SinglePassLoader {
 
         /// Encodes an (already observed) row with the guessed types; false
         /// when it doesn't fit.
-        mutating func encode(_ row: Row) -> Bool {
-            let cells = row.cells
-            guard let low = cells.first?.column, let high = cells.last?.column,
-                  low >= first, high < first + types.count else { return false }
-            let mark = buffer.count
-            CopyEncoder.appendBinaryTupleStart(fieldCount: types.count, to: &buffer)
-            var next = 0
-            for i in 0..<types.count {
-                if next < cells.count && cells[next].column == first + i {
-                    do {
-                        try encoder.appendBinary(cells[next].value, as: types[i], to: &buffer)
-                    } catch {
-                        buffer.removeSubrange(mark...)
-                        return false
-                    }
-                    next += 1
-                } else {
-                    CopyEncoder.appendBinaryNull(to: &buffer)
-                }
-            }
-            rowEncoded()
-            return true
-        }
-
-        /// Records the row's cells and encodes them with the guessed types
-        /// in one go (each number's text is read once); false when the row
-        /// doesn't fit (then every cell is still recorded, nothing encoded).
-        mutating func observeAndEncode(_ row: Row) -> Bool {
-            let cells = row.cells
-            guard let low = cells.first?.column, let high = cells.last?.column,
-                  low >= first, high < first + types.count else {
-                for cell in cells { builder.inference[cell.column].observe(cell.value) }
+        mutating func encode(_ row: RawRow) -> Bool {
+            guard rows.fits(row) else { return false }
+            do {
+                try rows.encode(row, to: &buffer)
+            } catch {
                 return false
-            }
-            let mark = buffer.count
-            CopyEncoder.appendBinaryTupleStart(fieldCount: types.count, to: &buffer)
-            var next = 0
-            for i in 0..<types.count {
-                if next < cells.count && cells[next].column == first + i {
-                    do {
-                        try builder.inference[first + i].observe(cells[next].value, appendingBinaryAs: types[i], with: encoder, to: &buffer)
-                    } catch {
-                        buffer.removeSubrange(mark...)
-                        for cell in cells[(next + 1)...] { builder.inference[cell.column].observe(cell.value) }
-                        return false
-                    }
-                    next += 1
-                } else {
-                    CopyEncoder.appendBinaryNull(to: &buffer)
-                }
             }
             rowEncoded()
             return true

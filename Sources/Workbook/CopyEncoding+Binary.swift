@@ -37,45 +37,78 @@ extension CopyEncoder {
     /// 2000-01-01), interval (microseconds, days 0, months 0), bool, or
     /// text (UTF-8).
     public func appendBinary(_ value: CellValue, as type: ColumnType, to out: inout [UInt8]) throws(CopyEncodingError) {
+        let failure: CopyEncodingError.Code?
         switch value {
         case .empty:
             Self.appendBigEndian(Int32(-1), to: &out)
-        case .error:
-            if type == .text { appendBinaryText(value, to: &out) } else { Self.appendBigEndian(Int32(-1), to: &out) }
-        case .text:
-            guard type == .text else { throw CopyEncodingError(code: .valueDoesNotFitColumnType, columnType: type, value: value) }
-            appendBinaryText(value, to: &out)
+            return
+        case .error(let t):
+            failure = t.withDecimalBytes { appendBinaryField(.error, $0, as: type, to: &out) }
+        case .text(let t):
+            failure = t.withDecimalBytes { appendBinaryField(.text, $0, as: type, to: &out) }
         case .boolean(let v):
+            failure = appendBinaryField(.boolean, UnsafeBufferPointer(start: nil, count: 0), flag: v, as: type, to: &out)
+        case .number(let t, let kind):
+            failure = t.withDecimalBytes { appendBinaryField(.number, $0, kind, as: type, to: &out) }
+        }
+        if let code = failure { throw CopyEncodingError(code: code, columnType: type, value: value) }
+    }
+
+    /// Appends the cell of a raw row as one COPY binary field, as
+    /// ``appendBinary(_:as:to:)`` does with its value.
+    func appendBinary(_ cell: RawCell, in row: RawRow, as type: ColumnType, to out: inout [UInt8]) throws(CopyEncodingError) {
+        let failure = row.withBytes(cell) { appendBinaryField(cell.type, $0, flag: cell.start != 0, cell.numberKind, as: type, to: &out) }
+        if let code = failure { throw CopyEncodingError(code: code, columnType: type, value: row.value(cell)) }
+    }
+
+    /// One field from a value's bytes (`flag`: a boolean's value); nil when
+    /// written, else why it doesn't fit (nothing written then).
+    @inline(__always)
+    func appendBinaryField(
+        _ kind: RawCell.Kind, _ b: UnsafeBufferPointer<UInt8>, flag: Bool = false, _ numberKind: NumberKind = .plain,
+        as type: ColumnType, to out: inout [UInt8]
+    ) -> CopyEncodingError.Code? {
+        switch kind {
+        case .error:
+            if type == .text { Self.appendBinaryText(b, to: &out) } else { Self.appendBigEndian(Int32(-1), to: &out) }
+        case .text, .shared:
+            guard type == .text else { return .valueDoesNotFitColumnType }
+            Self.appendBinaryText(b, to: &out)
+        case .boolean:
             switch type {
             case .boolean:
                 Self.appendBigEndian(Int32(1), to: &out)
-                out.append(v ? 1 : 0)
+                out.append(flag ? 1 : 0)
             case .text:
-                appendBinaryText(value, to: &out)
+                let lengthAt = out.count
+                Self.appendBigEndian(Int32(0), to: &out)
+                Self.appendDisplayBoolean(flag, to: &out)
+                Self.patchLength(at: lengthAt, in: &out)
             default:
-                throw CopyEncodingError(code: .valueDoesNotFitColumnType, columnType: type, value: value)
+                return .valueDoesNotFitColumnType
             }
-        case .number(let t, let kind):
+        case .number:
             if type == .text {
-                appendBinaryText(value, to: &out)
-                return
+                let lengthAt = out.count
+                Self.appendBigEndian(Int32(0), to: &out)
+                if let d = DecimalText(b), appendDisplayNumber(d, b, numberKind, to: &out) {} else { Self.appendReplacingNUL(b, to: &out) }
+                Self.patchLength(at: lengthAt, in: &out)
+                return nil
             }
             if type == .doublePrecision {
                 // strtod on the text: correctly rounded, and the same value
                 // PostgreSQL's float8in would read from the text format.
-                guard t.withDecimalBytes({ DecimalText($0) }) != nil, let v = Double(t), v.isFinite else {
-                    throw CopyEncodingError(code: .valueDoesNotFitColumnType, columnType: type, value: value)
+                guard DecimalText(b) != nil, let v = Double(String(decoding: b, as: UTF8.self)), v.isFinite else {
+                    return .valueDoesNotFitColumnType
                 }
                 Self.appendBigEndian(Int32(8), to: &out)
                 Self.appendBigEndian(v.bitPattern, to: &out)
-                return
+                return nil
             }
-            let failure: CopyEncodingError.Code? = t.withDecimalBytes { b in
-                guard let d = DecimalText(b) else { return .valueDoesNotFitColumnType }
-                return appendNumberBinary(d, b, kind, type, to: &out)
-            }
-            if let code = failure { throw CopyEncodingError(code: code, columnType: type, value: value) }
+            guard let d = DecimalText(b) else { return .valueDoesNotFitColumnType }
+            return appendNumberBinary(d, b, numberKind, type, to: &out)
         }
+        return nil
     }
 
     func appendNumberBinary(
@@ -114,28 +147,28 @@ extension CopyEncoder {
         return nil
     }
 
-    /// A text field: the display text's UTF-8 bytes behind their length.
-    private func appendBinaryText(_ value: CellValue, to out: inout [UInt8]) {
+    /// A text field: the UTF-8 bytes (NUL made U+FFFD) behind their length.
+    static func appendBinaryText(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         let lengthAt = out.count
-        Self.appendBigEndian(Int32(0), to: &out)
-        switch value {
-        case .text(let t), .error(let t):
-            t.withDecimalBytes { Self.appendReplacingNUL($0, to: &out) }
-        case .boolean(let v):
-            Self.appendDisplayBoolean(v, to: &out)
-        case .number(let t, let kind):
-            t.withDecimalBytes { b in
-                if let d = DecimalText(b), appendDisplayNumber(d, b, kind, to: &out) { return }
-                Self.appendReplacingNUL(b, to: &out)
-            }
-        case .empty:
-            break
-        }
-        Self.patchLength(at: lengthAt, in: &out)
+        appendBigEndian(Int32(0), to: &out)
+        appendReplacingNUL(b, to: &out)
+        patchLength(at: lengthAt, in: &out)
     }
 
     static func appendReplacingNUL(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         guard let base = b.baseAddress, b.count > 0 else { return }
+        if b.count <= 64 {
+            // Short text (most cells): a plain scan beats a memchr call.
+            var clean = true
+            for c in b where c == 0 {
+                clean = false
+                break
+            }
+            if clean {
+                out.append(contentsOf: b)
+                return
+            }
+        }
         var runStart = 0
         // memchr finds the (rare) NULs; runs between them are copied whole.
         while runStart < b.count, let hit = memchr(base + runStart, 0, b.count - runStart) {

@@ -22,6 +22,8 @@ final class SharedStrings {
     private var offsets: [UInt32] = [0]
     private let memoryBytes: Int
     private let blockSize: Int
+    /// The part declares more than `memoryBytes`: spill as it is parsed.
+    private var spillEarly = false
 
     // Spilled mode.
     private var file: Int32 = -1
@@ -38,9 +40,27 @@ final class SharedStrings {
         blockSize = 64 << 10
     }
 
-    init(tokenizer tok: XMLTokenizer, maxBytes: Int64, memoryBytes: Int, blockSize: Int = 64 << 10) throws {
+    /// Strings written to the spill file at a time, once spilling.
+    static let spillWriteBytes = 1 << 20
+
+    /// `declaredBytes`: the part's inflated size from the zip directory.
+    /// The UTF-8 text is never larger than its XML (except for UTF-16
+    /// parts), so a part declared within `memoryBytes` gets its buffer
+    /// reserved once (no regrowth copies, no doubled capacity); a part
+    /// declared larger is spilled from the start, buffering only
+    /// `spillWriteBytes` instead of filling `memoryBytes` first. The hint
+    /// is never trusted as a bound: the text's actual size decides.
+    init(tokenizer tok: XMLTokenizer, maxBytes: Int64, memoryBytes: Int, declaredBytes: Int64? = nil, blockSize: Int = 64 << 10) throws {
         self.memoryBytes = max(memoryBytes, 1)
         self.blockSize = max(blockSize, 16)
+        if let declared = declaredBytes, declared > 0 {
+            if declared <= Int64(self.memoryBytes) {
+                bytes.reserveCapacity(Int(declared))
+            } else {
+                spillEarly = true
+                bytes.reserveCapacity(min(Self.spillWriteBytes, self.memoryBytes) + 4096)
+            }
+        }
         var inItem = false
         var phonetic = 0
         var itemStart = 0
@@ -53,6 +73,14 @@ final class SharedStrings {
                 depth += 1
                 sawRoot = true
                 if tok.nameIs("si") {
+                    if let (from, to) = tok.simpleStringItem() {
+                        // `<t>…</t></si>` in one go: the usual item.
+                        depth -= 1
+                        let start = bytes.count
+                        bytes.append(contentsOf: tok.bytes(from, to))
+                        try append(from: start, maxBytes: maxBytes, tok)
+                        continue
+                    }
                     inItem = true
                     itemStart = bytes.count
                 } else if tok.nameIs("rPh") {
@@ -104,7 +132,7 @@ final class SharedStrings {
             throw tok.error(.tooLarge, "the shared strings exceed the limit of \(maxBytes) bytes")
         }
         offsets.append(UInt32(total))
-        if bytes.count > memoryBytes { try flush(tok) }
+        if bytes.count > memoryBytes || (spillEarly && bytes.count >= Self.spillWriteBytes) { try flush(tok) }
     }
 
     /// Writes the completed strings held in memory to the spill file.
@@ -148,6 +176,27 @@ final class SharedStrings {
         return p
     }()
 
+    /// The byte length of string `index` (in range).
+    @inline(__always)
+    func length(at index: Int) -> Int {
+        Int(offsets[index + 1] &- offsets[index])
+    }
+
+    /// Calls `body` with the UTF-8 bytes of string `index` (in range; empty
+    /// if the spill file can't be read).
+    @inline(__always)
+    func withBytes<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let from = Int(offsets[index]), to = Int(offsets[index + 1])
+        if let cache { return cache.withBytes(from, to) { body($0 ?? UnsafeBufferPointer(start: nil, count: 0)) } }
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[from..<to])) }
+    }
+
+    /// Calls `body` with the bytes of string `index` of a spilled table
+    /// (`nil`: the spill file can't be read), valid only during the call.
+    func withSpilledBytes<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        cache!.withBytes(Int(offsets[index]), Int(offsets[index + 1]), body)
+    }
+
     /// String `index`, or nil when out of range (or unreadable spill file).
     func string(at index: Int) -> String? {
         guard index >= 0 && index < count else { return nil }
@@ -156,7 +205,7 @@ final class SharedStrings {
         let from = Int(offsets[index]), to = Int(offsets[index + 1])
         let made: String
         if let cache {
-            guard let s = cache.string(from, to) else { return nil }
+            guard let s = cache.withBytes(from, to, { $0.map { String(decoding: $0, as: UTF8.self) } }) else { return nil }
             made = s
         } else {
             made = bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self) }
@@ -219,20 +268,21 @@ private final class BlockCache {
         return storage + victim * blockSize
     }
 
-    func string(_ from: Int, _ to: Int) -> String? {
-        if from == to { return "" }
+    /// Calls `body` with the bytes `from..<to` of the file (`nil`: unreadable).
+    func withBytes<R>(_ from: Int, _ to: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        if from == to { return body(UnsafeBufferPointer(start: nil, count: 0)) }
         let first = from / blockSize, last = (to - 1) / blockSize
         if first == last {
-            guard let base = load(first) else { return nil }
-            return String(decoding: UnsafeBufferPointer(start: base + (from - first * blockSize), count: to - from), as: UTF8.self)
+            guard let base = load(first) else { return body(nil) }
+            return body(UnsafeBufferPointer(start: base + (from - first * blockSize), count: to - from))
         }
         scratch.removeAll(keepingCapacity: true)
         for block in first...last {
-            guard let base = load(block) else { return nil }
+            guard let base = load(block) else { return body(nil) }
             let lo = max(from, block * blockSize) - block * blockSize
             let hi = min(to, (block + 1) * blockSize) - block * blockSize
             scratch.append(contentsOf: UnsafeBufferPointer(start: base + lo, count: hi - lo))
         }
-        return String(decoding: scratch, as: UTF8.self)
+        return scratch.withUnsafeBufferPointer { body($0) }
     }
 }

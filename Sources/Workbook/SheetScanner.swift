@@ -1,5 +1,6 @@
 /// The sheet XML scanner: walks `<sheetData>` with the byte tokenizer and
-/// turns each `<row>` into a `Row` of sparse cells.
+/// turns each `<row>` into a `RawRow` of sparse cells (values as bytes, no
+/// `String` per cell; `scan(into:)` makes `Row`s of them).
 ///
 /// - Cells: `t="s"` shared string, `inlineStr` (`<is><t>` and rich runs,
 ///   phonetic runs skipped), `str` (formula result), `b`, `e` (error),
@@ -22,7 +23,19 @@ struct SheetScanner {
     let formats: NumberFormats
     let date1904: Bool
 
+    /// Scans the sheet, calling `body` with each row holding a value as a
+    /// `Row` of `String` values (made from the raw row).
     func scan(into row: inout Row, _ body: (Row) throws -> Void) throws {
+        try scanRaw { raw in
+            raw.materialize(into: &row)
+            try body(row)
+        }
+    }
+
+    /// Scans the sheet, calling `body` with each row holding a value; the
+    /// `RawRow` is reused between calls.
+    func scanRaw(_ body: (RawRow) throws -> Void) throws {
+        var row = RawRow(strings: strings)
         tok.wantText = false
         var depth = 0
         var sawRoot = false
@@ -40,11 +53,13 @@ struct SheetScanner {
         var inInline = false
         var sawInline = false
         var phonetic = 0
-        var value: [UInt8] = []
-        value.reserveCapacity(256)
+        /// Where the current cell's value starts in `row.bytes`.
+        var valueStart = 0
 
         loop: while true {
-            let kind = try tok.next()
+            // A cell's start tag in one step (the usual case), else a token.
+            let cellStart = inSheetData && rowOpen && !inCell ? tok.simpleCellStart() : nil
+            let kind = cellStart != nil ? XMLTokenizer.Kind.start : try tok.next()
             switch kind {
             case .start, .empty:
                 if kind == .start { depth += 1 }
@@ -55,9 +70,9 @@ struct SheetScanner {
                 }
                 if inCell {
                     if tok.nameIs("v") {
-                        if kind == .start && !inInline { tok.wantText = true; hasValue = true; value.removeAll(keepingCapacity: true) }
+                        if kind == .start && !inInline { tok.wantText = true; hasValue = true; row.bytes.removeSubrange(valueStart...) }
                     } else if tok.nameIs("is") {
-                        if kind == .start { inInline = true; sawInline = true; hasValue = true; value.removeAll(keepingCapacity: true) }
+                        if kind == .start { inInline = true; sawInline = true; hasValue = true; row.bytes.removeSubrange(valueStart...) }
                     } else if tok.nameIs("t") {
                         if kind == .start && inInline && phonetic == 0 { tok.wantText = true }
                     } else if tok.nameIs("rPh") {
@@ -67,13 +82,19 @@ struct SheetScanner {
                     var column = lastColumn + 1
                     var style = 0
                     var type = CellType.number
-                    try tok.forEachAttribute { ns, ne, vs, ve in
-                        guard ne - ns == 1 else { return }
-                        switch tok.base[ns] {
-                        case UInt8(ascii: "r"): column = try parseColumn(vs, ve, row: row.number)
-                        case UInt8(ascii: "s"): style = parseInt(vs, ve) ?? 0
-                        case UInt8(ascii: "t"): type = parseCellType(vs, ve)
-                        default: break
+                    if let c = cellStart {
+                        if c.rFrom >= 0 { column = try parseColumn(c.rFrom, c.rTo, row: row.number) }
+                        if c.sFrom >= 0 { style = parseInt(c.sFrom, c.sTo) ?? 0 }
+                        if c.tFrom >= 0 { type = parseCellType(c.tFrom, c.tTo) }
+                    } else {
+                        try tok.forEachAttribute { ns, ne, vs, ve in
+                            guard ne - ns == 1 else { return }
+                            switch tok.base[ns] {
+                            case UInt8(ascii: "r"): column = try parseColumn(vs, ve, row: row.number)
+                            case UInt8(ascii: "s"): style = parseInt(vs, ve) ?? 0
+                            case UInt8(ascii: "t"): type = parseCellType(vs, ve)
+                            default: break
+                            }
                         }
                     }
                     if column <= lastColumn { unsorted = true }
@@ -82,6 +103,7 @@ struct SheetScanner {
                         // A cell outside <row>: treat as its own row.
                         row.number = lastRow + 1
                         row.cells.removeAll(keepingCapacity: true)
+                        row.bytes.removeAll(keepingCapacity: true)
                         rowOpen = true
                     }
                     if kind == .start {
@@ -93,6 +115,23 @@ struct SheetScanner {
                         inInline = false
                         sawInline = false
                         phonetic = 0
+                        valueStart = row.bytes.count
+                        if let (from, to) = tok.simpleCellValue() {
+                            // `<v>…</v></c>` in one go: the usual cell.
+                            inCell = false
+                            depth -= 1
+                            if type == .shared && !strings.isSpilled, let index = Self.plainIndex(tok.bytes(from, to)), index < strings.count {
+                                // The usual shared string: just its number.
+                                if strings.length(at: index) > 0 { row.cells.append(RawCell(column: column, type: .shared, start: index, end: 0)) }
+                            } else {
+                                row.bytes.append(contentsOf: tok.bytes(from, to))
+                                if let cell = try finishCell(type, cellKind, &row, from: valueStart, column: column) {
+                                    row.cells.append(cell)
+                                } else {
+                                    row.bytes.removeSubrange(valueStart...)
+                                }
+                            }
+                        }
                     }
                 } else if tok.nameIs("row") {
                     var number = lastRow + 1
@@ -110,6 +149,7 @@ struct SheetScanner {
                     if kind == .start {
                         row.number = number
                         row.cells.removeAll(keepingCapacity: true)
+                        row.bytes.removeAll(keepingCapacity: true)
                         rowOpen = true
                     }
                 }
@@ -122,8 +162,10 @@ struct SheetScanner {
                         inCell = false
                         tok.wantText = false
                         if sawInline && cellType != .string { cellType = .inline }  // <is> decides, whatever t says
-                        if hasValue, let cell = try finishCell(cellType, cellKind, &value, column: cellColumn, row: row.number) {
-                            row.cells.append((cellColumn, cell))
+                        if hasValue, let cell = try finishCell(cellType, cellKind, &row, from: valueStart, column: cellColumn) {
+                            row.cells.append(cell)
+                        } else {
+                            row.bytes.removeSubrange(valueStart...)
                         }
                     } else if tok.nameIs("v") || tok.nameIs("t") {
                         tok.wantText = false
@@ -142,7 +184,7 @@ struct SheetScanner {
                     inSheetData = false
                 }
             case .text, .cdata:
-                try tok.appendText(to: &value)
+                try tok.appendText(to: &row.bytes)
             case .eof:
                 break loop
             }
@@ -153,7 +195,7 @@ struct SheetScanner {
         }
     }
 
-    private static func sortCells(_ cells: inout [(column: Int, value: CellValue)]) {
+    private static func sortCells(_ cells: inout [RawCell]) {
         // Stable sort by column, then keep the last of duplicate columns.
         let sorted = cells.enumerated().sorted { a, b in
             a.element.column != b.element.column ? a.element.column < b.element.column : a.offset < b.offset
@@ -215,53 +257,90 @@ struct SheetScanner {
         return column - 1
     }
 
-    private func finishCell(_ type: CellType, _ kind: NumberKind, _ value: inout [UInt8], column: Int, row: Int) throws -> CellValue? {
+    /// The cell whose value text is `row.bytes[from...]`, or nil for a cell
+    /// without a value (the caller then drops those bytes). Leaves
+    /// `row.bytes` ending with the cell's value (or its replacement).
+    private func finishCell(_ type: CellType, _ kind: NumberKind, _ row: inout RawRow, from: Int, column: Int) throws -> RawCell? {
         switch type {
         case .number:
-            guard let (from, to) = Self.trimmed(value) else { return nil }
-            return .number(String(decoding: value[from..<to], as: UTF8.self), kind)
+            guard let (start, end) = Self.trimmed(row.bytes, from: from) else { return nil }
+            return RawCell(column: column, type: .number, numberKind: kind, start: start, end: end)
         case .shared:
-            guard let (from, to) = Self.trimmed(value) else { return nil }
+            guard let (start, end) = Self.trimmed(row.bytes, from: from) else { return nil }
             var index = 0
-            for i in from..<to {
-                let d = value[i] &- 48
+            for i in start..<end {
+                let d = row.bytes[i] &- 48
                 guard d < 10, index < Int32.max else { index = -1; break }
                 index = index * 10 + Int(d)
             }
-            guard let text = strings.string(at: index) else {
-                throw tok.error(.malformedXML, "the shared string index \(String(decoding: value, as: UTF8.self)) is out of range (the table has \(strings.count))",
-                                cell: CellReference.name(column: column, row: row))
+            guard index >= 0 && index < strings.count else {
+                throw tok.error(.malformedXML, "the shared string index \(String(decoding: row.bytes[from...], as: UTF8.self)) is out of range (the table has \(strings.count))",
+                                cell: CellReference.name(column: column, row: row.number))
             }
-            return text.isEmpty ? nil : .text(text)
+            row.bytes.removeSubrange(from...)
+            guard strings.length(at: index) > 0 else { return nil }
+            guard strings.isSpilled else { return RawCell(column: column, type: .shared, start: index, end: 0) }
+            // Spilled: the bytes are copied, as the block cache may evict them.
+            let readable = strings.withSpilledBytes(at: index) { b in
+                guard let b else { return false }
+                row.bytes.append(contentsOf: b)
+                return true
+            }
+            guard readable else {
+                throw tok.error(.io, "the shared strings' temporary file can't be read", cell: CellReference.name(column: column, row: row.number))
+            }
+            return RawCell(column: column, type: .text, start: from, end: row.bytes.count)
         case .inline, .string:
-            XMLEscapes.decodeUnderscoreEscapes(&value, from: 0)
-            return value.isEmpty ? nil : .text(String(decoding: value, as: UTF8.self))
+            XMLEscapes.decodeUnderscoreEscapes(&row.bytes, from: from)
+            return row.bytes.count == from ? nil : RawCell(column: column, type: .text, start: from, end: row.bytes.count)
         case .boolean:
-            guard let (from, to) = Self.trimmed(value) else { return nil }
-            switch String(decoding: value[from..<to], as: UTF8.self) {
-            case "1", "true": return .boolean(true)
-            case "0", "false": return .boolean(false)
+            guard let (start, end) = Self.trimmed(row.bytes, from: from) else { return nil }
+            let value: Bool
+            switch String(decoding: row.bytes[start..<end], as: UTF8.self) {
+            case "1", "true": value = true
+            case "0", "false": value = false
             default:
-                throw tok.error(.malformedXML, "a boolean cell whose value is neither 0 nor 1", cell: CellReference.name(column: column, row: row))
+                throw tok.error(.malformedXML, "a boolean cell whose value is neither 0 nor 1", cell: CellReference.name(column: column, row: row.number))
             }
+            row.bytes.removeSubrange(from...)
+            return RawCell(column: column, type: .boolean, start: value ? 1 : 0, end: 0)
         case .error:
-            guard let (from, to) = Self.trimmed(value) else { return .error("#N/A") }
-            return .error(String(decoding: value[from..<to], as: UTF8.self))
+            guard let (start, end) = Self.trimmed(row.bytes, from: from) else {
+                row.bytes.append(contentsOf: "#N/A".utf8)
+                return RawCell(column: column, type: .error, start: from, end: row.bytes.count)
+            }
+            return RawCell(column: column, type: .error, start: start, end: end)
         case .date:
-            guard let (from, to) = Self.trimmed(value) else { return nil }
-            let text = String(decoding: value[from..<to], as: UTF8.self)
+            guard let (start, end) = Self.trimmed(row.bytes, from: from) else { return nil }
+            let text = String(decoding: row.bytes[start..<end], as: UTF8.self)
             guard let (serial, dateKind) = ISODate.serial(text, date1904: date1904) else {
                 throw tok.error(.malformedXML, "a date cell (t=\"d\") whose value \"\(text)\" is not an ISO 8601 date",
-                                cell: CellReference.name(column: column, row: row))
+                                cell: CellReference.name(column: column, row: row.number))
             }
-            return .number(serial, kind == .plain ? dateKind : kind)
+            row.bytes.removeSubrange(from...)
+            row.bytes.append(contentsOf: serial.utf8)
+            return RawCell(column: column, type: .number, numberKind: kind == .plain ? dateKind : kind, start: from, end: row.bytes.count)
         }
     }
 
-    /// The value without surrounding XML whitespace; nil when empty.
+    /// The number written as 1–9 plain digits (nil for anything else).
     @inline(__always)
-    private static func trimmed(_ value: [UInt8]) -> (Int, Int)? {
-        var from = 0, to = value.count
+    private static func plainIndex(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard b.count > 0 && b.count <= 9 else { return nil }
+        var n = 0
+        for c in b {
+            let d = c &- 48
+            guard d < 10 else { return nil }
+            n = n * 10 + Int(d)
+        }
+        return n
+    }
+
+    /// The range of `value[from...]` without surrounding XML whitespace;
+    /// nil when empty.
+    @inline(__always)
+    private static func trimmed(_ value: [UInt8], from start: Int) -> (Int, Int)? {
+        var from = start, to = value.count
         while from < to && (value[from] == 0x20 || value[from] == 0x0A || value[from] == 0x0D || value[from] == 0x09) { from += 1 }
         while to > from && (value[to - 1] == 0x20 || value[to - 1] == 0x0A || value[to - 1] == 0x0D || value[to - 1] == 0x09) { to -= 1 }
         return from < to ? (from, to) : nil

@@ -174,20 +174,60 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
     public mutating func observe(
         _ value: CellValue, appendingBinaryAs type: ColumnType, with encoder: CopyEncoder, to out: inout [UInt8]
     ) throws(CopyEncodingError) {
-        guard case .number(let text, let numberKind) = value, type != .text, type != .doublePrecision else {
+        guard case .number(let text, let numberKind) = value else {
             observe(value)
             try encoder.appendBinary(value, as: type, to: &out)
             return
         }
-        nonNullCount += 1
-        var seen: ValueKinds = .text
-        let failure: CopyEncodingError.Code? = text.withDecimalBytes { b in
-            guard let d = DecimalText(b) else { return .valueDoesNotFitColumnType }
-            seen = Self.kind(of: d, in: b, numberKind)
-            return encoder.appendNumberBinary(d, b, numberKind, type, to: &out)
-        }
-        kindsSeen.insert(seen)
+        let failure = text.withDecimalBytes { observeNumber($0, numberKind, appendingBinaryAs: type, with: encoder, to: &out) }
         if let code = failure { throw CopyEncodingError(code: code, columnType: type, value: value) }
+    }
+
+    /// Records a cell of a raw row, as ``observe(_:)`` records its value.
+    mutating func observe(_ cell: RawCell, in row: RawRow) {
+        switch cell.type {
+        case .error:
+            errorCount += 1
+        case .text, .shared:
+            nonNullCount += 1
+            kindsSeen.insert(.text)
+        case .boolean:
+            nonNullCount += 1
+            kindsSeen.insert(.boolean)
+        case .number:
+            nonNullCount += 1
+            let seen = row.withBytes(cell) { b in DecimalText(b).map { Self.kind(of: $0, in: b, cell.numberKind) } ?? .text }
+            kindsSeen.insert(seen)
+        }
+    }
+
+    /// ``observe(_:appendingBinaryAs:with:to:)`` for a cell of a raw row.
+    mutating func observe(
+        _ cell: RawCell, in row: RawRow, appendingBinaryAs type: ColumnType, with encoder: CopyEncoder, to out: inout [UInt8]
+    ) throws(CopyEncodingError) {
+        guard cell.type == .number else {
+            observe(cell, in: row)
+            try encoder.appendBinary(cell, in: row, as: type, to: &out)
+            return
+        }
+        let failure = row.withBytes(cell) { observeNumber($0, cell.numberKind, appendingBinaryAs: type, with: encoder, to: &out) }
+        if let code = failure { throw CopyEncodingError(code: code, columnType: type, value: row.value(cell)) }
+    }
+
+    /// A number cell's text, parsed once to vote and to be encoded.
+    @inline(__always)
+    private mutating func observeNumber(
+        _ b: UnsafeBufferPointer<UInt8>, _ numberKind: NumberKind, appendingBinaryAs type: ColumnType, with encoder: CopyEncoder,
+        to out: inout [UInt8]
+    ) -> CopyEncodingError.Code? {
+        nonNullCount += 1
+        guard let d = DecimalText(b) else {
+            kindsSeen.insert(.text)
+            return encoder.appendBinaryField(.number, b, numberKind, as: type, to: &out)
+        }
+        kindsSeen.insert(Self.kind(of: d, in: b, numberKind))
+        guard type != .text && type != .doublePrecision else { return encoder.appendBinaryField(.number, b, numberKind, as: type, to: &out) }
+        return encoder.appendNumberBinary(d, b, numberKind, type, to: &out)
     }
 
     static func plainKind(_ d: DecimalText, in b: UnsafeBufferPointer<UInt8>) -> ValueKinds {

@@ -70,8 +70,8 @@ public final class WorkbookReader {
             stream.prefetch(slotSize: chunkSize)
             let tok = XMLTokenizer(input: ByteInput(stream), context: PartContext(file: path, part: part),
                                    chunkSize: chunkSize, maxTokenBytes: limits.maxTokenBytes)
-            strings = try SharedStrings(tokenizer: tok, maxBytes: limits.maxSharedStringBytes,
-                                        memoryBytes: limits.sharedStringMemoryBytes, blockSize: sharedStringBlockSize)
+            strings = try SharedStrings(tokenizer: tok, maxBytes: limits.maxSharedStringBytes, memoryBytes: limits.sharedStringMemoryBytes,
+                                        declaredBytes: stream.declaredSize, blockSize: sharedStringBlockSize)
         } else {
             strings = SharedStrings()
         }
@@ -88,6 +88,18 @@ public final class WorkbookReader {
     /// out of order is reported in file order (not sorted). Throw from
     /// `body` to stop early; the error is rethrown as is.
     public func readRows(of sheet: SheetInfo, _ body: (Row) throws -> Void) throws {
+        var row = Row(number: 0, cells: [])
+        row.cells.reserveCapacity(64)
+        try scan(sheet) { try $0.scan(into: &row, body) }
+    }
+
+    /// `readRows` without a `String` per cell: the ingest's hot path. The
+    /// `RawRow` passed is reused between calls (copy it to keep it).
+    package func readRawRows(of sheet: SheetInfo, _ body: (RawRow) throws -> Void) throws {
+        try scan(sheet) { try $0.scanRaw(body) }
+    }
+
+    private func scan(_ sheet: SheetInfo, _ body: (SheetScanner) throws -> Void) throws {
         let stream: ZipEntryStream
         do {
             stream = try archive.open(sheet.partName)
@@ -100,10 +112,8 @@ public final class WorkbookReader {
         let tok = XMLTokenizer(input: ByteInput(stream), context: PartContext(file: path, part: sheet.partName, sheet: sheet.name),
                                chunkSize: chunkSize, maxTokenBytes: limits.maxTokenBytes)
         let scanner = SheetScanner(tok: tok, strings: strings, formats: formats, date1904: date1904)
-        var row = Row(number: 0, cells: [])
-        row.cells.reserveCapacity(64)
         do {
-            try scanner.scan(into: &row, body)
+            try body(scanner)
         } catch var error as WorkbookError {
             if error.sheet == nil && error.file == path { error.sheet = sheet.name }
             throw error

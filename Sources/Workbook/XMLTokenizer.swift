@@ -263,6 +263,105 @@ final class XMLTokenizer {
         return memcmp(base + p, s.utf8Start, count) == 0
     }
 
+    /// The attribute values of a `<c>` start tag read by `simpleCellStart`
+    /// (`from..<to` in `base`; `from` -1 when absent).
+    struct CellStart {
+        var rFrom = -1, rTo = -1
+        var sFrom = -1, sTo = -1
+        var tFrom = -1, tTo = -1
+    }
+
+    /// The cell fast path's start: when the unread input starts with a
+    /// complete `<c …>` start tag (no prefix, space-separated
+    /// `name="value"` attributes), consumes it as `next()` would (the
+    /// current token is then that start tag) and returns its `r`, `s` and
+    /// `t` values; otherwise consumes nothing and returns nil.
+    @inline(__always)
+    func simpleCellStart() -> CellStart? {
+        let p = pos
+        guard end - p >= 4, base[p] == UInt8(ascii: "<"), base[p + 1] == UInt8(ascii: "c"), base[p + 2] == 0x20 else { return nil }
+        var q = p + 3
+        var cell = CellStart()
+        while q < end {
+            var b = base[q]
+            if b == 0x20 { q += 1; continue }
+            if b == UInt8(ascii: ">") {
+                kind = .start; tokenPos = p
+                start = p + 1; stop = p + 2
+                attrStart = p + 2; attrStop = q
+                pos = q + 1
+                return cell
+            }
+            let nameStart = q
+            while b != UInt8(ascii: "=") {
+                guard b > 0x20, b != UInt8(ascii: ">"), b != UInt8(ascii: "/"), b != UInt8(ascii: "<"), b != 0x22, b != 0x27 else { return nil }
+                q += 1
+                guard q < end else { return nil }
+                b = base[q]
+            }
+            let nameLength = q - nameStart
+            guard q + 1 < end, base[q + 1] == 0x22 else { return nil }
+            let valueStart = q + 2
+            q = valueStart
+            while q < end && base[q] != 0x22 { q += 1 }
+            guard q < end else { return nil }
+            if nameLength == 1 {
+                switch base[nameStart] {
+                case UInt8(ascii: "r"): cell.rFrom = valueStart; cell.rTo = q
+                case UInt8(ascii: "s"): cell.sFrom = valueStart; cell.sTo = q
+                case UInt8(ascii: "t"): cell.tFrom = valueStart; cell.tTo = q
+                default: break
+                }
+            }
+            q += 1
+        }
+        return nil
+    }
+
+    /// The cell fast path: when the unread input is `<v>text</v></c>` (no
+    /// prefixes, no markup, entity or CDATA in the text) and all of it is
+    /// in the buffer, consumes it and returns the text's range (valid until
+    /// the next call); otherwise consumes nothing and returns nil, and the
+    /// tokens come one by one as usual.
+    @inline(__always)
+    func simpleCellValue() -> (start: Int, stop: Int)? {
+        let p = pos
+        guard end - p >= 11, base[p] == UInt8(ascii: "<"), base[p + 1] == UInt8(ascii: "v"), base[p + 2] == UInt8(ascii: ">") else {
+            return nil
+        }
+        var q = p + 3
+        while q < end && base[q] != UInt8(ascii: "<") && base[q] != UInt8(ascii: "&") { q += 1 }
+        guard end - q >= 8, base[q] == UInt8(ascii: "<"), base[q + 1] == UInt8(ascii: "/"), base[q + 2] == UInt8(ascii: "v"),
+              base[q + 3] == UInt8(ascii: ">"), base[q + 4] == UInt8(ascii: "<"), base[q + 5] == UInt8(ascii: "/"),
+              base[q + 6] == UInt8(ascii: "c"), base[q + 7] == UInt8(ascii: ">") else { return nil }
+        pos = q + 8
+        return (p + 3, q)
+    }
+
+    /// The shared-string fast path, after an `<si>` start tag: when the
+    /// unread input is `<t>text</t></si>` (or `<t xml:space="preserve">`;
+    /// no prefixes, no markup, entity or CDATA in the text) and all of it
+    /// is in the buffer, consumes it and returns the text's range (valid
+    /// until the next call); otherwise consumes nothing and returns nil.
+    @inline(__always)
+    func simpleStringItem() -> (start: Int, stop: Int)? {
+        let p = pos
+        guard end - p >= 13, base[p] == UInt8(ascii: "<"), base[p + 1] == UInt8(ascii: "t") else { return nil }
+        var q: Int
+        if base[p + 2] == UInt8(ascii: ">") {
+            q = p + 3
+        } else if matches("<t xml:space=\"preserve\">", at: p) {
+            q = p + 24
+        } else {
+            return nil
+        }
+        let text = q
+        while q < end && base[q] != UInt8(ascii: "<") && base[q] != UInt8(ascii: "&") { q += 1 }
+        guard end - q >= 9, matches("</t></si>", at: q) else { return nil }
+        pos = q + 9
+        return (text, q)
+    }
+
     /// Whether the current tag's local name is `name`.
     @inline(__always)
     func nameIs(_ name: StaticString) -> Bool {

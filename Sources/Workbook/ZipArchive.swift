@@ -109,7 +109,9 @@ final class ZipArchive {
             }
             throw corrupt(part, text)
         }
-        return ZipEntryStream(archive: self, file: file, index: index, part: part, limit: entryLimit, compressedSize: compressed)
+        let declared: Int64? = stat.valid & zip_uint64_t(ZIP_STAT_SIZE) != 0 ? Int64(clamping: stat.size) : nil
+        return ZipEntryStream(archive: self, file: file, index: index, part: part, limit: entryLimit, compressedSize: compressed,
+                              declaredSize: declared)
     }
 
     fileprivate func account(index: Int, inflated: Int64, part: String) throws {
@@ -193,14 +195,19 @@ final class ZipEntryStream {
     private let limit: Int64
     private let compressedSize: Int64
     private(set) var inflated: Int64 = 0
+    /// The inflated size the zip directory declares (a hint for buffer
+    /// sizes and progress: never trusted as a bound).
+    let declaredSize: Int64?
 
-    fileprivate init(archive: ZipArchive, file: OpaquePointer, index: Int, part: String, limit: Int64, compressedSize: Int64) {
+    fileprivate init(archive: ZipArchive, file: OpaquePointer, index: Int, part: String, limit: Int64, compressedSize: Int64,
+                     declaredSize: Int64?) {
         self.archive = archive
         self.file = file
         self.index = index
         self.part = part
         self.limit = limit
         self.compressedSize = compressedSize
+        self.declaredSize = declaredSize
     }
 
     private var prefetcher: ZipPrefetcher? = nil

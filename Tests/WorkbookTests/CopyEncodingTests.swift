@@ -120,6 +120,13 @@ struct CopyEncodingTests {
         #expect(try binary(.number("1.5", .duration), .interval) == expected)
         #expect(try binary(.boolean(true), .boolean) == [0, 0, 0, 1, 1])
         #expect(try binary(.text("é\u{0}"), .text) == [0, 0, 0, 5, 0xC3, 0xA9, 0xEF, 0xBF, 0xBD])
+        // Short and long text (scanned differently for NUL) alike.
+        for length in [63, 64, 65, 200] {
+            let long = String(repeating: "a", count: length - 2) + "\u{0}b"
+            let want = Array((String(repeating: "a", count: length - 2) + "\u{FFFD}b").utf8)
+            #expect(try binary(.text(long), .text) == [0, 0, 0, UInt8(want.count)] + want)
+            #expect(try binary(.text(String(repeating: "z", count: length)), .text) == [0, 0, 0, UInt8(length)] + Array(repeating: UInt8(ascii: "z"), count: length))
+        }
     }
 
     @Test func binaryFraming() {
