@@ -122,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "SnapshotWorker",
             dependencies: [
-                "Snapshots", "Catalog", "Ingest", "JobQueue", "PyramydalRuntime", "Postgres",
+                "Snapshots", "Catalog", "JobQueue", "PyramydalRuntime", "Postgres",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

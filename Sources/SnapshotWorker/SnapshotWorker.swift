@@ -1,6 +1,5 @@
 import Catalog
 import Foundation
-import Ingest
 import JobQueue
 import Logging
 import Postgres
@@ -113,7 +112,7 @@ struct SnapshotWorker {
                 while true { try? await Task.sleep(for: .seconds(60)) }
             }
         }
-        let actor = IngestActor.current(environment: environment)
+        let actor = AuditActor.current(environment: environment)
         if prune {
             let outcome = try await writer.runAndPrune(connection: connection, actor: actor, policy: policy)
             return (outcome.manifest, outcome.prune)
@@ -129,7 +128,7 @@ struct SnapshotWorker {
         defer { connection.close() }
         return try await SnapshotRestorer(store: try configuration.openStore(logger: logger), logger: logger)
             .restore(snapshot: options.snapshot, datasets: options.datasets, into: connection, schemas: options.schemas,
-                     actor: IngestActor.current())
+                     actor: AuditActor.current())
     }
 }
 

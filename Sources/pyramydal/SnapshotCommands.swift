@@ -1,7 +1,6 @@
 import ArgumentParser
 import Catalog
 import Foundation
-import Ingest
 import JobQueue
 import Postgres
 import PyramydalRuntime
@@ -129,7 +128,7 @@ struct RestoreCommand: AsyncParsableCommand {
             if let dataSchema { schemas.data = dataSchema }
             let summary = try await SnapshotRestorer(store: store, logger: context.logger).restore(
                 snapshot: id, datasets: dataset.map(DatasetRef.init(parsing:)), into: connection, schemas: schemas,
-                actor: IngestActor.current())
+                actor: AuditActor.current())
             print("restored \(summary.snapshot) into \(schemas.catalog)/\(schemas.data): \(summary.datasets) datasets, "
                   + "\(summary.versions) versions, \(summary.rows) rows (\(SnapshotCommandFormat.bytes(summary.bytes)) verified)")
         }
