@@ -196,6 +196,11 @@ public struct SnapshotRestorer: Sendable {
             throw SnapshotError(.badManifest, "data object without table or columns", key: object.key)
         }
         let relation = schemas.dataRelation(table)
+        // A type goes into CREATE TABLE as text: only a plain type name
+        // (letters and spaces, an optional numeric modifier) is accepted.
+        for column in columns where !isPlainTypeName(column.type) {
+            throw SnapshotError(.badManifest, "column \"\(column.name)\" has an unexpected type \"\(column.type)\"", key: object.key)
+        }
         let list = columns.map { "\(PostgresConnection.quoteIdentifier($0.name)) \($0.type)" }.joined(separator: ", ")
         try connection.execute("CREATE TABLE \(relation) (\(list))", purpose: "restore table \(table)")
         let writer = try connection.copyIn("COPY \(relation) FROM STDIN", purpose: "restore \(table)")
@@ -251,4 +256,19 @@ public struct SnapshotRestorer: Sendable {
             try catalog.pointView(view, at: table, on: connection)
         }
     }
+}
+
+/// `bigint`, `double precision`, `numeric(12,2)`, `timestamp without time zone`:
+/// lower-case letters and single spaces, then at most one `(digits[,digits])`.
+func isPlainTypeName(_ text: String) -> Bool {
+    let bytes = Array(text.utf8)
+    var p = 0
+    while p < bytes.count, (bytes[p] >= UInt8(ascii: "a") && bytes[p] <= UInt8(ascii: "z")) || bytes[p] == UInt8(ascii: " ") {
+        p += 1
+    }
+    guard p > 0, bytes[0] != UInt8(ascii: " "), bytes[p - 1] != UInt8(ascii: " ") else { return false }
+    if p == bytes.count { return true }
+    guard bytes[p] == UInt8(ascii: "("), bytes.last == UInt8(ascii: ")") else { return false }
+    let inner = bytes[(p + 1)..<(bytes.count - 1)]
+    return !inner.isEmpty && inner.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ",") }
 }
