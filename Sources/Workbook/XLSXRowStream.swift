@@ -189,13 +189,21 @@ public final class XLSXRowStream {
             if state.isFinished { throw sheet.writer.closedError(sheet: sheet.name) }
             throw cellError(column, state.rowOpen ? "cells must be written by increasing column" : "no row started (call nextRow)")
         }
+        // A cell right after the previous one (or in column A) needs no `r`:
+        // readers place it there (ECMA-376 makes `r` optional), and the
+        // sheet XML is a quarter smaller, so there is less to deflate.
+        let follows = column == lastColumn + 1
         lastColumn = column
         if column > state.lastColumn { state.lastColumn = column }
         try part.ensure(room + 64)
-        if column >= columnSlots { growColumns(to: column + 1) }
-        putSlot(1 + column)
-        putSlot(0)
-        put("\"")
+        if follows {
+            put("<c")
+        } else {
+            if column >= columnSlots { growColumns(to: column + 1) }
+            putSlot(1 + column)
+            putSlot(0)
+            put("\"")
+        }
         if let format { putStyle(format) }
         if let type { put(type) }
         put(">")
