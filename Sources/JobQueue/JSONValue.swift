@@ -59,8 +59,8 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible,
     public var objectValue: [String: JSONValue]? { if case .object(let value) = self { value } else { nil } }
     public subscript(key: String) -> JSONValue? { objectValue?[key] }
 
-    /// Compact JSON text with sorted keys.
-    public var jsonText: String { (try? JSONCoding.encode(self)) ?? "null" }
+    /// Compact JSON text with sorted keys (a non-finite number is `null`).
+    public var jsonText: String { JSONValueWriter.text(self) }
     public var description: String { jsonText }
 
     /// Parses JSON text (RFC 8259; numbers become `Double`s).

@@ -26,6 +26,21 @@ struct JSONValueParserTests {
         #expect(try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) == original)
     }
 
+    @Test func writesWhatJSONEncoderWrites() throws {
+        let values: [JSONValue] = [
+            ["b": [1, 2.5, -3, 1e-5, 123456789012345678], "a": "q\"uo\\te/\n\t\u{1}é😀", "c": [:], "d": [], "e": nil, "f": true],
+            "plain", 0, -0.25, 1e300, false, nil,
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for value in values {
+            let ours = value.jsonText
+            #expect(try JSONValue.parse(ours) == value)
+            #expect(ours == String(decoding: try encoder.encode(value), as: UTF8.self), "\(ours)")
+        }
+        #expect(JSONValue.number(.infinity).jsonText == "null")
+    }
+
     @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "1e", "tru", "nul", "\"abc",
                       "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"", "\"tab\there\"", "1 2", "1e999", "{a:1}"])
     func refusesInvalidText(_ text: String) {
