@@ -45,18 +45,13 @@ struct AuditCommand: AsyncParsableCommand {
                 print(ref.map { "No audit entries about \($0)." } ?? "The audit log is empty.")
                 return
             }
-            var rows = [["WHEN", "WHO", "WHAT", "OUTCOME", "DETAIL"]]
+            var rows: [[String]] = []
             for e in entries {
                 var detail = e.detail ?? ""
                 if detail.count > 80 { detail = String(detail.prefix(77)) + "..." }
                 rows.append([JobsSupport.timestamp(e.at), e.who, e.what, e.outcome, detail])
             }
-            let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-            for row in rows {
-                print(row.enumerated().map { i, cell in
-                    i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-            }
+            print(TextTable.render(header: ["WHEN", "WHO", "WHAT", "OUTCOME", "DETAIL"], rows: rows))
         }
     }
 }

@@ -44,18 +44,13 @@ enum JobsSupport {
 
     /// One line per job: `id kind state attempt updated error`.
     static func table(_ jobs: [Job]) -> String {
-        var rows = [["ID", "KIND", "STATE", "ATTEMPT", "CREATED", "LAST ERROR"]]
+        var rows: [[String]] = []
         for job in jobs {
             var error = job.lastError ?? ""
             if error.count > 60 { error = String(error.prefix(57)) + "..." }
             rows.append([String(job.id), job.kind, job.state.rawValue, "\(job.attempt)/\(job.maxAttempts)", age(job.createdAt), error])
         }
-        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n")
+        return TextTable.render(header: ["ID", "KIND", "STATE", "ATTEMPT", "CREATED", "LAST ERROR"], rows: rows)
     }
 
     /// Everything about one job, including its attempts.

@@ -20,7 +20,7 @@ struct SnapshotsCommand: AsyncParsableCommand {
                 print("no snapshots yet (`pyramydal snapshot --now` takes one)")
                 return
             }
-            var rows = [["SNAPSHOT", "STATE", "KIND", "BUILDS ON", "VERSIONS", "ROWS", "SIZE"]]
+            var rows: [[String]] = []
             for entry in entries {
                 var row = [entry.id, entry.state.rawValue, "-", "-", "-", "-", SnapshotCommandFormat.bytes(entry.bytes)]
                 if entry.state == .complete, let manifest = try? await repository.manifest(entry.id).manifest {
@@ -33,7 +33,7 @@ struct SnapshotsCommand: AsyncParsableCommand {
                 }
                 rows.append(row)
             }
-            print(SnapshotCommandFormat.table(rows))
+            print(TextTable.render(header: ["SNAPSHOT", "STATE", "KIND", "BUILDS ON", "VERSIONS", "ROWS", "SIZE"], rows: rows))
         }
     }
 }
@@ -142,14 +142,5 @@ enum SnapshotCommandFormat {
         var unit = 0
         while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
         return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
-    }
-
-    static func table(_ rows: [[String]]) -> String {
-        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
     }
 }
