@@ -222,6 +222,9 @@ def test_task_definitions_are_valid_ecs_json():
         for required in ["PYRAMYDAL_STORE", "PYRAMYDAL_S3_REGION", "PYRAMYDAL_LOG_LEVEL", "PYRAMYDAL_LOG_FORMAT"]:
             assert required in names, f"{where}: {required} missing"
         assert dict((e["name"], e["value"]) for e in c["environment"])["PYRAMYDAL_LOG_FORMAT"] == "json", where
+        # The audit log names the task's IAM role, not the container's user.
+        raw_env = {e["name"]: e["value"] for e in raw["containerDefinitions"][0]["environment"]}
+        assert raw_env.get("PYRAMYDAL_ACTOR") == "${task_role_arn}", f"{where}: PYRAMYDAL_ACTOR is the task role"
 
         secrets = {s["name"]: s["valueFrom"] for s in c["secrets"]}
         assert set(secrets) == {"PYRAMYDAL_DATABASE_URL", "PGPASSWORD"}, where
