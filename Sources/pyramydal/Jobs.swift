@@ -53,10 +53,7 @@ struct JobsShow: AsyncParsableCommand {
     @Argument(help: "The job id.") var id: String
 
     func run() async throws {
-        try await CommandContext.run(label: "pyramydal.jobs") { context in
-            let jobID = try JobsSupport.parseID(id)
-            let (queue, _) = try await JobsSupport.openQueue(context)
-            defer { queue.connection.close() }
+        try await JobsSupport.withJob(id) { queue, jobID in
             guard let job = try await queue.job(id: jobID) else { throw CLIError("no job \(jobID)") }
             print(JobsSupport.details(job))
         }
@@ -69,10 +66,7 @@ struct JobsRetry: AsyncParsableCommand {
     @Argument(help: "The job id.") var id: String
 
     func run() async throws {
-        try await CommandContext.run(label: "pyramydal.jobs") { context in
-            let jobID = try JobsSupport.parseID(id)
-            let (queue, _) = try await JobsSupport.openQueue(context)
-            defer { queue.connection.close() }
+        try await JobsSupport.withJob(id) { queue, jobID in
             let job = try await queue.retry(id: jobID)
             try await JobAudit.record(job, what: "retry job \(job.id)", outcome: "requested", connection: queue.connection)
             print("job \(job.id) (\(job.kind)) is available again: attempt \(job.attempt + 1) of \(job.maxAttempts) runs next.")
@@ -86,10 +80,7 @@ struct JobsCancel: AsyncParsableCommand {
     @Argument(help: "The job id.") var id: String
 
     func run() async throws {
-        try await CommandContext.run(label: "pyramydal.jobs") { context in
-            let jobID = try JobsSupport.parseID(id)
-            let (queue, _) = try await JobsSupport.openQueue(context)
-            defer { queue.connection.close() }
+        try await JobsSupport.withJob(id) { queue, jobID in
             let job = try await queue.cancel(id: jobID)
             try await JobAudit.record(job, what: "cancel job \(job.id)", outcome: "cancelled", connection: queue.connection)
             print("job \(job.id) (\(job.kind)) is cancelled.")

@@ -15,6 +15,18 @@ enum JobsSupport {
         return (queue, url)
     }
 
+    /// Runs `body` with the queue and the parsed job id: what `jobs show`,
+    /// `retry` and `cancel` share. The connection is closed afterwards.
+    static func withJob(_ idText: String, label: String = "pyramydal.jobs",
+                        _ body: (JobQueue, Int64) async throws -> Void) async throws {
+        try await CommandContext.run(label: label) { context in
+            let jobID = try parseID(idText)
+            let (queue, _) = try await openQueue(context)
+            defer { queue.connection.close() }
+            try await body(queue, jobID)
+        }
+    }
+
     static func parseID(_ text: String) throws -> Int64 {
         guard let id = Int64(text), id > 0 else { throw CLIError("\"\(text)\" is not a job id") }
         return id
