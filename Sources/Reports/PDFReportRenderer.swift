@@ -254,15 +254,22 @@ final class PDFReportRenderer {
     private func drawCell(_ text: String, x: Double, width: Double, y: Double, right: Bool, bold: Bool,
                           layout: PDFReportLayout, fitted alreadyFitted: Bool = false) throws(PDFError) {
         let limit = (width - 2 * layout.cellPadding) * 1000 / layout.fontSize
+        let main = bold ? self.bold : regular
         var shown = text
-        var advance = try units(text, bold: bold)
+        let ascii = main.width(ofASCII: text)
+        var advance = 0
+        if let ascii { advance = ascii } else { advance = try units(text, bold: bold) }
         if !alreadyFitted, Double(advance) > limit {
             shown = try fitted(text, limit: limit, bold: bold)
             advance = try units(shown, bold: bold)
         }
         var tx = x + layout.cellPadding
         if right { tx = x + width - layout.cellPadding - Double(advance) * layout.fontSize / 1000 }
-        try drawText(shown, x: tx, y: y, bold: bold, size: layout.fontSize)
+        if ascii != nil {
+            content.showText(shown, x: tx, y: y, font: main, size: layout.fontSize)
+        } else {
+            try drawText(shown, x: tx, y: y, bold: bold, size: layout.fontSize)
+        }
     }
 
     /// Shows `text`, switching to the CJK font for runs of CJK characters.

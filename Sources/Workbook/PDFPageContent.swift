@@ -48,34 +48,46 @@ public struct PDFPageContent {
 
     /// Sets the fill colour to a gray level (0 black … 1 white): `g`.
     public mutating func setFillGray(_ gray: Double) {
-        number(gray)
-        operator_(" g\n")
+        write(capacity: 40) { p in
+            var n = Self.write(Self.thousandths(gray), to: p)
+            n += Self.write(" g\n", to: p + n)
+            return n
+        }
     }
 
     /// Adds a rectangle to the path: `re`.
     public mutating func rectangle(x: Double, y: Double, width: Double, height: Double) {
-        number(x); space(); number(y); space(); number(width); space(); number(height)
-        operator_(" re\n")
+        write(capacity: 4 * 32 + 8) { p in
+            var n = Self.write(Self.thousandths(x), to: p)
+            n += Self.write(" ", to: p + n)
+            n += Self.write(Self.thousandths(y), to: p + n)
+            n += Self.write(" ", to: p + n)
+            n += Self.write(Self.thousandths(width), to: p + n)
+            n += Self.write(" ", to: p + n)
+            n += Self.write(Self.thousandths(height), to: p + n)
+            n += Self.write(" re\n", to: p + n)
+            return n
+        }
     }
 
     /// Fills the path (every rectangle added since the last fill): `f`.
-    public mutating func fill() { operator_("f\n") }
+    public mutating func fill() { append("f\n") }
 
     /// Strokes a straight line in a gray level.
     public mutating func strokeLine(x1: Double, y1: Double, x2: Double, y2: Double, gray: Double, lineWidth: Double) {
-        number(gray); operator_(" G\n")
-        number(lineWidth); operator_(" w\n")
-        number(x1); space(); number(y1); operator_(" m\n")
-        number(x2); space(); number(y2); operator_(" l\nS\n")
+        number(gray); append(" G\n")
+        number(lineWidth); append(" w\n")
+        number(x1); append(" "); number(y1); append(" m\n")
+        number(x2); append(" "); number(y2); append(" l\nS\n")
     }
 
     // MARK: - text
 
     /// Begins a text object with a gray fill for the glyphs: `BT … g`.
     public mutating func beginText(gray: Double = 0) {
-        operator_("BT\n")
+        append("BT\n")
         number(gray)
-        operator_(" g\n")
+        append(" g\n")
         inText = true
         lineX = 0
         lineY = 0
@@ -83,7 +95,7 @@ public struct PDFPageContent {
     }
 
     public mutating func endText() {
-        operator_("ET\n")
+        append("ET\n")
         inText = false
     }
 
@@ -94,62 +106,77 @@ public struct PDFPageContent {
     public mutating func showText(_ text: String, x: Double, y: Double, font: PDFFont, size: Double) -> Int {
         precondition(inText, "showText outside beginText/endText")
         if self.font !== font || fontSize != size {
-            bytes.append(UInt8(ascii: "/"))
+            append("/")
             bytes.append(contentsOf: font.resourceName)
-            space()
+            append(" ")
             number(size)
-            operator_(" Tf\n")
+            append(" Tf\n")
             self.font = font
             fontSize = size
         }
         let tx = Self.thousandths(x)
         let ty = Self.thousandths(y)
-        Self.appendThousandths(tx - lineX, to: &bytes)
-        space()
-        Self.appendThousandths(ty - lineY, to: &bytes)
-        operator_(" Td\n<")
+        let dx = tx - lineX
+        let dy = ty - lineY
         lineX = tx
         lineY = ty
+        // ASCII (the common case): the whole operator in one write.
         var advance = 0
         let asciiDone = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
             for byte in utf8 where byte >= 0x80 { return false }
-            for byte in utf8 {
-                advance += font.advance(ascii: byte)
-                appendCID(UInt16(byte < 0x20 ? 0x20 : byte))
+            write(capacity: 2 * 32 + 16 + 4 * utf8.count) { p in
+                var n = Self.write(dx, to: p)
+                p[n] = 0x20
+                n += 1
+                n += Self.write(dy, to: p + n)
+                n += Self.write(" Td\n<", to: p + n)
+                for byte in utf8 {
+                    advance += font.advance(ascii: byte)
+                    Self.writeCID(UInt16(byte < 0x20 ? 0x20 : byte), to: p + n)
+                    n += 4
+                }
+                n += Self.write("> Tj\n", to: p + n)
+                return n
             }
             return true
         } ?? false
-        if !asciiDone {
-            for scalar in text.unicodeScalars {
-                advance += font.advance(scalar)
-                let v = scalar.value
-                appendCID(v < 0x20 || v > 0xFFFF ? 0x20 : UInt16(v))
+        guard !asciiDone else { return advance }
+        write(capacity: 2 * 32 + 8) { p in
+            var n = Self.write(dx, to: p)
+            p[n] = 0x20
+            n += 1
+            n += Self.write(dy, to: p + n)
+            n += Self.write(" Td\n<", to: p + n)
+            return n
+        }
+        for scalar in text.unicodeScalars {
+            advance += font.advance(scalar)
+            let v = scalar.value
+            write(capacity: 4) { p in
+                Self.writeCID(v < 0x20 || v > 0xFFFF ? 0x20 : UInt16(v), to: p)
+                return 4
             }
         }
-        operator_("> Tj\n")
+        append("> Tj\n")
         return advance
     }
 
+    // MARK: - bytes
+
+    /// Appends up to `capacity` bytes that `body` writes (returning how many).
     @inline(__always)
-    private mutating func appendCID(_ cid: UInt16) {
-        let hex = Self.hexDigits
-        bytes.append(hex[Int(cid >> 12)])
-        bytes.append(hex[Int(cid >> 8 & 0xF)])
-        bytes.append(hex[Int(cid >> 4 & 0xF)])
-        bytes.append(hex[Int(cid & 0xF)])
+    private mutating func write(capacity: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            let base = buffer.baseAddress!
+            let count = body(base)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
+        }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
-
-    // MARK: - numbers
-
     @inline(__always)
-    private mutating func operator_(_ text: StaticString) {
+    private mutating func append(_ text: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
-
-    @inline(__always)
-    private mutating func space() { bytes.append(0x20) }
 
     @inline(__always)
     private mutating func number(_ value: Double) {
@@ -157,34 +184,87 @@ public struct PDFPageContent {
     }
 
     @inline(__always)
+    static func write(_ text: StaticString, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        p.update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+        return text.utf8CodeUnitCount
+    }
+
+    /// Four uppercase hex digits.
+    @inline(__always)
+    static func writeCID(_ cid: UInt16, to p: UnsafeMutablePointer<UInt8>) {
+        @inline(__always) func hex(_ nibble: UInt16) -> UInt8 {
+            UInt8(truncatingIfNeeded: nibble < 10 ? 0x30 + nibble : 0x37 + nibble)
+        }
+        p[0] = hex(cid >> 12)
+        p[1] = hex(cid >> 8 & 0xF)
+        p[2] = hex(cid >> 4 & 0xF)
+        p[3] = hex(cid & 0xF)
+    }
+
+    // MARK: - numbers
+
+    @inline(__always)
     static func thousandths(_ value: Double) -> Int { Int((value * 1000).rounded()) }
 
     /// Writes `value / 1000` with at most three decimals and no trailing zeros.
     static func appendThousandths(_ value: Int, to bytes: inout [UInt8]) {
-        var v = value
-        if v < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            v = -v
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            let base = buffer.baseAddress!
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: write(value, to: base)))
         }
-        appendInteger(v / 1000, to: &bytes)
-        let fraction = v % 1000
-        guard fraction != 0 else { return }
-        bytes.append(UInt8(ascii: "."))
-        let digits = (fraction / 100, fraction / 10 % 10, fraction % 10)
-        bytes.append(0x30 + UInt8(digits.0))
-        if digits.1 != 0 || digits.2 != 0 { bytes.append(0x30 + UInt8(digits.1)) }
-        if digits.2 != 0 { bytes.append(0x30 + UInt8(digits.2)) }
     }
 
     /// Writes a non-negative integer in decimal.
     static func appendInteger(_ value: Int, to bytes: inout [UInt8]) {
-        var divisor = 1
-        while divisor <= value / 10 { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            bytes.append(0x30 + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            let base = buffer.baseAddress!
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: writeInteger(value, to: base)))
         }
+    }
+
+    /// Writes `value / 1000` (at most 26 bytes) and returns the byte count.
+    @inline(__always)
+    static func write(_ value: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        var v = value
+        if v < 0 {
+            p[0] = UInt8(ascii: "-")
+            n = 1
+            v = v == .min ? .max : -v
+        }
+        n += writeInteger(v / 1000, to: p + n)
+        let fraction = v % 1000
+        guard fraction != 0 else { return n }
+        p[n] = UInt8(ascii: ".")
+        p[n + 1] = 0x30 + UInt8(fraction / 100)
+        n += 2
+        if fraction % 100 != 0 {
+            p[n] = 0x30 + UInt8(fraction / 10 % 10)
+            n += 1
+            if fraction % 10 != 0 {
+                p[n] = 0x30 + UInt8(fraction % 10)
+                n += 1
+            }
+        }
+        return n
+    }
+
+    /// Writes a non-negative integer (at most 19 digits) and returns the byte count.
+    @inline(__always)
+    static func writeInteger(_ value: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        var count = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        rest = value
+        var i = count
+        repeat {
+            i -= 1
+            p[i] = 0x30 + UInt8(rest % 10)
+            rest /= 10
+        } while i > 0
+        return count
     }
 }
