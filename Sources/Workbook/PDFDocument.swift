@@ -65,17 +65,6 @@ public final class PDFDocument {
         return loaded
     }
 
-    /// Writes the document to `path`; the document can't be used afterwards
-    /// (its memory is freed either way).
-    public func save(to path: String) throws(PDFError) {
-        let doc = try open()
-        defer {
-            HPDF_Free(doc)
-            handle = nil
-        }
-        try check(HPDF_SaveToFile(doc, path), .saving, "save \(path)")
-    }
-
     /// The document as a PDF file in memory; the document can't be used
     /// afterwards (its memory is freed either way).
     public func saveToMemory() throws(PDFError) -> [UInt8] {
@@ -119,7 +108,8 @@ public final class PDFDocument {
 
 /// An embedded font. Widths are in thousandths of the font size and are
 /// cached per character, so measuring text costs no libharu call after
-/// the first use of a character.
+/// the first use of a character. Valid while its ``PDFDocument`` is (not
+/// after the document is saved).
 public final class PDFFont {
     public let name: String
     let handle: HPDF_Font
