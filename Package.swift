@@ -54,7 +54,7 @@ let package = Package(
 
         .target(
             name: "Workbook",
-            dependencies: ["CZip", "CLibXML2", "CXlsxWriter", "CHaru"]
+            dependencies: ["CZip", "CLibXML2", "CXlsxWriter", "CHaru", "Gzip"]
         ),
 
         .target(name: "Gzip", dependencies: ["CZlib"]),

@@ -30,21 +30,30 @@ public final class GzipWriter {
     ///   - sink: receives the compressed bytes (valid only during the call).
     public init(level: Int = GzipWriter.defaultLevel, chunkSize: Int = GzipWriter.defaultChunkSize,
                 sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws(GzipError) {
-        guard (0...9).contains(level) else { throw GzipError(.initialisation, "level must be 0…9, not \(level)") }
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: z_stream())
+        // windowBits 15 + 16: a gzip wrapper instead of zlib's.
+        stream = try Self.makeDeflateStream(level: level, windowBits: 15 + 16)
         output = [UInt8](repeating: 0, count: max(chunkSize, 1024))
         self.sink = sink
-        // windowBits 15 + 16: a gzip wrapper instead of zlib's.
-        let status = CZlib_deflateInit2(stream, Int32(level), 15 + 16, 8, Z_DEFAULT_STRATEGY)
+    }
+
+    deinit { Self.freeDeflateStream(stream) }
+
+    /// A deflate stream at `level` (0…9) with zlib's `windowBits` (15: zlib
+    /// wrapper, 15 + 16: gzip's); free it with ``freeDeflateStream(_:)``.
+    static func makeDeflateStream(level: Int, windowBits: Int32) throws(GzipError) -> UnsafeMutablePointer<z_stream> {
+        guard (0...9).contains(level) else { throw GzipError(.initialisation, "level must be 0…9, not \(level)") }
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let status = CZlib_deflateInit2(stream, Int32(level), windowBits, 8, Z_DEFAULT_STRATEGY)
         guard status == Z_OK else {
             stream.deinitialize(count: 1)
             stream.deallocate()
             throw GzipError(.initialisation, "deflateInit2 failed (\(status))")
         }
+        return stream
     }
 
-    deinit {
+    static func freeDeflateStream(_ stream: UnsafeMutablePointer<z_stream>) {
         deflateEnd(stream)
         stream.deinitialize(count: 1)
         stream.deallocate()

@@ -18,24 +18,33 @@ public struct PDFFontFiles: Sendable, Hashable {
     }
 }
 
-/// Prints rows as a paginated table with libharu: title line, header row
-/// on every page, zebra striping, right-aligned numbers, cells cut with
-/// "…" (or wrapped), "Page N of M", and column bands (key column repeated)
-/// when the columns don't fit the page width. Bands are printed "over,
-/// then down": each page of rows is printed band by band, so one pass
-/// over the rows suffices.
+/// Prints rows as a paginated table: title line, header row on every
+/// page, zebra striping, right-aligned numbers, cells cut with "…" (or
+/// wrapped), "Page N of M", and column bands (key column repeated) when
+/// the columns don't fit the page width. Bands are printed "over, then
+/// down": each page of rows is printed band by band, so one pass over the
+/// rows suffices.
+///
+/// libharu (``PDFDocument``) holds only the fonts, which measure the text;
+/// each page's content is written by ``PDFPageContent`` and handed to a
+/// ``PDFPageStream``, whose thread deflates and writes it while the next
+/// page is drawn. The fonts (subset to the glyphs measured) follow the
+/// pages at ``finish()``.
 final class PDFReportRenderer {
     static let sampleSize = 1000
     static let maxWrappedLines = 6
 
-    private var document: PDFDocument?
-    private let path: String
+    private let document: PDFDocument
+    private let stream: PDFPageStream?
+    private var content = PDFPageContent()
     private let columns: [ReportColumn]
+    /// Right-aligned columns (numbers).
+    private let rightAligned: [Bool]
     private let options: PDFOptions
     private let title: String
     private let fontFiles: PDFFontFiles
-    private var regular: PDFFont?
-    private var bold: PDFFont?
+    private let regular: PDFFont
+    private let bold: PDFFont
     private var cjk: PDFFont?
     private var cjkMissing = false
     private let pageSize: (width: Double, height: Double)
@@ -45,13 +54,6 @@ final class PDFReportRenderer {
     /// computed from `totalRows` and the layout.
     private let totalPages: Int?
     private let totalRows: Int
-    /// libharu holds a document's pages in memory until it is saved: every
-    /// this many pages the document is saved as a segment and a new one
-    /// begun; ``finish()`` joins the segments (``PDFSegmentMerger``).
-    private let segmentPages: Int
-    private var pagesInDocument = 0
-    private var segments: [String] = []
-    private var segmentDirectory: String { path + ".segments" }
 
     private var layout: PDFReportLayout?
     private var sample: [[String?]] = []
@@ -63,49 +65,26 @@ final class PDFReportRenderer {
     /// - Parameters:
     ///   - totalRows: the rows that will be passed (from `count(*)`).
     ///   - totalPages: M, when a counting pass found it (wrapping).
-    ///   - counting: count pages only, draw nothing.
-    ///   - segmentPages: pages per in-memory document (see ``segmentPages``).
+    ///   - counting: count pages only, draw nothing (no file is written).
+    ///   - queuePages: pages drawn ahead of the writer thread at most.
     init(path: String, columns: [ReportColumn], options: PDFOptions, title: String,
          fonts: PDFFontFiles, totalRows: Int, totalPages: Int? = nil, counting: Bool = false,
-         segmentPages: Int = 400) throws(PDFError) {
-        self.path = path
+         queuePages: Int = 16) throws(PDFError) {
         self.columns = columns
+        rightAligned = columns.map { $0.type.isNumber }
         self.options = options
         self.title = title
         self.fontFiles = fonts
         self.totalPages = totalPages
         self.totalRows = totalRows
         self.counting = counting
-        self.segmentPages = max(1, segmentPages)
         let paper = (options.paper == .a4 ? PDFDocument.Paper.a4 : .letter).size
         pageSize = options.landscape ? (paper.height, paper.width) : (paper.width, paper.height)
-        try startDocument()
-    }
-
-    deinit {
-        if !segments.isEmpty { try? FileManager.default.removeItem(atPath: segmentDirectory) }
-    }
-
-    /// A new libharu document with the title and the two fonts (the CJK
-    /// fallback is loaded again when a row needs it).
-    private func startDocument() throws(PDFError) {
-        let doc = try PDFDocument()
-        try doc.setInfo(title: title, creator: "Pyramydal")
-        document = doc
-        regular = try doc.loadTrueTypeFont(path: fontFiles.regular)
-        bold = try doc.loadTrueTypeFont(path: fontFiles.bold)
-        cjk = nil
-        pagesInDocument = 0
-    }
-
-    /// Saves the current document as the next segment and starts another.
-    private func saveSegment() throws(PDFError) {
-        guard let document else { return }
-        if segments.isEmpty { try PDFSegmentMerger.createDirectory(segmentDirectory) }
-        let segment = segmentDirectory + "/\(segments.count).pdf"
-        try document.save(to: segment)
-        segments.append(segment)
-        self.document = nil
+        document = try PDFDocument()
+        try document.setInfo(title: title, creator: "Pyramydal")
+        regular = try document.loadTrueTypeFont(path: fonts.regular)
+        bold = try document.loadTrueTypeFont(path: fonts.bold)
+        stream = counting ? nil : try PDFPageStream(path: path, queuePages: queuePages)
     }
 
     /// The layout chosen from the first rows (after the first ``sampleSize``
@@ -122,19 +101,11 @@ final class PDFReportRenderer {
         try add(fields)
     }
 
-    /// Prints the last page and saves (not in a counting pass).
+    /// Prints the last page and writes the file (not in a counting pass).
     func finish() throws(PDFError) {
         if layout == nil { try flushSample() }
         if !pageRows.isEmpty || pages == 0 { try emitPage() }
-        guard !counting else { return }
-        if segments.isEmpty {
-            try document?.save(to: path)
-            return
-        }
-        try saveSegment()
-        try PDFSegmentMerger.merge(segments: segments, into: path)
-        try? FileManager.default.removeItem(atPath: segmentDirectory)
-        segments = []
+        try stream?.finish(fonts: document)
     }
 
     // MARK: - layout
@@ -189,104 +160,124 @@ final class PDFReportRenderer {
 
     // MARK: - drawing
 
+    /// Draws every band of the current page of rows, each as a page.
     private func emitPage() throws(PDFError) {
         guard let layout else { return }
         defer {
             pageRows.removeAll(keepingCapacity: true)
             pageHeight = 0
         }
-        // A new segment starts between pages of rows (all bands of a page of
-        // rows stay in one segment).
-        if !counting, pagesInDocument >= segmentPages {
-            try saveSegment()
-            try startDocument()
-        }
         for (b, band) in layout.bands.enumerated() {
             pages += 1
-            guard !counting, let document, let regular, let bold else { continue }
+            guard let stream else { continue }
             let total = totalPages ?? layout.pageCount(rows: totalRows)
-            let page = try document.addPage(width: layout.pageWidth, height: layout.pageHeight)
-            pagesInDocument += 1
             let size = layout.fontSize
             let left = layout.margin
             let tableWidth = band.widths.reduce(0, +)
             let line = layout.lineHeight
             let baseline = line * 0.3 // text baseline above a line's bottom edge
-            // Row heights (wrapping) and the zebra stripes first, then one text object.
-            var cells: [[[String]]] = []
+            // Wrapped cells (their lines) and row heights first; single-line
+            // rows are cut while drawing.
+            var wrappedCells: [[[String]]] = []
             var heights: [Double] = []
-            for row in pageRows {
-                var rowCells: [[String]] = []
-                var lines = 1
-                for (k, c) in band.columns.enumerated() {
-                    let w = band.widths[k] - 2 * layout.cellPadding
-                    let parts = options.wrap ? try wrapped(row[c], width: w) : [try fitted(row[c], width: w)]
-                    lines = max(lines, parts.count)
-                    rowCells.append(parts)
+            if options.wrap {
+                for row in pageRows {
+                    var rowCells: [[String]] = []
+                    var lines = 1
+                    for (k, c) in band.columns.enumerated() {
+                        let parts = try wrapped(row[c], width: band.widths[k] - 2 * layout.cellPadding)
+                        lines = max(lines, parts.count)
+                        rowCells.append(parts)
+                    }
+                    wrappedCells.append(rowCells)
+                    heights.append(Double(lines) * line)
                 }
-                cells.append(rowCells)
-                heights.append(Double(lines) * line)
             }
+            // Header background, zebra stripes (each filled on its own: one fill
+            // of all would anti-alias their edges differently), the rule under the header.
             var y = layout.tableTop
-            try page.fillRectangle(x: left, y: y - line, width: tableWidth, height: line, gray: 0.82)
+            content.setFillGray(0.82)
+            content.rectangle(x: left, y: y - line, width: tableWidth, height: line)
+            content.fill()
             y -= line
-            for (r, h) in heights.enumerated() {
-                if r % 2 == 1 { try page.fillRectangle(x: left, y: y - h, width: tableWidth, height: h, gray: 0.93) }
+            content.setFillGray(0.93)
+            for r in pageRows.indices {
+                let h = options.wrap ? heights[r] : line
+                if r % 2 == 1 {
+                    content.rectangle(x: left, y: y - h, width: tableWidth, height: h)
+                    content.fill()
+                }
                 y -= h
             }
-            try page.strokeLine(x1: left, y1: layout.tableTop - line, x2: left + tableWidth, y2: layout.tableTop - line,
-                                gray: 0.4, lineWidth: 0.5)
+            content.strokeLine(x1: left, y1: layout.tableTop - line, x2: left + tableWidth, y2: layout.tableTop - line,
+                               gray: 0.4, lineWidth: 0.5)
 
-            try page.beginText()
+            content.beginText()
             let bandNote = layout.bands.count > 1 ? "  ·  columns \(b + 1) of \(layout.bands.count)" : ""
-            try drawText(page, title + bandNote, x: left, y: layout.pageHeight - layout.margin - size * 1.5,
-                         bold: true, size: size * 1.3, regular: regular, boldFont: bold)
+            try drawText(title + bandNote, x: left, y: layout.pageHeight - layout.margin - size * 1.5,
+                         bold: true, size: size * 1.3)
             // Header row.
             var x = left
             for (k, c) in band.columns.enumerated() {
-                let w = band.widths[k] - 2 * layout.cellPadding
-                let text = try fitted(columns[c].name, width: w, bold: true)
-                try drawCell(page, text, x: x, width: band.widths[k], y: layout.tableTop - line + baseline,
-                             right: columns[c].type.isNumber, bold: true, layout: layout, regular: regular, boldFont: bold)
+                try drawCell(columns[c].name, x: x, width: band.widths[k], y: layout.tableTop - line + baseline,
+                             right: rightAligned[c], bold: true, layout: layout)
                 x += band.widths[k]
             }
             // Body rows.
             y = layout.tableTop - line
-            for (r, rowCells) in cells.enumerated() {
+            for (r, row) in pageRows.enumerated() {
                 x = left
                 for (k, c) in band.columns.enumerated() {
-                    for (l, text) in rowCells[k].enumerated() where !text.isEmpty {
-                        try drawCell(page, text, x: x, width: band.widths[k], y: y - Double(l + 1) * line + baseline,
-                                     right: columns[c].type.isNumber, bold: false, layout: layout,
-                                     regular: regular, boldFont: bold)
+                    if options.wrap {
+                        for (l, text) in wrappedCells[r][k].enumerated() where !text.isEmpty {
+                            try drawCell(text, x: x, width: band.widths[k], y: y - Double(l + 1) * line + baseline,
+                                         right: rightAligned[c], bold: false, layout: layout, fitted: true)
+                        }
+                    } else if !row[c].isEmpty {
+                        try drawCell(row[c], x: x, width: band.widths[k], y: y - line + baseline,
+                                     right: rightAligned[c], bold: false, layout: layout)
                     }
                     x += band.widths[k]
                 }
-                y -= heights[r]
+                y -= options.wrap ? heights[r] : line
             }
             let footer = "Page \(pages) of \(total)"
             let footerWidth = try width(footer, bold: false) * size / 1000
-            try drawText(page, footer, x: (layout.pageWidth - footerWidth) / 2, y: layout.margin,
-                         bold: false, size: size, regular: regular, boldFont: bold)
-            try page.endText()
+            try drawText(footer, x: (layout.pageWidth - footerWidth) / 2, y: layout.margin, bold: false, size: size)
+            content.endText()
+            try stream.addPage(width: layout.pageWidth, height: layout.pageHeight, content: content.take())
         }
     }
 
-    private func drawCell(_ page: PDFPage, _ text: String, x: Double, width: Double, y: Double, right: Bool, bold: Bool,
-                          layout: PDFReportLayout, regular: PDFFont, boldFont: PDFFont) throws(PDFError) {
-        var tx = x + layout.cellPadding
-        if right {
-            tx = x + width - layout.cellPadding - (try self.width(text, bold: bold)) * layout.fontSize / 1000
+    /// Draws a cell's text (cut to the cell with "…" unless already
+    /// `fitted`), left-aligned or right-aligned, measuring it once.
+    private func drawCell(_ text: String, x: Double, width: Double, y: Double, right: Bool, bold: Bool,
+                          layout: PDFReportLayout, fitted alreadyFitted: Bool = false) throws(PDFError) {
+        let limit = (width - 2 * layout.cellPadding) * 1000 / layout.fontSize
+        let main = bold ? self.bold : regular
+        var shown = text
+        let ascii = main.width(ofASCII: text)
+        var advance = 0
+        if let ascii { advance = ascii } else { advance = try units(text, bold: bold) }
+        if !alreadyFitted, Double(advance) > limit {
+            shown = try fitted(text, limit: limit, bold: bold)
+            advance = try units(shown, bold: bold)
         }
-        try drawText(page, text, x: tx, y: y, bold: bold, size: layout.fontSize, regular: regular, boldFont: boldFont)
+        var tx = x + layout.cellPadding
+        if right { tx = x + width - layout.cellPadding - Double(advance) * layout.fontSize / 1000 }
+        if ascii != nil {
+            content.showText(shown, x: tx, y: y, font: main, size: layout.fontSize)
+        } else {
+            try drawText(shown, x: tx, y: y, bold: bold, size: layout.fontSize)
+        }
     }
 
     /// Shows `text`, switching to the CJK font for runs of CJK characters.
-    private func drawText(_ page: PDFPage, _ text: String, x: Double, y: Double, bold: Bool, size: Double,
-                          regular: PDFFont, boldFont: PDFFont) throws(PDFError) {
-        let main = bold ? boldFont : regular
-        if text.utf8.allSatisfy({ $0 < 0x80 }) || !text.unicodeScalars.contains(where: Self.isCJK) {
-            return try page.showText(text, x: x, y: y, font: main, size: size)
+    private func drawText(_ text: String, x: Double, y: Double, bold: Bool, size: Double) throws(PDFError) {
+        let main = bold ? self.bold : regular
+        if main.width(ofASCII: text) != nil || !text.unicodeScalars.contains(where: Self.isCJK) {
+            content.showText(text, x: x, y: y, font: main, size: size)
+            return
         }
         var tx = x
         var run = String.UnicodeScalarView()
@@ -294,9 +285,8 @@ final class PDFReportRenderer {
         func flush() throws(PDFError) {
             guard !run.isEmpty else { return }
             let font = runIsCJK ? (try cjkFont() ?? main) : main
-            let s = String(run)
-            try page.showText(s, x: tx, y: y, font: font, size: size)
-            tx += font.width(of: Substring(s).unicodeScalars, size: size)
+            let advance = content.showText(String(run), x: tx, y: y, font: font, size: size)
+            tx += Double(advance) * size / 1000
             run = String.UnicodeScalarView()
         }
         for scalar in text.unicodeScalars {
@@ -311,11 +301,17 @@ final class PDFReportRenderer {
 
     /// Width in 1/1000 of the font size.
     private func width(_ text: String, bold: Bool) throws(PDFError) -> Double {
-        guard let regular, let boldFont = self.bold else { return 0 }
-        let main = bold ? boldFont : regular
+        Double(try units(text, bold: bold))
+    }
+
+    /// Width in 1/1000 of the font size (CJK characters in the fallback font).
+    @inline(__always)
+    private func units(_ text: String, bold: Bool) throws(PDFError) -> Int {
+        let main = bold ? self.bold : regular
+        if let ascii = main.width(ofASCII: text) { return ascii }
         var total = 0
         for s in text.unicodeScalars { total += try advance(s, main) }
-        return Double(total)
+        return total
     }
 
     @inline(__always)
@@ -326,7 +322,7 @@ final class PDFReportRenderer {
 
     private func cjkFont() throws(PDFError) -> PDFFont? {
         if let cjk { return cjk }
-        guard !cjkMissing, let path = fontFiles.cjkFallback, let document else { return nil }
+        guard !cjkMissing, let path = fontFiles.cjkFallback else { return nil }
         do {
             cjk = try document.loadTrueTypeFont(path: path)
         } catch {
@@ -339,8 +335,12 @@ final class PDFReportRenderer {
     private func fitted(_ text: String, width: Double, bold: Bool = false) throws(PDFError) -> String {
         let limit = width * 1000 / options.fontSize
         if try self.width(text, bold: bold) <= limit { return text }
-        guard let regular, let boldFont = self.bold else { return text }
-        let main = bold ? boldFont : regular
+        return try fitted(text, limit: limit, bold: bold)
+    }
+
+    /// `text` (wider than `limit`, in 1/1000 of the font size) cut with "…".
+    private func fitted(_ text: String, limit: Double, bold: Bool) throws(PDFError) -> String {
+        let main = bold ? self.bold : regular
         let ellipsis = Double(main.advance("…"))
         var used = 0.0
         var out = String.UnicodeScalarView()
@@ -358,7 +358,6 @@ final class PDFReportRenderer {
     private func wrapped(_ text: String, width: Double) throws(PDFError) -> [String] {
         let limit = width * 1000 / options.fontSize
         if try self.width(text, bold: false) <= limit { return [text] }
-        guard let regular else { return [text] }
         func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
             var v = String.UnicodeScalarView()
             v.append(contentsOf: scalars)

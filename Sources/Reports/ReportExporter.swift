@@ -18,9 +18,9 @@ public struct ReportOutput: Sendable, Hashable {
 /// Renders a ``ReportRequest`` over a ``ReportSource`` to a local file,
 /// streaming rows from one `COPY (SELECT …) TO STDOUT` in a read-only
 /// repeatable-read transaction (so a PDF's page count and its rows agree).
-/// Memory stays flat: CSV and XLSX stream, and a PDF is drawn in segments
-/// of ``pdfSegmentPages`` pages (libharu keeps a document's pages in memory
-/// until it is saved) that are joined at the end.
+/// Memory stays flat: CSV, XLSX and PDF stream (a PDF's pages are written
+/// as they are drawn, at most ``pdfSegmentPages`` of them queued for the
+/// writer thread).
 public struct ReportExporter: Sendable {
     /// Refuse reports with more rows than this (nil: no bound).
     public var maxRows: Int?
@@ -29,12 +29,14 @@ public struct ReportExporter: Sendable {
     public var fonts: PDFFontFiles
     /// For libxlsxwriter's temp files (nil: the system's).
     public var temporaryDirectory: String?
-    /// Pages libharu holds in memory before the PDF is continued in a new
-    /// segment (joined at the end); bounds a print job's memory.
+    /// Pages a PDF's renderer may draw ahead of the thread that deflates
+    /// and writes them (the queue between them; bounds a print job's
+    /// memory). The name is from when PDFs were drawn in segments of this
+    /// many pages.
     public var pdfSegmentPages: Int
 
     public init(maxRows: Int? = nil, xlsxRowsPerSheet: Int = 1_048_575, fonts: PDFFontFiles = PDFFontFiles(),
-                temporaryDirectory: String? = nil, pdfSegmentPages: Int = 400) {
+                temporaryDirectory: String? = nil, pdfSegmentPages: Int = 16) {
         self.maxRows = maxRows
         self.xlsxRowsPerSheet = xlsxRowsPerSheet
         self.fonts = fonts
@@ -125,7 +127,7 @@ public struct ReportExporter: Sendable {
             }
             let renderer = try PDFReportRenderer(path: path, columns: query.columns, options: request.pdf,
                                                  title: title, fonts: fonts, totalRows: count, totalPages: total,
-                                                 segmentPages: pdfSegmentPages)
+                                                 queuePages: pdfSegmentPages)
             try copyRows(query, connection: connection) { try renderer.consume($0) }
             try renderer.finish()
             return ReportOutput(path: path, format: .pdf, rows: renderer.rows, bytes: Self.size(path),

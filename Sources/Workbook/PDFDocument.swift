@@ -1,16 +1,16 @@
 internal import CHaru
 
-/// A PDF document built with libharu: pages, embedded TrueType fonts with
-/// UTF-8 text, filled rectangles, lines and text.
+/// A libharu document that holds a report's embedded TrueType fonts (with
+/// UTF-8 encoders) and its Info dictionary. Pages are not drawn here: their
+/// content is ``PDFPageContent`` and ``PDFPageStream`` writes them, then
+/// takes this document's fonts (each subset to the glyphs measured) into
+/// the file at the end, so libharu's memory does not grow with the pages.
 ///
-/// libharu keeps every page in memory until ``save(to:)``, so memory grows
-/// with the page count (compressed content streams keep it small).
-///
-/// Not `Sendable`: a document and its pages belong to one thread. Saving
-/// is blocking file I/O; call it off Swift's cooperative pool.
+/// Not `Sendable`: a document and its fonts belong to one thread.
 public final class PDFDocument {
     var handle: HPDF_Doc?
-    private var pageCount = 0
+    /// The fonts loaded, in order (resource names `F1`, `F2`, …).
+    private(set) var fonts: [PDFFont] = []
 
     /// A4 and US Letter in points (1/72 inch), portrait.
     public enum Paper: String, Sendable, CaseIterable {
@@ -23,7 +23,7 @@ public final class PDFDocument {
         }
     }
 
-    /// - Parameter compress: deflate page content streams and fonts.
+    /// - Parameter compress: deflate the font files and maps (once per report).
     public init(compress: Bool = true) throws(PDFError) {
         guard let doc = HPDF_New(nil, nil) else {
             throw PDFError(code: .creatingDocument, step: "HPDF_New", errorNumber: 0, detailNumber: 0)
@@ -56,28 +56,30 @@ public final class PDFDocument {
         guard let font = HPDF_GetFont(doc, name, "UTF-8") else {
             throw error(.loadingFont, "get font \(String(cString: name)) with UTF-8")
         }
-        return PDFFont(handle: font, name: String(cString: name))
+        // libharu numbers an object when it is made; the number is the one
+        // it has in the saved file.
+        let number = Int(font.pointee.header.obj_id & 0x00FF_FFFF)
+        let loaded = PDFFont(handle: font, name: String(cString: name), resourceName: "F\(fonts.count + 1)",
+                             objectNumber: number)
+        fonts.append(loaded)
+        return loaded
     }
 
-    /// Appends a page of the given size in points.
-    public func addPage(width: Double, height: Double) throws(PDFError) -> PDFPage {
-        let doc = try open()
-        guard let page = HPDF_AddPage(doc) else { throw error(.drawing, "add page \(pageCount + 1)") }
-        try check(HPDF_Page_SetWidth(page, HPDF_REAL(width)), .drawing, "set page width")
-        try check(HPDF_Page_SetHeight(page, HPDF_REAL(height)), .drawing, "set page height")
-        pageCount += 1
-        return PDFPage(document: self, handle: page, width: width, height: height)
-    }
-
-    /// Writes the document to `path`; the document can't be used afterwards
-    /// (its memory is freed either way).
-    public func save(to path: String) throws(PDFError) {
+    /// The document as a PDF file in memory; the document can't be used
+    /// afterwards (its memory is freed either way).
+    public func saveToMemory() throws(PDFError) -> [UInt8] {
         let doc = try open()
         defer {
             HPDF_Free(doc)
             handle = nil
         }
-        try check(HPDF_SaveToFile(doc, path), .saving, "save \(path)")
+        try check(HPDF_SaveToStream(doc), .saving, "save to memory")
+        var size = HPDF_UINT32(HPDF_GetStreamSize(doc))
+        var bytes = [UInt8](repeating: 0, count: Int(size))
+        let status = bytes.withUnsafeMutableBufferPointer { HPDF_ReadFromStream(doc, $0.baseAddress, &size) }
+        // The whole stream at once ends with HPDF_STREAM_EOF.
+        if status != HPDF_OK && status != HPDF_STATUS(HPDF_STREAM_EOF) { throw error(.saving, "read saved document", status: status) }
+        return Array(bytes[0..<Int(size)])
     }
 
     // MARK: - errors
@@ -106,17 +108,43 @@ public final class PDFDocument {
 
 /// An embedded font. Widths are in thousandths of the font size and are
 /// cached per character, so measuring text costs no libharu call after
-/// the first use of a character.
+/// the first use of a character. Valid while its ``PDFDocument`` is (not
+/// after the document is saved).
 public final class PDFFont {
     public let name: String
     let handle: HPDF_Font
-    private var asciiWidths: [Int32]
+    /// The name pages use for it (`F1`) and its object in the saved document.
+    let resourceName: [UInt8]
+    let objectNumber: Int
+    private let asciiWidths: [Int32]
     private var otherWidths: [UInt32: Int32] = [:]
 
-    init(handle: HPDF_Font, name: String) {
+    /// Measures every ASCII character once (marking their glyphs for the
+    /// subset: libharu's width lookup marks the glyph it finds).
+    init(handle: HPDF_Font, name: String, resourceName: String, objectNumber: Int) {
         self.handle = handle
         self.name = name
+        self.resourceName = Array(resourceName.utf8)
+        self.objectNumber = objectNumber
         asciiWidths = (0..<128).map { HPDF_Font_GetUnicodeWidth(handle, HPDF_UNICODE($0)) }
+    }
+
+    /// The advance width of an ASCII character (`byte` < 0x80).
+    @inline(__always)
+    public func advance(ascii byte: UInt8) -> Int { Int(asciiWidths[Int(byte & 0x7F)]) }
+
+    /// The advance width of `text` in 1/1000 of the font size when it is
+    /// all ASCII; nil otherwise.
+    public func width(ofASCII text: String) -> Int? {
+        var text = text
+        return text.withUTF8 { utf8 -> Int? in
+            var total = 0
+            for byte in utf8 {
+                if byte >= 0x80 { return nil }
+                total += Int(asciiWidths[Int(byte)])
+            }
+            return total
+        }
     }
 
     /// The advance width of `scalar` in 1/1000 of the font size.
@@ -140,60 +168,4 @@ public final class PDFFont {
     /// The font's ascent and descent in 1/1000 of the font size.
     public var ascent: Int { Int(HPDF_Font_GetAscent(handle)) }
     public var descent: Int { Int(HPDF_Font_GetDescent(handle)) }
-}
-
-/// One page of a ``PDFDocument``; coordinates in points from the bottom left.
-/// Text is drawn between ``beginText()`` and ``endText()``; shapes outside.
-public final class PDFPage {
-    public let width: Double
-    public let height: Double
-    unowned let document: PDFDocument
-    let handle: HPDF_Page
-    private var currentFont: HPDF_Font?
-    private var currentSize = 0.0
-
-    init(document: PDFDocument, handle: HPDF_Page, width: Double, height: Double) {
-        self.document = document
-        self.handle = handle
-        self.width = width
-        self.height = height
-    }
-
-    /// Fills a rectangle with a gray level (0 black … 1 white).
-    public func fillRectangle(x: Double, y: Double, width: Double, height: Double, gray: Double) throws(PDFError) {
-        try document.check(HPDF_Page_SetGrayFill(handle, HPDF_REAL(gray)), .drawing, "set fill")
-        try document.check(HPDF_Page_Rectangle(handle, HPDF_REAL(x), HPDF_REAL(y), HPDF_REAL(width), HPDF_REAL(height)),
-                           .drawing, "rectangle")
-        try document.check(HPDF_Page_Fill(handle), .drawing, "fill")
-    }
-
-    /// Strokes a straight line.
-    public func strokeLine(x1: Double, y1: Double, x2: Double, y2: Double, gray: Double, lineWidth: Double) throws(PDFError) {
-        try document.check(HPDF_Page_SetGrayStroke(handle, HPDF_REAL(gray)), .drawing, "set stroke")
-        try document.check(HPDF_Page_SetLineWidth(handle, HPDF_REAL(lineWidth)), .drawing, "set line width")
-        try document.check(HPDF_Page_MoveTo(handle, HPDF_REAL(x1), HPDF_REAL(y1)), .drawing, "move to")
-        try document.check(HPDF_Page_LineTo(handle, HPDF_REAL(x2), HPDF_REAL(y2)), .drawing, "line to")
-        try document.check(HPDF_Page_Stroke(handle), .drawing, "stroke")
-    }
-
-    public func beginText(gray: Double = 0) throws(PDFError) {
-        try document.check(HPDF_Page_BeginText(handle), .drawing, "begin text")
-        try document.check(HPDF_Page_SetGrayFill(handle, HPDF_REAL(gray)), .drawing, "set text color")
-        currentFont = nil
-    }
-
-    public func endText() throws(PDFError) {
-        try document.check(HPDF_Page_EndText(handle), .drawing, "end text")
-    }
-
-    /// Shows `text` with its baseline starting at (`x`, `y`).
-    @inline(__always)
-    public func showText(_ text: String, x: Double, y: Double, font: PDFFont, size: Double) throws(PDFError) {
-        if currentFont != font.handle || currentSize != size {
-            try document.check(HPDF_Page_SetFontAndSize(handle, font.handle, HPDF_REAL(size)), .drawing, "set font")
-            currentFont = font.handle
-            currentSize = size
-        }
-        try document.check(HPDF_Page_TextOut(handle, HPDF_REAL(x), HPDF_REAL(y), text), .drawing, "show text")
-    }
 }

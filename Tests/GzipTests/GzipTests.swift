@@ -89,4 +89,51 @@ struct GzipTests {
         try writer.finish()
         #expect { try writer.write([1]) } throws: { ($0 as? GzipError)?.code == .finished }
     }
+
+    // MARK: - zlib format (PDF /FlateDecode)
+
+    static func adler32(_ bytes: [UInt8]) -> UInt32 {
+        var a: UInt32 = 1, b: UInt32 = 0
+        for byte in bytes {
+            a = (a + UInt32(byte)) % 65521
+            b = (b + a) % 65521
+        }
+        return b << 16 | a
+    }
+
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
+    static func littleEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+
+    /// Checks a zlib stream's header and Adler-32 trailer, then inflates its
+    /// deflate data through ``GzipReader`` by wrapping it as gzip.
+    static func inflateZlib(_ packed: [UInt8], original: [UInt8]) throws -> [UInt8] {
+        #expect(packed.count >= 6)
+        #expect(packed[0] == 0x78 && (UInt16(packed[0]) << 8 | UInt16(packed[1])) % 31 == 0, "zlib header")
+        let trailer = packed.suffix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        #expect(trailer == adler32(original), "Adler-32 trailer")
+        let gzip = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF] + packed[2..<(packed.count - 4)]
+            + littleEndian(crc32(original)) + littleEndian(UInt32(truncatingIfNeeded: original.count))
+        return try decompress(Array(gzip))
+    }
+
+    @Test(arguments: [0, 1, 9])
+    func zlibRoundTripWithOneCompressorReused(level: Int) throws {
+        let compressor = try ZlibCompressor(level: level)
+        for input in [Self.sample(200_000), [], Array("BT /F1 7 Tf <0041> Tj ET".utf8), Self.sample(3)] {
+            let packed = try input.withUnsafeBytes { raw in try compressor.compress(raw) { Array($0) } }
+            #expect(try Self.inflateZlib(packed, original: input) == input)
+        }
+    }
+
+    @Test func zlibBadLevel() {
+        #expect { _ = try ZlibCompressor(level: -1) } throws: { ($0 as? GzipError)?.code == .initialisation }
+    }
 }

@@ -8,8 +8,8 @@
 # BENCH_RUNS (runs of ours and the floor, default 3), BENCH_PEER_RUNS (runs of
 # the slow Python peers, default 1; 0 skips them), BENCH_PEERS_MAX_ROWS (skip
 # the Python peers above this many rows, default 100000), BENCH_PDF_MAX_ROWS
-# (skip our PDF above this, default 200000: libharu keeps every page in
-# memory until it saves, about 2 MiB per 1000 rows).
+# (skip our PDF above this, default 200000: PYRAMYDAL_PRINT_MAX_ROWS' default;
+# memory is flat, about 1.5 s per 100k rows).
 # Needs: psql, python3 with xlsxwriter, openpyxl, reportlab, "psycopg[binary]".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
