@@ -19,7 +19,7 @@ public struct ReportOutput: Sendable, Hashable {
 /// streaming rows from one `COPY (SELECT …) TO STDOUT` in a read-only
 /// repeatable-read transaction (so a PDF's page count and its rows agree).
 /// Memory stays flat: CSV, XLSX and PDF stream (a PDF's pages are written
-/// as they are drawn, at most ``pdfSegmentPages`` of them queued for the
+/// as they are drawn, at most ``pdfQueuePages`` of them queued for the
 /// writer thread).
 public struct ReportExporter: Sendable {
     /// Refuse reports with more rows than this (nil: no bound).
@@ -31,17 +31,16 @@ public struct ReportExporter: Sendable {
     public var temporaryDirectory: String?
     /// Pages a PDF's renderer may draw ahead of the thread that deflates
     /// and writes them (the queue between them; bounds a print job's
-    /// memory). The name is from when PDFs were drawn in segments of this
-    /// many pages.
-    public var pdfSegmentPages: Int
+    /// memory).
+    public var pdfQueuePages: Int
 
     public init(maxRows: Int? = nil, xlsxRowsPerSheet: Int = 1_048_575, fonts: PDFFontFiles = PDFFontFiles(),
-                temporaryDirectory: String? = nil, pdfSegmentPages: Int = 16) {
+                temporaryDirectory: String? = nil, pdfQueuePages: Int = 16) {
         self.maxRows = maxRows
         self.xlsxRowsPerSheet = xlsxRowsPerSheet
         self.fonts = fonts
         self.temporaryDirectory = temporaryDirectory
-        self.pdfSegmentPages = pdfSegmentPages
+        self.pdfQueuePages = pdfQueuePages
     }
 
     /// Renders on the connection's queue (blocking work stays off the
@@ -127,7 +126,7 @@ public struct ReportExporter: Sendable {
             }
             let renderer = try PDFReportRenderer(path: path, columns: query.columns, options: request.pdf,
                                                  title: title, fonts: fonts, totalRows: count, totalPages: total,
-                                                 queuePages: pdfSegmentPages)
+                                                 queuePages: pdfQueuePages)
             try copyRows(query, connection: connection) { try renderer.consume($0) }
             try renderer.finish()
             return ReportOutput(path: path, format: .pdf, rows: renderer.rows, bytes: Self.size(path),

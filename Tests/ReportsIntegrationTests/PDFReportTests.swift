@@ -106,17 +106,18 @@ import Testing
         }
     }
 
-    /// A long report is drawn in segments of a few pages (here 3) and joined:
-    /// one valid document, every page numbered, every row and script there.
-    @Test func segmentsAreJoinedIntoOneDocument() async throws {
+    /// A long report whose pages pass through a queue of only 3 to the
+    /// writer thread: one valid document, every page numbered, every row
+    /// and script there.
+    @Test func pagesStreamThroughASmallQueueIntoOneDocument() async throws {
         try await TestDatabase.withSchema { connection, schema, dir in
             let source = try await TestDatabase.makeOrders(connection, schema: schema, rows: 400)
-            let path = dir + "/segments.pdf"
+            let path = dir + "/queued.pdf"
             let request = ReportRequest(dataset: "sales/orders", format: .pdf, sort: [ReportSort(column: "id")])
-            let output = try await ReportExporter(pdfSegmentPages: 3).render(request, source: source, to: path,
+            let output = try await ReportExporter(pdfQueuePages: 3).render(request, source: source, to: path,
                                                                              connection: connection)
             let pages = try #require(output.pages)
-            #expect(pages > 6, "at least three segments")
+            #expect(pages > 6, "more pages than the queue holds")
             #expect(try Self.pageCount(path) == pages)
             var all = ""
             for page in 1...pages {
@@ -127,10 +128,11 @@ import Testing
             }
             for id in [10, 200, 399, 400] { #expect(all.contains("customer \(id)"), "row \(id)") }
             for word in ["Müller GmbH", "Łódź żółć", "株式会社テスト", "한국어"] { #expect(all.contains(word), "missing \(word)") }
-            // The last page renders, and the segment files are gone.
+            // The last page renders, and the renderer left nothing else behind.
             _ = try Tool.check("pdftoppm", ["-png", "-r", "20", "-f", String(pages), "-l", String(pages), "-singlefile", path,
                                             dir + "/last"])
-            #expect(!FileManager.default.fileExists(atPath: path + ".segments"))
+            let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasSuffix(".txt") }
+            #expect(left.sorted() == ["last.png", "queued.pdf"], "the page texts, the PNG and the report only")
         }
     }
 
