@@ -39,11 +39,18 @@ public final class PDFDocument {
         if let handle { HPDF_Free(handle) }
     }
 
+    /// The document's title and creator, for the Info dictionary that
+    /// ``PDFPageStream`` writes (as UTF-16 text strings: libharu would write
+    /// UTF-8 bytes, which readers take for PDFDocEncoding, so "·" showed
+    /// as "Â·").
+    public private(set) var title: String?
+    public private(set) var creator: String?
+
     /// Sets the document's title and creator (the Info dictionary).
     public func setInfo(title: String, creator: String) throws(PDFError) {
-        let doc = try open()
-        try check(HPDF_SetInfoAttr(doc, HPDF_INFO_TITLE, title), .creatingDocument, "set title")
-        try check(HPDF_SetInfoAttr(doc, HPDF_INFO_CREATOR, creator), .creatingDocument, "set creator")
+        _ = try open()
+        self.title = title
+        self.creator = creator
     }
 
     /// Loads a TrueType font from `path`, embeds it, and returns it with a

@@ -79,10 +79,13 @@ public final class PDFPageStream {
         do {
             var numbers: [Int: Int] = [:]
             var next = 4 + 2 * pageCount
-            for object in saved.objects.keys.sorted() where object != saved.root && object != saved.pagesRoot {
+            for object in saved.objects.keys.sorted()
+            where object != saved.root && object != saved.pagesRoot && object != saved.info {
                 numbers[object] = next
                 next += 1
             }
+            let infoNumber = next
+            next += 1
             var offsets = pipe.offsets
             offsets += Array(repeating: 0, count: max(0, next - offsets.count))
             for (old, new) in numbers.sorted(by: { $0.value < $1.value }) {
@@ -98,6 +101,8 @@ public final class PDFPageStream {
                 resources += "/\(String(decoding: font.resourceName, as: UTF8.self)) \(number) 0 R\n"
             }
             resources += ">>\n>>\nendobj\n"
+            offsets[infoNumber] = pipe.writer.offset
+            try pipe.writer.write(Self.infoObject(number: infoNumber, title: document.title, creator: document.creator))
             offsets[3] = pipe.writer.offset
             try pipe.writer.write(Array(resources.utf8))
             offsets[2] = pipe.writer.offset
@@ -122,8 +127,7 @@ public final class PDFPageStream {
                 table.append(contentsOf: digits.utf8)
                 table.append(contentsOf: " 00000 n\r\n".utf8)
             }
-            let info = saved.info.flatMap { numbers[$0] }.map { "/Info \($0) 0 R\n" } ?? ""
-            table.append(contentsOf: "trailer\n<<\n/Root 1 0 R\n\(info)/Size \(next)\n>>\nstartxref\n\(xref)\n%%EOF\n".utf8)
+            table.append(contentsOf: "trailer\n<<\n/Root 1 0 R\n/Info \(infoNumber) 0 R\n/Size \(next)\n>>\nstartxref\n\(xref)\n%%EOF\n".utf8)
             try pipe.writer.write(table)
             try pipe.writer.flush()
         } catch let error as PDFError {
@@ -133,6 +137,23 @@ public final class PDFPageStream {
         }
         closed = true
         try pipe.close()
+    }
+
+    /// The Info dictionary: title and creator as UTF-16BE text strings
+    /// (hex, with the byte order mark), so any script reads back right.
+    static func infoObject(number: Int, title: String?, creator: String?) -> [UInt8] {
+        func text(_ value: String) -> String {
+            let hex: [Character] = Array("0123456789ABCDEF")
+            var out = "<FEFF"
+            for unit in value.utf16 {
+                for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int((unit >> UInt16(shift)) & 0xF)]) }
+            }
+            return out + ">"
+        }
+        var entries = "/Producer \(text("Pyramydal (libharu fonts)"))\n"
+        if let title { entries += "/Title \(text(title))\n" }
+        if let creator { entries += "/Creator \(text(creator))\n" }
+        return Array("\(number) 0 obj\n<<\n\(entries)>>\nendobj\n".utf8)
     }
 
     /// Ends the queue (after the queued pages, or at once when cancelling)

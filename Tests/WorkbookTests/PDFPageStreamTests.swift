@@ -66,7 +66,7 @@ import Workbook
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("pages.pdf").path
         let document = try PDFDocument()
-        try document.setInfo(title: "Stream test", creator: "Pyramydal")
+        try document.setInfo(title: "Stream test · Łódź 株式会社", creator: "Pyramydal")
         let font = try document.loadTrueTypeFont(path: Self.dejaVu)
         // A queue of one page: the drawing side waits for the writer thread.
         let stream = try PDFPageStream(path: path, queuePages: 1)
@@ -86,7 +86,8 @@ import Workbook
         let info = try ChildProcess.run("pdfinfo", [path])
         #expect(info.succeeded, "\(info.stderrText)")
         #expect(info.stdoutText.contains("Pages:           5"))
-        #expect(info.stdoutText.contains("Title:           Stream test"))
+        #expect(info.stdoutText.contains("Title:           Stream test · Łódź 株式会社"), "a UTF-16 title reads back")
+        #expect(info.stdoutText.contains("Creator:         Pyramydal"))
         for page in [1, 5] {
             let text = try ChildProcess.run("pdftotext", ["-f", "\(page)", "-l", "\(page)", path, "-"])
             #expect(text.stdoutText.contains("Seite \(page) · Łódź"), "page \(page): \(text.stdoutText)")
