@@ -81,17 +81,23 @@ public final class JobQueue: Sendable {
             .text(kind), .json(arguments.jsonText), .int(priority), .int(maxAttempts),
             scheduledAt.map { .date($0) } ?? .null, .text(uniqueKey),
         ]
+        // Without a unique key nothing can conflict: a plain INSERT (no
+        // speculative insertion), and only what the server chose comes back.
+        let onConflict = uniqueKey == nil ? "" : "ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING"
         for _ in 0..<3 {
             let rows = try await connection.query("""
                 INSERT INTO \(jobs) (kind, arguments, priority, max_attempts, scheduled_at, unique_key, state)
                 VALUES ($1, $2::jsonb, $3, $4, COALESCE($5::timestamptz, now()), $6,
                         CASE WHEN $5::timestamptz > now() THEN 'scheduled' ELSE 'available' END)
-                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING
-                RETURNING \(Job.columns())
+                \(onConflict)
+                RETURNING id, state, scheduled_at, created_at
                 """, parameters, purpose: step)
             if let row = rows.first {
-                let job = try Job(row: row)
-                logger.debug("job enqueued", metadata: ["job.id": "\(job.id)", "job.kind": "\(kind)", "job.state": "\(job.state)"])
+                let stateText = try row[1, as: String.self]
+                let job = try Job(id: row[0, as: Int64.self], kind: kind, arguments: arguments,
+                                  state: JobState(rawValue: stateText) ?? .available, priority: priority, maxAttempts: maxAttempts,
+                                  scheduledAt: row[2, as: Date.self], uniqueKey: uniqueKey, createdAt: row[3, as: Date.self])
+                logger.debug("job enqueued", metadata: ["job.id": "\(job.id)", "job.kind": "\(kind)", "job.state": "\(stateText)"])
                 return (job, true)
             }
             guard let uniqueKey else { break }
@@ -137,7 +143,7 @@ public final class JobQueue: Sendable {
     func claimStatement(limit: Int, dispatcher: String, kinds: KindFilter) -> (String, [PostgresValue]) {
         let (filter, parameters) = claimFilter(limit: limit, dispatcher: dispatcher, kinds: kinds)
         return (claimCTE(filter: filter) + """
-            UPDATE \(jobs) AS j SET \(Self.claimAssignments)
+            UPDATE \(jobs) AS j SET \(Self.claimAssignments(dispatcher: "$2"))
             FROM claimable WHERE j.id = claimable.id
             RETURNING \(Job.columns(prefix: "j."))
             """, parameters)
@@ -158,66 +164,101 @@ public final class JobQueue: Sendable {
         }
     }
 
-    private func claimCTE(filter: String) -> String {
+    private func claimCTE(filter: String, limit: String = "$1") -> String {
         """
         WITH claimable AS (
             SELECT id FROM \(jobs)
             WHERE state IN ('available', 'scheduled', 'retryable') AND scheduled_at <= now() \(filter)
             ORDER BY priority DESC, scheduled_at, id
-            LIMIT $1
+            LIMIT \(limit)
             FOR UPDATE SKIP LOCKED
         )
 
         """
     }
 
-    /// The `SET` of a claim: the next attempt, its launch token, fresh attempt fields.
-    static let claimAssignments = """
+    /// The `SET` of a claim: the next attempt, its launch token, fresh
+    /// attempt fields; the previous attempt, if it ended (a retry), moves
+    /// from the row's columns to `attempts` first.
+    static func claimAssignments(dispatcher: String) -> String {
+        """
         state = 'launching', attempt = j.attempt + 1, claimed_at = now(), started_at = NULL,
         finished_at = NULL, heartbeat_at = NULL, launch_token = j.id::text || '-' || (j.attempt + 1)::text,
-        task_id = NULL, dispatcher = $2, progress = NULL, progress_message = NULL
+        task_id = NULL, dispatcher = \(dispatcher), progress = NULL, progress_message = NULL,
+        \(archiveAssignments(prefix: "j."))
         """
+    }
 
-    /// One statement that completes the previous batch (ids in the last
-    /// parameter) and claims the next: one round trip per batch.
-    func completeAndClaimStatement(limit: Int, dispatcher: String, kinds: KindFilter) -> (String, [PostgresValue], Int) {
-        let (filter, parameters) = claimFilter(limit: limit, dispatcher: dispatcher, kinds: kinds)
-        let ids = parameters.count + 1
-        let sql = claimCTE(filter: filter) + """
+    /// One statement that completes the previous batch (ids in `$1`) and
+    /// claims the next: one round trip per batch. The limit, dispatcher and
+    /// kinds are literals, so it can be prepared with one generic plan for
+    /// every batch. Returns the count of completed jobs, then the
+    /// ``ClaimedJob/columns`` of each claimed job (none: nothing due).
+    ///
+    /// Written so that the generic plan stays on the primary key whatever the
+    /// statistics say: the in-flight states come as a parameter (`$2`, always
+    /// `{launching,running}`), so the planner can't prove the `jobs_in_flight`
+    /// predicate and scan every in-flight job instead of looking up the ids;
+    /// and the claimed ids are updated through `id = ANY(ARRAY(…))`, not a
+    /// join, which a plan for a large batch would make a hash join over a
+    /// sequential scan of the table.
+    func completeAndClaimStatement(limit: Int, dispatcher: String, kinds: KindFilter) -> String {
+        let filter = switch kinds {
+        case .any: ""
+        case .excluding(let list) where list.isEmpty: ""
+        case .only(let list): "AND kind = ANY(\(PostgresConnection.quoteLiteral(Self.arrayLiteral(list)))::text[])"
+        case .excluding(let list): "AND NOT (kind = ANY(\(PostgresConnection.quoteLiteral(Self.arrayLiteral(list)))::text[]))"
+        }
+        return claimCTE(filter: filter, limit: String(max(limit, 1))) + """
             , done AS (
-                UPDATE \(jobs) SET state = 'completed', finished_at = now(), progress = 1,
-                    attempts = attempts || \(Self.historyEntry(outcome: "'completed'"))
-                WHERE id = ANY($\(ids)::bigint[]) AND state IN ('launching', 'running')
+                UPDATE \(jobs) SET \(Self.completedAssignments)
+                WHERE id = ANY($1::bigint[]) AND state = ANY($2::text[])
                 RETURNING 1
             ), claimed AS (
-                UPDATE \(jobs) AS j SET \(Self.claimAssignments)
-                FROM claimable WHERE j.id = claimable.id
-                RETURNING j.*
+                UPDATE \(jobs) AS j SET \(Self.claimAssignments(dispatcher: PostgresConnection.quoteLiteral(dispatcher)))
+                WHERE j.id = ANY(ARRAY(SELECT id FROM claimable))
+                RETURNING \(ClaimedJob.columns.map { $0 == "arguments" ? "j.arguments::text AS arguments" : "j.\($0)" }.joined(separator: ", "))
             )
-            SELECT d.completed_count, \(Job.columns(prefix: "c."))
+            SELECT d.completed_count, \(ClaimedJob.columns.map { "c.\($0)" }.joined(separator: ", "))
             FROM (SELECT count(*) AS completed_count FROM done) AS d LEFT JOIN claimed AS c ON true
             """
-        return (sql, parameters, ids)
     }
 
     /// The in-process executor: claims batches of up to `batchSize` due jobs
-    /// of `kinds`, calls `handler` for each on the connection's own thread
+    /// of `kinds`, calls `handler` for each (a batch highest priority first,
+    /// then by id) on the connection's own thread
     /// (no hop to the cooperative pool per statement) and completes each
     /// batch in the same statement that claims the next (one round trip per
     /// batch), until nothing is due. A handler error stops the loop; the
     /// jobs of that batch stay `launching` until rescued. For no-op and very
     /// short jobs (and the benchmark); real work runs as tasks through the
     /// dispatcher. Returns how many jobs it completed.
+    ///
+    /// The statement is prepared once per call with a generic plan
+    /// (`plan_cache_mode = force_generic_plan` for the call's duration), so
+    /// the server plans it once instead of once per batch; the executor's
+    /// connection is set back (`DEALLOCATE`, `RESET`) when it returns.
     public func runInProcess(batchSize: Int, dispatcher: String, kinds: KindFilter = .any,
-                             handler: @escaping @Sendable (Job) throws -> Void) async throws -> Int {
-        let (sql, parameters, _) = completeAndClaimStatement(limit: batchSize, dispatcher: dispatcher, kinds: kinds)
+                             handler: @escaping @Sendable (ClaimedJob) throws -> Void) async throws -> Int {
+        let sql = completeAndClaimStatement(limit: batchSize, dispatcher: dispatcher, kinds: kinds)
+        let name = "pyramydal_complete_and_claim"
         return try await connection.run { conn in
+            let purpose = "completing and claiming jobs"
+            if try conn.query("SELECT 1 FROM pg_prepared_statements WHERE name = $1", [.text(name)], purpose: purpose).count > 0 {
+                try conn.execute("DEALLOCATE \(name)", purpose: purpose)
+            }
+            try conn.execute("SET plan_cache_mode = force_generic_plan; PREPARE \(name)(bigint[], text[]) AS \(sql)", purpose: purpose)
+            defer { _ = try? conn.execute("DEALLOCATE \(name); RESET plan_cache_mode", purpose: purpose) }
             var completed = 0
             var previous: [Int64] = []
             while true {
-                let rows = try conn.query(sql, parameters + [Self.idArray(previous)], purpose: "completing and claiming jobs")
-                completed += try rows.first?["completed_count", as: Int.self] ?? 0
-                let jobs = try rows.filter { !$0.isNull(1) }.map(Job.init(row:))
+                // The ids are integers we formatted: safe as a literal.
+                let rows = try conn.query("EXECUTE \(name)('{\(previous.map(String.init).joined(separator: ","))}', '{launching,running}')",
+                                          purpose: purpose)
+                completed += try rows.first?[0, as: Int.self] ?? 0
+                // The rows come in id order: run the batch highest priority first.
+                let jobs = try rows.filter { !$0.isNull(1) }.map { try ClaimedJob(row: $0, at: 1) }
+                    .sorted { ($0.priority, $1.id) > ($1.priority, $0.id) }
                 if jobs.isEmpty { return completed }
                 for job in jobs { try handler(job) }
                 previous = jobs.map(\.id)
@@ -309,11 +350,15 @@ public final class JobQueue: Sendable {
 
     var completeBatchSQL: String {
         """
-        UPDATE \(jobs) SET state = 'completed', finished_at = now(), progress = 1,
-            attempts = attempts || \(Self.historyEntry(outcome: "'completed'"))
+        UPDATE \(jobs) SET \(Self.completedAssignments)
         WHERE id = ANY($1::bigint[]) AND state IN ('launching', 'running')
         """
     }
+
+    /// The `SET` completing an in-flight attempt that a no-op handler ran:
+    /// the attempt's record stays in the row's columns (`outcome`, …) until
+    /// the job is claimed again, so nothing is appended to `attempts` here.
+    static let completedAssignments = "state = 'completed', finished_at = now(), progress = 1, outcome = 'completed'"
 
     static func idArray(_ ids: [Int64]) -> PostgresValue {
         .text("{" + ids.map(String.init).joined(separator: ",") + "}")
@@ -340,12 +385,11 @@ public final class JobQueue: Sendable {
                                               purpose: "finishing job \(id)")
                     return try rows.first.flatMap { JobState(rawValue: try $0[0, as: String.self]) }
                 }
-                // The worker finished the attempt itself: annotate its history entry.
+                // The worker finished the attempt itself: add the exit to the attempt's record.
                 try conn.query("""
-                    UPDATE \(jobs) SET attempts = jsonb_set(attempts, ARRAY[(jsonb_array_length(attempts) - 1)::text],
-                        (attempts -> -1) || jsonb_strip_nulls(jsonb_build_object('exit_code', $3::int, 'signal', $4::int, 'stop_reason', $5::text)))
-                    WHERE id = $1 AND launch_token = $2 AND jsonb_array_length(attempts) > 0
-                      AND (attempts -> -1 ->> 'attempt')::int = attempt
+                    UPDATE \(jobs) SET exit_code = COALESCE($3::int, exit_code), signal = COALESCE($4::int, signal),
+                        stop_reason = COALESCE($5::text, stop_reason)
+                    WHERE id = $1 AND launch_token = $2 AND outcome IS NOT NULL
                     """, [.int64(id), .text(token), exit.exitCode.map { .int(Int($0)) } ?? .null,
                           exit.signal.map { .int(Int($0)) } ?? .null, .text(exit.stopReason)],
                     purpose: "recording the exit status of job \(id)")
@@ -373,8 +417,7 @@ public final class JobQueue: Sendable {
                 result = COALESCE($5::jsonb, result),
                 last_error = COALESCE($6::text, last_error),
                 progress = CASE WHEN $3::text = 'complete' THEN 1 ELSE progress END,
-                attempts = attempts || \(historyEntry(outcome: newState, exitCode: "$7::int", signal: "$8::int",
-                                                      stopReason: "$9::text", error: "$6::text"))
+                outcome = \(newState), exit_code = $7::int, signal = $8::int, stop_reason = $9::text, attempt_error = $6::text
             WHERE \(fence) AND state IN ('launching', 'running')
             RETURNING state
             """
@@ -395,16 +438,30 @@ public final class JobQueue: Sendable {
         ]
     }
 
-    /// A one-element JSON array describing the attempt ending now (old column
-    /// values, as seen by the `UPDATE`'s `SET`); times as epoch seconds.
-    static func historyEntry(outcome: String, exitCode: String = "NULL::int", signal: String = "NULL::int",
-                             stopReason: String = "NULL::text", error: String = "NULL::text") -> String {
+    /// The current attempt's record while it is in the row's columns: set
+    /// when the attempt ends (`outcome` not null), moved to `attempts` when
+    /// the job is claimed again (``archiveAssignments(prefix:)``).
+    static let attemptColumns = ["outcome", "exit_code", "signal", "stop_reason", "attempt_error"]
+
+    /// `SET` items that append the ended attempt held in the row's columns
+    /// (if any) to `attempts` and clear those columns. Right-hand sides see
+    /// the old row, so the entry has the ended attempt's times and token.
+    static func archiveAssignments(prefix p: String = "") -> String {
+        """
+        attempts = CASE WHEN \(p)outcome IS NULL THEN \(p)attempts ELSE \(p)attempts || \(archivedAttempt(prefix: p)) END,
+        \(attemptColumns.map { "\($0) = NULL" }.joined(separator: ", "))
+        """
+    }
+
+    /// A one-element JSON array with the record of the ended attempt held in
+    /// the row's columns; times as epoch seconds (what ``JobAttempt`` decodes).
+    static func archivedAttempt(prefix p: String = "") -> String {
         """
         jsonb_build_array(jsonb_strip_nulls(jsonb_build_object(
-            'attempt', attempt, 'launch_token', launch_token, 'task_id', task_id, 'dispatcher', dispatcher,
-            'claimed_at', extract(epoch FROM claimed_at), 'started_at', extract(epoch FROM started_at),
-            'finished_at', extract(epoch FROM now()), 'outcome', \(outcome), 'exit_code', \(exitCode),
-            'signal', \(signal), 'stop_reason', \(stopReason), 'error', \(error))))
+            'attempt', \(p)attempt, 'launch_token', \(p)launch_token, 'task_id', \(p)task_id, 'dispatcher', \(p)dispatcher,
+            'claimed_at', extract(epoch FROM \(p)claimed_at), 'started_at', extract(epoch FROM \(p)started_at),
+            'finished_at', extract(epoch FROM \(p)finished_at), 'outcome', \(p)outcome, 'exit_code', \(p)exit_code,
+            'signal', \(p)signal, 'stop_reason', \(p)stop_reason, 'error', \(p)attempt_error)))
         """
     }
 
