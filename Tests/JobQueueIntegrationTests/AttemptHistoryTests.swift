@@ -75,6 +75,29 @@ import Testing
         }
     }
 
+    @Test func historyWrittenBeforeMigration2IsKept() async throws {
+        try await TestQueue.withQueue { queue in
+            // Up to migration 1 an ended attempt went straight to `attempts` and the columns stayed empty.
+            let job = try await queue.enqueue(kind: "export")
+            let claimed = try #require(try await queue.claim(limit: 1, dispatcher: "old").first)
+            try await queue.connection.query("""
+                UPDATE \(queue.jobs) SET state = 'completed', finished_at = now(),
+                    attempts = jsonb_build_array(jsonb_build_object('attempt', 1, 'launch_token', launch_token,
+                        'dispatcher', 'old', 'finished_at', extract(epoch FROM now()), 'outcome', 'completed', 'exit_code', 0))
+                WHERE id = $1
+                """, [.int64(job.id)], purpose: "test")
+            let old = try #require(try await queue.job(id: job.id))
+            #expect(old.history.map(\.outcome) == ["completed"] && old.history.first?.launchToken == claimed.launchToken)
+            // Retried and run again: the old entry is not archived twice.
+            _ = try await queue.retry(id: job.id)
+            let again = try #require(try await queue.claim(limit: 1, dispatcher: "new").first)
+            #expect(try await queue.finish(id: job.id, token: again.launchToken, outcome: .complete) == .completed)
+            let done = try #require(try await queue.job(id: job.id))
+            #expect(done.history.map(\.dispatcher) == ["old", "new"])
+            #expect(done.history.map(\.exitCode) == [0, nil])
+        }
+    }
+
     @Test func inProcessExecutorLeavesOneCompletedAttempt() async throws {
         try await TestQueue.withQueue { queue in
             let job = try await queue.enqueue(kind: "noop", arguments: ["n": 1])
