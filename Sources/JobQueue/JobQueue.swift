@@ -189,79 +189,84 @@ public final class JobQueue: Sendable {
         """
     }
 
-    /// One statement that completes the previous batch (ids in `$1`) and
-    /// claims the next: one round trip per batch. The limit, dispatcher and
-    /// kinds are literals, so it can be prepared with one generic plan for
-    /// every batch. Returns the count of completed jobs, then the
-    /// ``ClaimedJob/columns`` of each claimed job (none: nothing due).
+    /// The in-process executor's two statements, prepared once per
+    /// ``runInProcess(batchSize:dispatcher:kinds:handler:)`` call with one
+    /// generic plan each: `complete` (`$1` the ids of the previous batch, `$2`
+    /// always `{launching,running}`) and `claim` (no parameters: the limit,
+    /// dispatcher and kinds are literals; returns ``ClaimedJob/columns``).
     ///
-    /// Written so that the generic plan stays on the primary key whatever the
-    /// statistics say: the in-flight states come as a parameter (`$2`, always
-    /// `{launching,running}`), so the planner can't prove the `jobs_in_flight`
-    /// predicate and scan every in-flight job instead of looking up the ids;
-    /// and the claimed ids are updated through `id = ANY(ARRAY(…))`, not a
-    /// join, which a plan for a large batch would make a hash join over a
-    /// sequential scan of the table.
-    func completeAndClaimStatement(limit: Int, dispatcher: String, kinds: KindFilter) -> String {
+    /// Written so that the generic plans stay on the primary key whatever the
+    /// statistics say: the in-flight states come as a parameter, so the
+    /// planner can't prove the `jobs_in_flight` predicate and scan every
+    /// in-flight job instead of looking up the ids; and the claimed ids are
+    /// updated through `id = ANY(ARRAY(…))`, not a join, which a plan for a
+    /// large batch would make a hash join over a sequential scan of the table.
+    func inProcessStatements(limit: Int, dispatcher: String, kinds: KindFilter) -> (complete: String, claim: String) {
         let filter = switch kinds {
         case .any: ""
         case .excluding(let list) where list.isEmpty: ""
         case .only(let list): "AND kind = ANY(\(PostgresConnection.quoteLiteral(Self.arrayLiteral(list)))::text[])"
         case .excluding(let list): "AND NOT (kind = ANY(\(PostgresConnection.quoteLiteral(Self.arrayLiteral(list)))::text[]))"
         }
-        return claimCTE(filter: filter, limit: String(max(limit, 1))) + """
-            , done AS (
-                UPDATE \(jobs) SET \(Self.completedAssignments)
-                WHERE id = ANY($1::bigint[]) AND state = ANY($2::text[])
-                RETURNING 1
-            ), claimed AS (
-                UPDATE \(jobs) AS j SET \(Self.claimAssignments(dispatcher: PostgresConnection.quoteLiteral(dispatcher)))
-                WHERE j.id = ANY(ARRAY(SELECT id FROM claimable))
-                RETURNING \(ClaimedJob.columns.map { $0 == "arguments" ? "j.arguments::text AS arguments" : "j.\($0)" }.joined(separator: ", "))
-            )
-            SELECT d.completed_count, \(ClaimedJob.columns.map { "c.\($0)" }.joined(separator: ", "))
-            FROM (SELECT count(*) AS completed_count FROM done) AS d LEFT JOIN claimed AS c ON true
+        let complete = """
+            UPDATE \(jobs) SET \(Self.completedAssignments)
+            WHERE id = ANY($1::bigint[]) AND state = ANY($2::text[])
             """
+        let claim = claimCTE(filter: filter, limit: String(max(limit, 1))) + """
+            UPDATE \(jobs) AS j SET \(Self.claimAssignments(dispatcher: PostgresConnection.quoteLiteral(dispatcher)))
+            WHERE j.id = ANY(ARRAY(SELECT id FROM claimable))
+            RETURNING \(ClaimedJob.columns.map { $0 == "arguments" ? "j.arguments::text AS arguments" : "j.\($0)" }.joined(separator: ", "))
+            """
+        return (complete, claim)
     }
 
     /// The in-process executor: claims batches of up to `batchSize` due jobs
     /// of `kinds`, calls `handler` for each (a batch highest priority first,
-    /// then by id) on the connection's own thread
-    /// (no hop to the cooperative pool per statement) and completes each
-    /// batch in the same statement that claims the next (one round trip per
-    /// batch), until nothing is due. A handler error stops the loop; the
+    /// then by id) on the connection's own thread (no hop to the cooperative
+    /// pool per statement), completes the batch in one statement and claims
+    /// the next, until nothing is due. A handler error stops the loop; the
     /// jobs of that batch stay `launching` until rescued. For no-op and very
     /// short jobs (and the benchmark); real work runs as tasks through the
     /// dispatcher. Returns how many jobs it completed.
     ///
-    /// The statement is prepared once per call with a generic plan
+    /// Both statements are prepared once per call with generic plans
     /// (`plan_cache_mode = force_generic_plan` for the call's duration), so
-    /// the server plans it once instead of once per batch; the executor's
-    /// connection is set back (`DEALLOCATE`, `RESET`) when it returns.
+    /// the server plans them once instead of once per batch; the connection
+    /// is set back (`DEALLOCATE`, `RESET`) when it returns. Completing and
+    /// claiming are two statements, not one: a claim's snapshot taken before
+    /// another executor's claim committed makes PostgreSQL lock that claim's
+    /// newer row versions while it rechecks them (`FOR UPDATE` follows the
+    /// update), and the other executor's completion of those jobs then waits
+    /// for it. In one statement the snapshot is taken before the completion
+    /// runs, so that window was long (4 executors spent ~20 % of their time
+    /// waiting); as a statement of its own the claim takes its snapshot just
+    /// before it scans.
     public func runInProcess(batchSize: Int, dispatcher: String, kinds: KindFilter = .any,
                              handler: @escaping @Sendable (ClaimedJob) throws -> Void) async throws -> Int {
-        let sql = completeAndClaimStatement(limit: batchSize, dispatcher: dispatcher, kinds: kinds)
-        let name = "pyramydal_complete_and_claim"
+        let statements = inProcessStatements(limit: batchSize, dispatcher: dispatcher, kinds: kinds)
+        let (complete, claim) = ("pyramydal_in_process_complete", "pyramydal_in_process_claim")
         return try await connection.run { conn in
             let purpose = "completing and claiming jobs"
-            if try conn.query("SELECT 1 FROM pg_prepared_statements WHERE name = $1", [.text(name)], purpose: purpose).count > 0 {
-                try conn.execute("DEALLOCATE \(name)", purpose: purpose)
+            for row in try conn.query("SELECT name FROM pg_prepared_statements WHERE name = ANY($1::text[])",
+                                      [.text("{\(complete),\(claim)}")], purpose: purpose) {
+                try conn.execute("DEALLOCATE \(try row[0, as: String.self])", purpose: purpose)
             }
-            try conn.execute("SET plan_cache_mode = force_generic_plan; PREPARE \(name)(bigint[], text[]) AS \(sql)", purpose: purpose)
-            defer { _ = try? conn.execute("DEALLOCATE \(name); RESET plan_cache_mode", purpose: purpose) }
+            try conn.execute("""
+                SET plan_cache_mode = force_generic_plan;
+                PREPARE \(complete)(bigint[], text[]) AS \(statements.complete);
+                PREPARE \(claim) AS \(statements.claim)
+                """, purpose: purpose)
+            defer { _ = try? conn.execute("DEALLOCATE \(complete); DEALLOCATE \(claim); RESET plan_cache_mode", purpose: purpose) }
             var completed = 0
-            var previous: [Int64] = []
             while true {
-                // The ids are integers we formatted: safe as a literal.
-                let rows = try conn.query("EXECUTE \(name)('{\(previous.map(String.init).joined(separator: ","))}', '{launching,running}')",
-                                          purpose: purpose)
-                completed += try rows.first?[0, as: Int.self] ?? 0
                 // The rows come in id order: run the batch highest priority first.
-                let jobs = try rows.filter { !$0.isNull(1) }.map { try ClaimedJob(row: $0, at: 1) }
+                let jobs = try conn.query("EXECUTE \(claim)", purpose: purpose).map { try ClaimedJob(row: $0, at: 0) }
                     .sorted { ($0.priority, $1.id) > ($1.priority, $0.id) }
                 if jobs.isEmpty { return completed }
                 for job in jobs { try handler(job) }
-                previous = jobs.map(\.id)
+                // The ids are integers we formatted: safe as a literal.
+                completed += try conn.execute("EXECUTE \(complete)('{\(jobs.map { String($0.id) }.joined(separator: ","))}', '{launching,running}')",
+                                              purpose: purpose)
             }
         }
     }
