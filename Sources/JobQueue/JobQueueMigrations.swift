@@ -91,7 +91,7 @@ enum JobQueueMigrations {
                     ADD COLUMN attempt_error text;
                 -- Every completion inserted into this index; the leader prunes
                 -- once a minute, and a scan of the table is cheap at that rate.
-                DROP INDEX \(PostgresConnection.quoteQualified(schema, "jobs_finished"));
+                DROP INDEX IF EXISTS \(PostgresConnection.quoteQualified(schema, "jobs_finished"));
                 """),
         ]
     }
