@@ -33,7 +33,9 @@ public struct Job: Sendable, Hashable, Identifiable {
     public var progressMessage: String?
     public var result: JSONValue?
     public var lastError: String?
-    /// One entry per finished attempt, oldest first.
+    /// One entry per finished attempt, oldest first: the archived attempts
+    /// (`jobs.attempts`) and, once it has ended, the current one (its
+    /// columns `outcome`, `exit_code`, `signal`, `stop_reason`, `attempt_error`).
     public var history: [JobAttempt]
 
     /// Waiting (due → claimed), starting (claimed → worker running) and
@@ -51,13 +53,31 @@ public struct Job: Sendable, Hashable, Identifiable {
         try arguments.decode(type)
     }
 
+    /// A job just enqueued (never claimed): what the insert wrote and the
+    /// server's id, state and times.
+    init(id: Int64, kind: String, arguments: JSONValue, state: JobState, priority: Int, maxAttempts: Int,
+         scheduledAt: Date, uniqueKey: String?, createdAt: Date) {
+        self.id = id
+        self.kind = kind
+        self.arguments = arguments
+        self.state = state
+        self.priority = priority
+        attempt = 0
+        self.maxAttempts = maxAttempts
+        self.scheduledAt = scheduledAt
+        self.uniqueKey = uniqueKey
+        self.createdAt = createdAt
+        history = []
+    }
+
     /// The columns ``init(row:)`` reads, for `RETURNING` and `SELECT`.
     static func columns(prefix p: String = "") -> String {
         """
         \(p)id, \(p)kind, \(p)arguments::text AS arguments, \(p)state, \(p)priority, \(p)attempt, \(p)max_attempts,
         \(p)scheduled_at, \(p)unique_key, \(p)created_at, \(p)claimed_at, \(p)started_at, \(p)finished_at,
         \(p)heartbeat_at, \(p)launch_token, \(p)task_id, \(p)dispatcher, \(p)progress, \(p)progress_message,
-        \(p)result::text AS result, \(p)last_error, \(p)attempts::text AS attempts
+        \(p)result::text AS result, \(p)last_error, \(p)attempts::text AS attempts, \(p)outcome, \(p)exit_code,
+        \(p)signal, \(p)stop_reason, \(p)attempt_error
         """
     }
 
@@ -92,15 +112,23 @@ public struct Job: Sendable, Hashable, Identifiable {
         result = try row[c + 19, as: String?.self].map { try JSONValue.parse($0) }
         lastError = try row[c + 20, as: String?.self]
         let historyText = try row[c + 21, as: String.self]
-        // Most rows (every claimed job) have no history yet: skip the decoder.
+        // Most rows (every claimed job) have no archived attempt: skip the decoder.
         if historyText == "[]" {
             history = []
-            return
+        } else {
+            let decoder = JSONDecoder()
+            // The archive stores times as epoch seconds (see JobQueue.archivedAttempt).
+            decoder.dateDecodingStrategy = .secondsSince1970
+            history = try decoder.decode([JobAttempt].self, from: Data(historyText.utf8))
         }
-        let decoder = JSONDecoder()
-        // The history stores times as epoch seconds (see JobQueue.historyEntry).
-        decoder.dateDecodingStrategy = .secondsSince1970
-        history = try decoder.decode([JobAttempt].self, from: Data(historyText.utf8))
+        // The current attempt, once it has ended, is in the row's own columns.
+        if let outcome = try row[c + 22, as: String?.self] {
+            history.append(JobAttempt(
+                attempt: attempt, launchToken: launchToken, taskID: taskID, dispatcher: dispatcher, claimedAt: claimedAt,
+                startedAt: startedAt, finishedAt: finishedAt, outcome: outcome,
+                exitCode: try row[c + 23, as: Int?.self].map(Int32.init), signal: try row[c + 24, as: Int?.self].map(Int32.init),
+                stopReason: try row[c + 25, as: String?.self], error: try row[c + 26, as: String?.self]))
+        }
     }
 }
 

@@ -38,9 +38,13 @@ extension JobQueue {
         let rows = try await connection.query("""
             WITH cancelled AS (
                 UPDATE \(jobs) SET state = 'cancelled', finished_at = now(),
-                    attempts = CASE WHEN state IN ('launching', 'running')
-                        THEN attempts || \(Self.historyEntry(outcome: "'cancelled'", stopReason: "'cancelled by request'"))
-                        ELSE attempts END
+                    -- In flight, the attempt ends as cancelled (in the row's columns);
+                    -- otherwise an attempt that ended earlier (retryable) is archived first.
+                    attempts = CASE WHEN state IN ('launching', 'running') OR outcome IS NULL THEN attempts
+                        ELSE attempts || \(Self.archivedAttempt()) END,
+                    outcome = CASE WHEN state IN ('launching', 'running') THEN 'cancelled' END,
+                    stop_reason = CASE WHEN state IN ('launching', 'running') THEN 'cancelled by request' END,
+                    exit_code = NULL, signal = NULL, attempt_error = NULL
                 WHERE id = $1 AND state NOT IN ('completed', 'discarded', 'cancelled')
                 RETURNING *
             )
@@ -57,7 +61,7 @@ extension JobQueue {
         let rows = try await connection.query("""
             WITH retried AS (
                 UPDATE \(jobs) SET state = 'available', scheduled_at = now(), finished_at = NULL,
-                    max_attempts = GREATEST(max_attempts, attempt + 1)
+                    max_attempts = GREATEST(max_attempts, attempt + 1), \(Self.archiveAssignments())
                 WHERE id = $1 AND state IN ('scheduled', 'retryable', 'discarded', 'cancelled', 'completed')
                 RETURNING *
             )
@@ -97,9 +101,8 @@ extension JobQueue {
                     last_error = CASE WHEN state = 'running'
                         THEN 'no heartbeat for ' || $1::text || ' s: the worker is gone'
                         ELSE 'the task never started' END,
-                    attempts = attempts || \(Self.historyEntry(
-                        outcome: newState,
-                        stopReason: "CASE WHEN state = 'running' THEN 'heartbeat lost' ELSE 'task never started' END"))
+                    outcome = \(newState),
+                    stop_reason = CASE WHEN state = 'running' THEN 'heartbeat lost' ELSE 'task never started' END
                 WHERE (state = 'running' AND heartbeat_at < now() - make_interval(secs => $1::double precision))
                    OR (state = 'launching' AND task_id IS NOT NULL AND claimed_at < now() - make_interval(secs => $6::double precision))
                 RETURNING id

@@ -81,17 +81,23 @@ public final class JobQueue: Sendable {
             .text(kind), .json(arguments.jsonText), .int(priority), .int(maxAttempts),
             scheduledAt.map { .date($0) } ?? .null, .text(uniqueKey),
         ]
+        // Without a unique key nothing can conflict: a plain INSERT (no
+        // speculative insertion), and only what the server chose comes back.
+        let onConflict = uniqueKey == nil ? "" : "ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING"
         for _ in 0..<3 {
             let rows = try await connection.query("""
                 INSERT INTO \(jobs) (kind, arguments, priority, max_attempts, scheduled_at, unique_key, state)
                 VALUES ($1, $2::jsonb, $3, $4, COALESCE($5::timestamptz, now()), $6,
                         CASE WHEN $5::timestamptz > now() THEN 'scheduled' ELSE 'available' END)
-                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING
-                RETURNING \(Job.columns())
+                \(onConflict)
+                RETURNING id, state, scheduled_at, created_at
                 """, parameters, purpose: step)
             if let row = rows.first {
-                let job = try Job(row: row)
-                logger.debug("job enqueued", metadata: ["job.id": "\(job.id)", "job.kind": "\(kind)", "job.state": "\(job.state)"])
+                let stateText = try row[1, as: String.self]
+                let job = try Job(id: row[0, as: Int64.self], kind: kind, arguments: arguments,
+                                  state: JobState(rawValue: stateText) ?? .available, priority: priority, maxAttempts: maxAttempts,
+                                  scheduledAt: row[2, as: Date.self], uniqueKey: uniqueKey, createdAt: row[3, as: Date.self])
+                logger.debug("job enqueued", metadata: ["job.id": "\(job.id)", "job.kind": "\(kind)", "job.state": "\(stateText)"])
                 return (job, true)
             }
             guard let uniqueKey else { break }
@@ -137,7 +143,7 @@ public final class JobQueue: Sendable {
     func claimStatement(limit: Int, dispatcher: String, kinds: KindFilter) -> (String, [PostgresValue]) {
         let (filter, parameters) = claimFilter(limit: limit, dispatcher: dispatcher, kinds: kinds)
         return (claimCTE(filter: filter) + """
-            UPDATE \(jobs) AS j SET \(Self.claimAssignments)
+            UPDATE \(jobs) AS j SET \(Self.claimAssignments(dispatcher: "$2"))
             FROM claimable WHERE j.id = claimable.id
             RETURNING \(Job.columns(prefix: "j."))
             """, parameters)
@@ -158,69 +164,109 @@ public final class JobQueue: Sendable {
         }
     }
 
-    private func claimCTE(filter: String) -> String {
+    private func claimCTE(filter: String, limit: String = "$1") -> String {
         """
         WITH claimable AS (
             SELECT id FROM \(jobs)
             WHERE state IN ('available', 'scheduled', 'retryable') AND scheduled_at <= now() \(filter)
             ORDER BY priority DESC, scheduled_at, id
-            LIMIT $1
+            LIMIT \(limit)
             FOR UPDATE SKIP LOCKED
         )
 
         """
     }
 
-    /// The `SET` of a claim: the next attempt, its launch token, fresh attempt fields.
-    static let claimAssignments = """
+    /// The `SET` of a claim: the next attempt, its launch token, fresh
+    /// attempt fields; the previous attempt, if it ended (a retry), moves
+    /// from the row's columns to `attempts` first.
+    static func claimAssignments(dispatcher: String) -> String {
+        """
         state = 'launching', attempt = j.attempt + 1, claimed_at = now(), started_at = NULL,
         finished_at = NULL, heartbeat_at = NULL, launch_token = j.id::text || '-' || (j.attempt + 1)::text,
-        task_id = NULL, dispatcher = $2, progress = NULL, progress_message = NULL
+        task_id = NULL, dispatcher = \(dispatcher), progress = NULL, progress_message = NULL,
+        \(archiveAssignments(prefix: "j."))
         """
+    }
 
-    /// One statement that completes the previous batch (ids in the last
-    /// parameter) and claims the next: one round trip per batch.
-    func completeAndClaimStatement(limit: Int, dispatcher: String, kinds: KindFilter) -> (String, [PostgresValue], Int) {
-        let (filter, parameters) = claimFilter(limit: limit, dispatcher: dispatcher, kinds: kinds)
-        let ids = parameters.count + 1
-        let sql = claimCTE(filter: filter) + """
-            , done AS (
-                UPDATE \(jobs) SET state = 'completed', finished_at = now(), progress = 1,
-                    attempts = attempts || \(Self.historyEntry(outcome: "'completed'"))
-                WHERE id = ANY($\(ids)::bigint[]) AND state IN ('launching', 'running')
-                RETURNING 1
-            ), claimed AS (
-                UPDATE \(jobs) AS j SET \(Self.claimAssignments)
-                FROM claimable WHERE j.id = claimable.id
-                RETURNING j.*
-            )
-            SELECT d.completed_count, \(Job.columns(prefix: "c."))
-            FROM (SELECT count(*) AS completed_count FROM done) AS d LEFT JOIN claimed AS c ON true
+    /// The in-process executor's two statements, prepared once per
+    /// ``runInProcess(batchSize:dispatcher:kinds:handler:)`` call with one
+    /// generic plan each: `complete` (`$1` the ids of the previous batch, `$2`
+    /// always `{launching,running}`) and `claim` (no parameters: the limit,
+    /// dispatcher and kinds are literals; returns ``ClaimedJob/columns``).
+    ///
+    /// Written so that the generic plans stay on the primary key whatever the
+    /// statistics say: the in-flight states come as a parameter, so the
+    /// planner can't prove the `jobs_in_flight` predicate and scan every
+    /// in-flight job instead of looking up the ids; and the claimed ids are
+    /// updated through `id = ANY(ARRAY(…))`, not a join, which a plan for a
+    /// large batch would make a hash join over a sequential scan of the table.
+    func inProcessStatements(limit: Int, dispatcher: String, kinds: KindFilter) -> (complete: String, claim: String) {
+        let filter = switch kinds {
+        case .any: ""
+        case .excluding(let list) where list.isEmpty: ""
+        case .only(let list): "AND kind = ANY(\(PostgresConnection.quoteLiteral(Self.arrayLiteral(list)))::text[])"
+        case .excluding(let list): "AND NOT (kind = ANY(\(PostgresConnection.quoteLiteral(Self.arrayLiteral(list)))::text[]))"
+        }
+        let complete = """
+            UPDATE \(jobs) SET \(Self.completedAssignments)
+            WHERE id = ANY($1::bigint[]) AND state = ANY($2::text[])
             """
-        return (sql, parameters, ids)
+        let claim = claimCTE(filter: filter, limit: String(max(limit, 1))) + """
+            UPDATE \(jobs) AS j SET \(Self.claimAssignments(dispatcher: PostgresConnection.quoteLiteral(dispatcher)))
+            WHERE j.id = ANY(ARRAY(SELECT id FROM claimable))
+            RETURNING \(ClaimedJob.columns.map { $0 == "arguments" ? "j.arguments::text AS arguments" : "j.\($0)" }.joined(separator: ", "))
+            """
+        return (complete, claim)
     }
 
     /// The in-process executor: claims batches of up to `batchSize` due jobs
-    /// of `kinds`, calls `handler` for each on the connection's own thread
-    /// (no hop to the cooperative pool per statement) and completes each
-    /// batch in the same statement that claims the next (one round trip per
-    /// batch), until nothing is due. A handler error stops the loop; the
+    /// of `kinds`, calls `handler` for each (a batch highest priority first,
+    /// then by id) on the connection's own thread (no hop to the cooperative
+    /// pool per statement), completes the batch in one statement and claims
+    /// the next, until nothing is due. A handler error stops the loop; the
     /// jobs of that batch stay `launching` until rescued. For no-op and very
     /// short jobs (and the benchmark); real work runs as tasks through the
     /// dispatcher. Returns how many jobs it completed.
+    ///
+    /// Both statements are prepared once per call with generic plans
+    /// (`plan_cache_mode = force_generic_plan` for the call's duration), so
+    /// the server plans them once instead of once per batch; the connection
+    /// is set back (`DEALLOCATE`, `RESET`) when it returns. Completing and
+    /// claiming are two statements, not one: a claim's snapshot taken before
+    /// another executor's claim committed makes PostgreSQL lock that claim's
+    /// newer row versions while it rechecks them (`FOR UPDATE` follows the
+    /// update), and the other executor's completion of those jobs then waits
+    /// for it. In one statement the snapshot is taken before the completion
+    /// runs, so that window was long (4 executors spent ~20 % of their time
+    /// waiting); as a statement of its own the claim takes its snapshot just
+    /// before it scans.
     public func runInProcess(batchSize: Int, dispatcher: String, kinds: KindFilter = .any,
-                             handler: @escaping @Sendable (Job) throws -> Void) async throws -> Int {
-        let (sql, parameters, _) = completeAndClaimStatement(limit: batchSize, dispatcher: dispatcher, kinds: kinds)
+                             handler: @escaping @Sendable (ClaimedJob) throws -> Void) async throws -> Int {
+        let statements = inProcessStatements(limit: batchSize, dispatcher: dispatcher, kinds: kinds)
+        let (complete, claim) = ("pyramydal_in_process_complete", "pyramydal_in_process_claim")
         return try await connection.run { conn in
+            let purpose = "completing and claiming jobs"
+            for row in try conn.query("SELECT name FROM pg_prepared_statements WHERE name = ANY($1::text[])",
+                                      [.text("{\(complete),\(claim)}")], purpose: purpose) {
+                try conn.execute("DEALLOCATE \(try row[0, as: String.self])", purpose: purpose)
+            }
+            try conn.execute("""
+                SET plan_cache_mode = force_generic_plan;
+                PREPARE \(complete)(bigint[], text[]) AS \(statements.complete);
+                PREPARE \(claim) AS \(statements.claim)
+                """, purpose: purpose)
+            defer { _ = try? conn.execute("DEALLOCATE \(complete); DEALLOCATE \(claim); RESET plan_cache_mode", purpose: purpose) }
             var completed = 0
-            var previous: [Int64] = []
             while true {
-                let rows = try conn.query(sql, parameters + [Self.idArray(previous)], purpose: "completing and claiming jobs")
-                completed += try rows.first?["completed_count", as: Int.self] ?? 0
-                let jobs = try rows.filter { !$0.isNull(1) }.map(Job.init(row:))
+                // The rows come in id order: run the batch highest priority first.
+                let jobs = try conn.query("EXECUTE \(claim)", purpose: purpose).map { try ClaimedJob(row: $0, at: 0) }
+                    .sorted { ($0.priority, $1.id) > ($1.priority, $0.id) }
                 if jobs.isEmpty { return completed }
                 for job in jobs { try handler(job) }
-                previous = jobs.map(\.id)
+                // The ids are integers we formatted: safe as a literal.
+                completed += try conn.execute("EXECUTE \(complete)('{\(jobs.map { String($0.id) }.joined(separator: ","))}', '{launching,running}')",
+                                              purpose: purpose)
             }
         }
     }
@@ -309,11 +355,15 @@ public final class JobQueue: Sendable {
 
     var completeBatchSQL: String {
         """
-        UPDATE \(jobs) SET state = 'completed', finished_at = now(), progress = 1,
-            attempts = attempts || \(Self.historyEntry(outcome: "'completed'"))
+        UPDATE \(jobs) SET \(Self.completedAssignments)
         WHERE id = ANY($1::bigint[]) AND state IN ('launching', 'running')
         """
     }
+
+    /// The `SET` completing an in-flight attempt that a no-op handler ran:
+    /// the attempt's record stays in the row's columns (`outcome`, …) until
+    /// the job is claimed again, so nothing is appended to `attempts` here.
+    static let completedAssignments = "state = 'completed', finished_at = now(), progress = 1, outcome = 'completed'"
 
     static func idArray(_ ids: [Int64]) -> PostgresValue {
         .text("{" + ids.map(String.init).joined(separator: ",") + "}")
@@ -340,12 +390,11 @@ public final class JobQueue: Sendable {
                                               purpose: "finishing job \(id)")
                     return try rows.first.flatMap { JobState(rawValue: try $0[0, as: String.self]) }
                 }
-                // The worker finished the attempt itself: annotate its history entry.
+                // The worker finished the attempt itself: add the exit to the attempt's record.
                 try conn.query("""
-                    UPDATE \(jobs) SET attempts = jsonb_set(attempts, ARRAY[(jsonb_array_length(attempts) - 1)::text],
-                        (attempts -> -1) || jsonb_strip_nulls(jsonb_build_object('exit_code', $3::int, 'signal', $4::int, 'stop_reason', $5::text)))
-                    WHERE id = $1 AND launch_token = $2 AND jsonb_array_length(attempts) > 0
-                      AND (attempts -> -1 ->> 'attempt')::int = attempt
+                    UPDATE \(jobs) SET exit_code = COALESCE($3::int, exit_code), signal = COALESCE($4::int, signal),
+                        stop_reason = COALESCE($5::text, stop_reason)
+                    WHERE id = $1 AND launch_token = $2 AND outcome IS NOT NULL
                     """, [.int64(id), .text(token), exit.exitCode.map { .int(Int($0)) } ?? .null,
                           exit.signal.map { .int(Int($0)) } ?? .null, .text(exit.stopReason)],
                     purpose: "recording the exit status of job \(id)")
@@ -373,8 +422,7 @@ public final class JobQueue: Sendable {
                 result = COALESCE($5::jsonb, result),
                 last_error = COALESCE($6::text, last_error),
                 progress = CASE WHEN $3::text = 'complete' THEN 1 ELSE progress END,
-                attempts = attempts || \(historyEntry(outcome: newState, exitCode: "$7::int", signal: "$8::int",
-                                                      stopReason: "$9::text", error: "$6::text"))
+                outcome = \(newState), exit_code = $7::int, signal = $8::int, stop_reason = $9::text, attempt_error = $6::text
             WHERE \(fence) AND state IN ('launching', 'running')
             RETURNING state
             """
@@ -395,16 +443,30 @@ public final class JobQueue: Sendable {
         ]
     }
 
-    /// A one-element JSON array describing the attempt ending now (old column
-    /// values, as seen by the `UPDATE`'s `SET`); times as epoch seconds.
-    static func historyEntry(outcome: String, exitCode: String = "NULL::int", signal: String = "NULL::int",
-                             stopReason: String = "NULL::text", error: String = "NULL::text") -> String {
+    /// The current attempt's record while it is in the row's columns: set
+    /// when the attempt ends (`outcome` not null), moved to `attempts` when
+    /// the job is claimed again (``archiveAssignments(prefix:)``).
+    static let attemptColumns = ["outcome", "exit_code", "signal", "stop_reason", "attempt_error"]
+
+    /// `SET` items that append the ended attempt held in the row's columns
+    /// (if any) to `attempts` and clear those columns. Right-hand sides see
+    /// the old row, so the entry has the ended attempt's times and token.
+    static func archiveAssignments(prefix p: String = "") -> String {
+        """
+        attempts = CASE WHEN \(p)outcome IS NULL THEN \(p)attempts ELSE \(p)attempts || \(archivedAttempt(prefix: p)) END,
+        \(attemptColumns.map { "\($0) = NULL" }.joined(separator: ", "))
+        """
+    }
+
+    /// A one-element JSON array with the record of the ended attempt held in
+    /// the row's columns; times as epoch seconds (what ``JobAttempt`` decodes).
+    static func archivedAttempt(prefix p: String = "") -> String {
         """
         jsonb_build_array(jsonb_strip_nulls(jsonb_build_object(
-            'attempt', attempt, 'launch_token', launch_token, 'task_id', task_id, 'dispatcher', dispatcher,
-            'claimed_at', extract(epoch FROM claimed_at), 'started_at', extract(epoch FROM started_at),
-            'finished_at', extract(epoch FROM now()), 'outcome', \(outcome), 'exit_code', \(exitCode),
-            'signal', \(signal), 'stop_reason', \(stopReason), 'error', \(error))))
+            'attempt', \(p)attempt, 'launch_token', \(p)launch_token, 'task_id', \(p)task_id, 'dispatcher', \(p)dispatcher,
+            'claimed_at', extract(epoch FROM \(p)claimed_at), 'started_at', extract(epoch FROM \(p)started_at),
+            'finished_at', extract(epoch FROM \(p)finished_at), 'outcome', \(p)outcome, 'exit_code', \(p)exit_code,
+            'signal', \(p)signal, 'stop_reason', \(p)stop_reason, 'error', \(p)attempt_error)))
         """
     }
 

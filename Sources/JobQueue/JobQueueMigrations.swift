@@ -79,6 +79,20 @@ enum JobQueueMigrations {
                 INSERT INTO \(schedules) (name, cron, time_zone, kind)
                     VALUES ('nightly-snapshot', '0 2 * * *', 'UTC', 'snapshot');
                 """),
+            PostgresMigration(version: 2, name: "the current attempt in the row's columns; no index for pruning", sql: """
+                -- The record of the current attempt once it has ended; moved to
+                -- attempts when the job is claimed again, so finishing an
+                -- attempt no longer rewrites the attempts array.
+                ALTER TABLE \(jobs)
+                    ADD COLUMN outcome       text,
+                    ADD COLUMN exit_code     integer,
+                    ADD COLUMN signal        integer,
+                    ADD COLUMN stop_reason   text,
+                    ADD COLUMN attempt_error text;
+                -- Every completion inserted into this index; the leader prunes
+                -- once a minute, and a scan of the table is cheap at that rate.
+                DROP INDEX IF EXISTS \(PostgresConnection.quoteQualified(schema, "jobs_finished"));
+                """),
         ]
     }
 }
