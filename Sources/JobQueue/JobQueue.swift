@@ -85,7 +85,8 @@ public final class JobQueue: Sendable {
         // speculative insertion), and only what the server chose comes back.
         let onConflict = uniqueKey == nil ? "" : "ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING"
         for _ in 0..<3 {
-            let rows = try await connection.query("""
+            // Prepared once per connection: a service enqueues the same statement again and again.
+            let rows = try await connection.queryPrepared("""
                 INSERT INTO \(jobs) (kind, arguments, priority, max_attempts, scheduled_at, unique_key, state)
                 VALUES ($1, $2::jsonb, $3, $4, COALESCE($5::timestamptz, now()), $6,
                         CASE WHEN $5::timestamptz > now() THEN 'scheduled' ELSE 'available' END)
@@ -189,11 +190,12 @@ public final class JobQueue: Sendable {
         """
     }
 
-    /// The in-process executor's two statements, prepared once per
-    /// ``runInProcess(batchSize:dispatcher:kinds:handler:)`` call with one
-    /// generic plan each: `complete` (`$1` the ids of the previous batch, `$2`
-    /// always `{launching,running}`) and `claim` (no parameters: the limit,
-    /// dispatcher and kinds are literals; returns ``ClaimedJob/columns``).
+    /// The in-process executor's two statements, run as prepared statements
+    /// of the connection (``PostgresConnection/queryPrepared(_:_:purpose:)``)
+    /// with generic plans: `complete` (`$1` the ids of the previous batch,
+    /// `$2` always `{launching,running}`) and `claim` (`$1` the dispatcher,
+    /// `$2` the kinds when filtered; the limit, an `Int`, is part of the
+    /// text so the plan knows it; returns ``ClaimedJob/columns``).
     ///
     /// Written so that the generic plans stay on the primary key whatever the
     /// statistics say: the in-flight states come as a parameter, so the
@@ -201,23 +203,30 @@ public final class JobQueue: Sendable {
     /// in-flight job instead of looking up the ids; and the claimed ids are
     /// updated through `id = ANY(ARRAY(…))`, not a join, which a plan for a
     /// large batch would make a hash join over a sequential scan of the table.
-    func inProcessStatements(limit: Int, dispatcher: String, kinds: KindFilter) -> (complete: String, claim: String) {
-        let filter = switch kinds {
-        case .any: ""
-        case .excluding(let list) where list.isEmpty: ""
-        case .only(let list): "AND kind = ANY(\(PostgresConnection.quoteLiteral(Self.arrayLiteral(list)))::text[])"
-        case .excluding(let list): "AND NOT (kind = ANY(\(PostgresConnection.quoteLiteral(Self.arrayLiteral(list)))::text[]))"
+    func inProcessStatements(limit: Int, dispatcher: String, kinds: KindFilter)
+        -> (complete: String, claim: String, claimParameters: [PostgresValue]) {
+        var parameters: [PostgresValue] = [.text(dispatcher)]
+        let filter: String
+        switch kinds {
+        case .any, .excluding([]):
+            filter = ""
+        case .only(let list):
+            parameters.append(.text(Self.arrayLiteral(list)))
+            filter = "AND kind = ANY($2::text[])"
+        case .excluding(let list):
+            parameters.append(.text(Self.arrayLiteral(list)))
+            filter = "AND NOT (kind = ANY($2::text[]))"
         }
         let complete = """
             UPDATE \(jobs) SET \(Self.completedAssignments)
             WHERE id = ANY($1::bigint[]) AND state = ANY($2::text[])
             """
         let claim = claimCTE(filter: filter, limit: String(max(limit, 1))) + """
-            UPDATE \(jobs) AS j SET \(Self.claimAssignments(dispatcher: PostgresConnection.quoteLiteral(dispatcher)))
+            UPDATE \(jobs) AS j SET \(Self.claimAssignments(dispatcher: "$1::text"))
             WHERE j.id = ANY(ARRAY(SELECT id FROM claimable))
             RETURNING \(ClaimedJob.columns.map { $0 == "arguments" ? "j.arguments::text AS arguments" : "j.\($0)" }.joined(separator: ", "))
             """
-        return (complete, claim)
+        return (complete, claim, parameters)
     }
 
     /// The in-process executor: claims batches of up to `batchSize` due jobs
@@ -229,44 +238,36 @@ public final class JobQueue: Sendable {
     /// short jobs (and the benchmark); real work runs as tasks through the
     /// dispatcher. Returns how many jobs it completed.
     ///
-    /// Both statements are prepared once per call with generic plans
-    /// (`plan_cache_mode = force_generic_plan` for the call's duration), so
-    /// the server plans them once instead of once per batch; the connection
-    /// is set back (`DEALLOCATE`, `RESET`) when it returns. Completing and
-    /// claiming are two statements, not one: a claim's snapshot taken before
-    /// another executor's claim committed makes PostgreSQL lock that claim's
-    /// newer row versions while it rechecks them (`FOR UPDATE` follows the
-    /// update), and the other executor's completion of those jobs then waits
-    /// for it. In one statement the snapshot is taken before the completion
-    /// runs, so that window was long (4 executors spent ~20 % of their time
-    /// waiting); as a statement of its own the claim takes its snapshot just
-    /// before it scans.
+    /// Both statements are prepared statements of the connection, planned
+    /// generically (`plan_cache_mode = force_generic_plan` for the call's
+    /// duration, set back when it returns), so the server plans them once
+    /// instead of once per batch. Completing and claiming are two
+    /// statements, not one: a claim's snapshot taken before another
+    /// executor's claim committed makes PostgreSQL lock that claim's newer
+    /// row versions while it rechecks them (`FOR UPDATE` follows the
+    /// update), and the other executor's completion of those jobs then
+    /// waits for it. In one statement the snapshot is taken before the
+    /// completion runs, so that window was long (4 executors spent ~20 % of
+    /// their time waiting); as a statement of its own the claim takes its
+    /// snapshot just before it scans.
     public func runInProcess(batchSize: Int, dispatcher: String, kinds: KindFilter = .any,
                              handler: @escaping @Sendable (ClaimedJob) throws -> Void) async throws -> Int {
         let statements = inProcessStatements(limit: batchSize, dispatcher: dispatcher, kinds: kinds)
-        let (complete, claim) = ("pyramydal_in_process_complete", "pyramydal_in_process_claim")
         return try await connection.run { conn in
             let purpose = "completing and claiming jobs"
-            for row in try conn.query("SELECT name FROM pg_prepared_statements WHERE name = ANY($1::text[])",
-                                      [.text("{\(complete),\(claim)}")], purpose: purpose) {
-                try conn.execute("DEALLOCATE \(try row[0, as: String.self])", purpose: purpose)
-            }
-            try conn.execute("""
-                SET plan_cache_mode = force_generic_plan;
-                PREPARE \(complete)(bigint[], text[]) AS \(statements.complete);
-                PREPARE \(claim) AS \(statements.claim)
-                """, purpose: purpose)
-            defer { _ = try? conn.execute("DEALLOCATE \(complete); DEALLOCATE \(claim); RESET plan_cache_mode", purpose: purpose) }
+            try conn.execute("SET plan_cache_mode = force_generic_plan", purpose: purpose)
+            defer { _ = try? conn.execute("RESET plan_cache_mode", purpose: purpose) }
+            let inFlight = PostgresValue.text("{launching,running}")
             var completed = 0
             while true {
                 // The rows come in id order: run the batch highest priority first.
-                let jobs = try conn.query("EXECUTE \(claim)", purpose: purpose).map { try ClaimedJob(row: $0, at: 0) }
+                let jobs = try conn.queryPrepared(statements.claim, statements.claimParameters, purpose: purpose)
+                    .map { try ClaimedJob(row: $0, at: 0) }
                     .sorted { ($0.priority, $1.id) > ($1.priority, $0.id) }
                 if jobs.isEmpty { return completed }
                 for job in jobs { try handler(job) }
-                // The ids are integers we formatted: safe as a literal.
-                completed += try conn.execute("EXECUTE \(complete)('{\(jobs.map { String($0.id) }.joined(separator: ","))}', '{launching,running}')",
-                                              purpose: purpose)
+                completed += try conn.queryPrepared(statements.complete, [Self.idArray(jobs.map(\.id)), inFlight],
+                                                    purpose: purpose).affectedRows
             }
         }
     }

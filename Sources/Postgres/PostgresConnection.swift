@@ -29,6 +29,9 @@ public final class PostgresConnection: @unchecked Sendable {
     var copyInProgress = false
     /// Notifications read from libpq but not yet returned. Guarded by `lock`.
     var pendingNotifications: [PostgresNotification] = []
+    /// Statements prepared by ``queryPrepared(_:_:purpose:)``: SQL text →
+    /// server-side name. Guarded by `lock`.
+    private var preparedStatements: [String: String] = [:]
 
     /// Serial queue for the async methods' blocking libpq calls.
     let queue: DispatchQueue
@@ -217,6 +220,42 @@ public final class PostgresConnection: @unchecked Sendable {
     @discardableResult
     public func query(_ sql: String, _ parameters: [PostgresValue] = [], purpose: String) async throws -> PostgresRows {
         try await onQueue { try self.query(sql, parameters, purpose: purpose) }
+    }
+
+    /// Like ``query(_:_:purpose:)``, for a statement this connection runs
+    /// often: the first call prepares it on the server (`PQprepare`, with
+    /// the parameter types of that call, as ``query(_:_:purpose:)`` sends
+    /// them), later calls only bind and execute it (`PQexecPrepared`), so
+    /// the server parses it once per connection and, after a few runs,
+    /// may keep one generic plan. Parameters stay parameters. Prepared
+    /// statements outlive transactions, including rolled-back ones.
+    @discardableResult
+    public func queryPrepared(_ sql: String, _ parameters: [PostgresValue] = [], purpose: String) throws -> PostgresRows {
+        try withHandle(purpose: purpose) { handle in
+            logger.trace("query (prepared)", metadata: ["postgres.purpose": "\(purpose)"])
+            let name: String
+            if let known = preparedStatements[sql] {
+                name = known
+            } else {
+                name = "pyramydal_\(preparedStatements.count + 1)"
+                let types: [Oid] = parameters.map { Oid($0.typeOID) }
+                let result = types.withUnsafeBufferPointer { PQprepare(handle, name, sql, Int32(types.count), $0.baseAddress) }
+                PQclear(try checkResult(result, handle: handle, purpose: purpose, accept: [PGRES_COMMAND_OK]))
+                preparedStatements[sql] = name
+            }
+            let result = withParameters(parameters) { _, values in
+                PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
+            }
+            let checked = try checkResult(result, handle: handle, purpose: purpose,
+                                          accept: [PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY])
+            return PostgresRows(storage: ResultStorage(result: checked, purpose: purpose))
+        }
+    }
+
+    /// Async ``queryPrepared(_:_:purpose:)``, run on the connection's queue.
+    @discardableResult
+    public func queryPrepared(_ sql: String, _ parameters: [PostgresValue] = [], purpose: String) async throws -> PostgresRows {
+        try await onQueue { try self.queryPrepared(sql, parameters, purpose: purpose) }
     }
 
     /// Runs parameterless SQL, possibly several `;`-separated statements

@@ -111,12 +111,13 @@ import Testing
             #expect(done.history.count == 1)
             #expect(done.history.first?.outcome == "completed" && done.history.first?.dispatcher == "inline")
             #expect(done.history.first?.launchToken == "\(job.id)-1" && done.history.first?.finishedAt == done.finishedAt)
-            // The executor leaves its connection as it found it.
-            #expect(try await queue.connection.query("SELECT count(*) FROM pg_prepared_statements", purpose: "test")
-                .first?[0, as: Int.self] == 0)
+            // The executor sets the plan cache mode back; its two statements
+            // stay prepared on the connection, for the next run.
             #expect(try await queue.connection.query("SELECT current_setting('plan_cache_mode')", purpose: "test")
                 .first?[0, as: String.self] == "auto")
-            // A second run on the same connection works (the statement is prepared again).
+            #expect(try await queue.connection.query("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%claimable%'",
+                                                     purpose: "test").first?[0, as: Int.self] == 1)
+            // A second run on the same connection reuses them.
             _ = try await queue.enqueue(kind: "noop")
             #expect(try await queue.runInProcess(batchSize: 4, dispatcher: "inline") { _ in } == 1)
         }

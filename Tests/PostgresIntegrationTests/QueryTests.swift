@@ -4,6 +4,35 @@ import Testing
 
 @Suite("Queries")
 struct QueryTests {
+    @Test("a prepared statement is prepared once per connection, binds parameters and outlives a rollback")
+    func preparedStatements() async throws {
+        try await TestDatabase.withSchema { connection, schema in
+            let table = PostgresConnection.quoteQualified(schema, "prepared")
+            try await connection.execute("CREATE TABLE \(table) (id int PRIMARY KEY, note text)", purpose: "table")
+            let insert = "INSERT INTO \(table) (id, note) VALUES ($1, $2) RETURNING id, note"
+            let hostile = "x'); DROP TABLE \(table); --"
+            for (id, note) in [(1, "one"), (2, nil), (3, hostile)] as [(Int, String?)] {
+                let row = try #require(try await connection.queryPrepared(insert, [.int(id), .text(note)], purpose: "insert").first)
+                #expect(try row[0, as: Int.self] == id && row[1, as: String?.self] == note)
+            }
+            let prepared = "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1"
+            #expect(try await connection.query(prepared, [.text(insert)], purpose: "count").first?[0, as: Int.self] == 1)
+            // A rolled-back transaction does not take the statement with it.
+            try? connection.transaction(purpose: "rolled back") { conn in
+                _ = try conn.queryPrepared(insert, [.int(4), .text("four")], purpose: "insert")
+                throw PostgresError(code: .queryFailed, message: "roll back", purpose: "test")
+            }
+            let row = try #require(try await connection.queryPrepared(insert, [.int(4), .text("again")], purpose: "insert").first)
+            #expect(try row[1, as: String.self] == "again")
+            #expect(try await connection.query("SELECT count(*) FROM \(table)", purpose: "count").first?[0, as: Int.self] == 4)
+            // A failing execution is an ordinary error, and the statement stays usable.
+            await #expect(throws: PostgresError.self) {
+                try await connection.queryPrepared(insert, [.int(1), .text("duplicate")], purpose: "insert")
+            }
+            #expect(try await connection.queryPrepared(insert, [.int(5), nil], purpose: "insert").count == 1)
+        }
+    }
+
     @Test("parameters of every supported type round-trip, NULL included")
     func parameterTypes() async throws {
         try await TestDatabase.withSchema { connection, _ in
