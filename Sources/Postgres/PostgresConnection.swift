@@ -207,12 +207,9 @@ public final class PostgresConnection: @unchecked Sendable {
     public func query(_ sql: String, _ parameters: [PostgresValue] = [], purpose: String) throws -> PostgresRows {
         try withHandle(purpose: purpose) { handle in
             logger.trace("query", metadata: ["postgres.purpose": "\(purpose)"])
-            let result = withParameters(parameters) { types, values in
+            return try rows(withParameters(parameters) { types, values in
                 PQexecParams(handle, sql, Int32(parameters.count), types, values, nil, nil, 0)
-            }
-            let checked = try checkResult(result, handle: handle, purpose: purpose,
-                                          accept: [PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY])
-            return PostgresRows(storage: ResultStorage(result: checked, purpose: purpose))
+            }, handle: handle, purpose: purpose)
         }
     }
 
@@ -243,13 +240,17 @@ public final class PostgresConnection: @unchecked Sendable {
                 PQclear(try checkResult(result, handle: handle, purpose: purpose, accept: [PGRES_COMMAND_OK]))
                 preparedStatements[sql] = name
             }
-            let result = withParameters(parameters) { _, values in
+            return try rows(withParameters(parameters) { _, values in
                 PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
-            }
-            let checked = try checkResult(result, handle: handle, purpose: purpose,
-                                          accept: [PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY])
-            return PostgresRows(storage: ResultStorage(result: checked, purpose: purpose))
+            }, handle: handle, purpose: purpose)
         }
+    }
+
+    /// The rows of a statement's result (or its error).
+    private func rows(_ result: OpaquePointer?, handle: OpaquePointer, purpose: String) throws -> PostgresRows {
+        let checked = try checkResult(result, handle: handle, purpose: purpose,
+                                      accept: [PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY])
+        return PostgresRows(storage: ResultStorage(result: checked, purpose: purpose))
     }
 
     /// Async ``queryPrepared(_:_:purpose:)``, run on the connection's queue.
