@@ -217,16 +217,12 @@ public final class JobQueue: Sendable {
             parameters.append(.text(Self.arrayLiteral(list)))
             filter = "AND NOT (kind = ANY($2::text[]))"
         }
-        let complete = """
-            UPDATE \(jobs) SET \(Self.completedAssignments)
-            WHERE id = ANY($1::bigint[]) AND state = ANY($2::text[])
-            """
         let claim = claimCTE(filter: filter, limit: String(max(limit, 1))) + """
             UPDATE \(jobs) AS j SET \(Self.claimAssignments(dispatcher: "$1::text"))
             WHERE j.id = ANY(ARRAY(SELECT id FROM claimable))
             RETURNING \(ClaimedJob.columns.map { $0 == "arguments" ? "j.arguments::text AS arguments" : "j.\($0)" }.joined(separator: ", "))
             """
-        return (complete, claim, parameters)
+        return (completeSQL, claim, parameters)
     }
 
     /// The in-process executor: claims batches of up to `batchSize` due jobs
@@ -257,7 +253,6 @@ public final class JobQueue: Sendable {
             let purpose = "completing and claiming jobs"
             try conn.execute("SET plan_cache_mode = force_generic_plan", purpose: purpose)
             defer { _ = try? conn.execute("RESET plan_cache_mode", purpose: purpose) }
-            let inFlight = PostgresValue.text("{launching,running}")
             var completed = 0
             while true {
                 // The rows come in id order: run the batch highest priority first.
@@ -266,7 +261,7 @@ public final class JobQueue: Sendable {
                     .sorted { ($0.priority, $1.id) > ($1.priority, $0.id) }
                 if jobs.isEmpty { return completed }
                 for job in jobs { try handler(job) }
-                completed += try conn.queryPrepared(statements.complete, [Self.idArray(jobs.map(\.id)), inFlight],
+                completed += try conn.queryPrepared(statements.complete, Self.completeParameters(jobs.map(\.id)),
                                                     purpose: purpose).affectedRows
             }
         }
@@ -351,14 +346,23 @@ public final class JobQueue: Sendable {
     @discardableResult
     public func completeBatch(ids: [Int64]) async throws -> Int {
         guard !ids.isEmpty else { return 0 }
-        return try await connection.query(completeBatchSQL, [Self.idArray(ids)], purpose: "completing \(ids.count) jobs").affectedRows
+        return try await connection.query(completeSQL, Self.completeParameters(ids), purpose: "completing \(ids.count) jobs")
+            .affectedRows
     }
 
-    var completeBatchSQL: String {
+    /// Completes the in-flight jobs among `$1` (ids); `$2` is always
+    /// `{launching,running}` (``completeParameters(_:)``): a parameter, not
+    /// a literal, so that a generic plan can't use the `jobs_in_flight`
+    /// predicate and scan every in-flight job instead of the primary key.
+    var completeSQL: String {
         """
         UPDATE \(jobs) SET \(Self.completedAssignments)
-        WHERE id = ANY($1::bigint[]) AND state IN ('launching', 'running')
+        WHERE id = ANY($1::bigint[]) AND state = ANY($2::text[])
         """
+    }
+
+    static func completeParameters(_ ids: [Int64]) -> [PostgresValue] {
+        [idArray(ids), .text("{launching,running}")]
     }
 
     /// The `SET` completing an in-flight attempt that a no-op handler ran:
