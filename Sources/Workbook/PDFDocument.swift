@@ -164,15 +164,4 @@ public final class PDFFont {
         otherWidths[v] = w
         return Int(w)
     }
-
-    /// The width of `text` at `size` points.
-    public func width(of text: Substring.UnicodeScalarView, size: Double) -> Double {
-        var total = 0
-        for s in text { total += advance(s) }
-        return Double(total) * size / 1000
-    }
-
-    /// The font's ascent and descent in 1/1000 of the font size.
-    public var ascent: Int { Int(HPDF_Font_GetAscent(handle)) }
-    public var descent: Int { Int(HPDF_Font_GetDescent(handle)) }
 }
