@@ -172,6 +172,8 @@ let package = Package(
         ),
 
         // MARK: tests
+        // Shared by the test targets that run the built executables (not a product).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "ChildProcess"]),
         .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore", "ChildProcess"]),
@@ -181,18 +183,18 @@ let package = Package(
         .testTarget(name: "CatalogIntegrationTests", dependencies: ["Catalog", "Postgres"]),
         .testTarget(
             name: "IngestIntegrationTests",
-            dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime", "ChildProcess"]
+            dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime", "ChildProcess", "TestSupport"]
         ),
-        .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore", "ChildProcess"]),
+        .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore", "ChildProcess", "TestSupport"]),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue"]),
         // The main job with the built binaries (pyramydal, IngestWorker, ExportWorker).
-        .testTarget(name: "PipelineIntegrationTests", dependencies: ["Postgres", "ChildProcess"]),
+        .testTarget(name: "PipelineIntegrationTests", dependencies: ["Postgres", "ChildProcess", "TestSupport"]),
         // Version diff (terminal, XLSX report job) and the audit log, with the built binaries.
-        .testTarget(name: "DiffIntegrationTests", dependencies: ["Reports", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess"],
+        .testTarget(name: "DiffIntegrationTests", dependencies: ["Reports", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess", "TestSupport"],
                     exclude: ["Scripts"]),
         .testTarget(name: "JobQueueIntegrationTests", dependencies: ["JobQueue", "Postgres", "ObjectStore", "ChildProcess"], exclude: ["Fixtures"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
-        .testTarget(name: "SnapshotIntegrationTests", dependencies: ["Snapshots", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess"]),
+        .testTarget(name: "SnapshotIntegrationTests", dependencies: ["Snapshots", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

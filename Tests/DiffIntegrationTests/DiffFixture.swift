@@ -2,6 +2,7 @@ import Catalog
 import ChildProcess
 import Foundation
 import Postgres
+import TestSupport
 
 /// A catalog of its own (catalog and data schemas named after the test,
 /// dropped afterwards) with committed versions made through the Catalog's
@@ -80,19 +81,11 @@ struct DiffFixture {
 
     // MARK: - built binaries
 
-    /// The repository root, from this file's path.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    /// The repository root.
+    static let root = BuiltProducts.packageRoot
 
     /// `.build/<config>/`, where the test bundle and the executables live.
-    static var binDirectory: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("pyramydal").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.path
-    }
+    static var binDirectory: String { BuiltProducts.directory(containing: "pyramydal") }
 
     var jobsSchema: String { "diff_jobs_\(suffix)" }
 

@@ -3,6 +3,7 @@ import ChildProcess
 import Foundation
 import Ingest
 import Postgres
+import TestSupport
 import Testing
 import Workbook
 
@@ -16,14 +17,7 @@ struct WorkerProcessTests {
     typealias S = IngestTestSupport
 
     /// `.build/<config>/IngestWorker`, beside the test bundle.
-    static var workerPath: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("IngestWorker").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("IngestWorker").path
-    }
+    static var workerPath: String { BuiltProducts.path(of: "IngestWorker") }
 
     /// Spawns the worker (``ChildProcess``; stdout and stderr appended to `log`).
     static func spawnWorker(_ arguments: [String], environment: [String: String], log: String) throws -> RunningChild {

@@ -1,6 +1,7 @@
 import ChildProcess
 import Foundation
 import Postgres
+import TestSupport
 import Testing
 
 /// The main job end to end with the built binaries: `pyramydal sample`,
@@ -14,19 +15,11 @@ struct MainJobTests {
     static let databaseURL = ProcessInfo.processInfo.environment["PYRAMYDAL_TEST_DATABASE_URL"]
         ?? "postgresql://pyramydal@127.0.0.1:55432/pyramydal_test"
 
-    /// The repository root, from this file's path.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    /// The repository root.
+    static let root = BuiltProducts.packageRoot
 
     /// `.build/<config>/`, where the test bundle and the executables live.
-    static var binDirectory: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("pyramydal").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.path
-    }
+    static var binDirectory: String { BuiltProducts.directory(containing: "pyramydal") }
 
     @Test func sampleDropDispatchMakesAVersionAndItsReports() async throws {
         let suffix = String(UInt32.random(in: 0...UInt32.max))

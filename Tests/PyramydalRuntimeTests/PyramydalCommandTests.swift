@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import PyramydalRuntime
@@ -120,8 +121,7 @@ struct PyramydalCommandTests {
 
 /// Where `swift build` put the executable, found from this file's path.
 enum BuiltBinary {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    static let packageRoot = BuiltProducts.packageRoot
     static let pyramydal: String? = ["debug", "release"].map { "\(packageRoot)/.build/\($0)/pyramydal" }
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 

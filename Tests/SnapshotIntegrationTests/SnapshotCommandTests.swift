@@ -1,6 +1,7 @@
 import ChildProcess
 import Foundation
 import Postgres
+import TestSupport
 import Testing
 
 /// The commands end to end with the built binaries: `pyramydal snapshot
@@ -11,9 +12,8 @@ import Testing
 struct SnapshotCommandTests {
     typealias F = SnapshotFixture
 
-    /// The repository root, from this file's path.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    /// The repository root.
+    static let root = BuiltProducts.packageRoot
 
     @Test func snapshotNowDispatchListRestore() async throws {
         try await F.with { f in

@@ -4,6 +4,7 @@ import Foundation
 import JobQueue
 import Postgres
 import Snapshots
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -16,14 +17,7 @@ struct SnapshotWorkerTests {
     typealias F = SnapshotFixture
 
     /// `.build/<config>/SnapshotWorker`, beside the test bundle.
-    static var workerPath: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("SnapshotWorker").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("SnapshotWorker").path
-    }
+    static var workerPath: String { BuiltProducts.path(of: "SnapshotWorker") }
 
     static func spawn(_ f: F, _ arguments: [String], extra: [String: String] = [:]) throws -> RunningChild {
         var env = ChildProcess.currentEnvironment().filter { !$0.key.hasPrefix("PYRAMYDAL_") && !$0.key.hasPrefix("PG") }
