@@ -242,23 +242,11 @@ public final class PDFPageStream {
 
         /// Starts the writer thread, which holds a reference to the pipe until it ends.
         func start() throws(PDFError) -> pthread_t {
-            var attributes = pthread_attr_t()
-            pthread_attr_init(&attributes)
-            pthread_attr_setstacksize(&attributes, 512 << 10)
-            defer { pthread_attr_destroy(&attributes) }
-            var handle = pthread_t()
-            let retained = Unmanaged.passRetained(self)
-            let rc = pthread_create(&handle, &attributes, { raw in
-                let pipe = Unmanaged<Pipe>.fromOpaque(raw!)
-                pipe.takeUnretainedValue().run()
-                pipe.release()
-                return nil
-            }, retained.toOpaque())
-            guard rc == 0 else {
-                retained.release()
-                throw PDFObjectFile.failure("no thread for the page writer (\(rc))")
+            do {
+                return try BackgroundThread.start(stackSize: 512 << 10) { self.run() }
+            } catch {
+                throw PDFObjectFile.failure("no thread for the page writer (\(error.code))")
             }
-            return handle
         }
 
         func push(_ page: Page) throws(PDFError) {

@@ -190,26 +190,16 @@ final class XLSXDeflatedPart {
             throw error(text)
         }
         archive = za
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setstacksize(&attributes, 512 << 10)
-        defer { pthread_attr_destroy(&attributes) }
-        var handle = pthread_t()
-        // Unretained: every path that drops the part (deinit included) joins
-        // the thread first (`cancel`, `finish`).
-        let unretained = Unmanaged.passUnretained(self).toOpaque()
-        let rc = pthread_create(&handle, &attributes, { raw in
-            let part = Unmanaged<XLSXDeflatedPart>.fromOpaque(raw!).takeUnretainedValue()
-            part.compress()
-            return nil
-        }, unretained)
-        guard rc == 0 else {
+        do {
+            // Unowned: every path that drops the part (deinit included) joins
+            // the thread first (`cancel`, `finish`).
+            thread = try BackgroundThread.start(stackSize: 512 << 10) { [unowned self] in self.compress() }
+        } catch {
             zip_discard(za)
             archive = nil
             unlink(archivePath)
-            throw error("no thread for the compressor (\(rc))")
+            throw self.error("no thread for the compressor (\(error.code))")
         }
-        thread = handle
     }
 
     private func join() {

@@ -65,21 +65,8 @@ final class ZipPrefetcher {
     /// Starts the producer thread. Returns false if no thread could be
     /// created (the caller then reads directly).
     func start() -> Bool {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setstacksize(&attributes, 256 << 10)
-        defer { pthread_attr_destroy(&attributes) }
-        var handle = pthread_t()
-        let rc = pthread_create(&handle, &attributes, { raw in
-            let prefetcher = Unmanaged<ZipPrefetcher>.fromOpaque(raw!).takeRetainedValue()
-            prefetcher.produce()
-            return nil
-        }, context)
-        guard rc == 0 else {
-            Unmanaged<ZipPrefetcher>.fromOpaque(context).release()
-            return false
-        }
+        // The thread keeps the prefetcher alive until `produce` returns.
+        guard let handle = try? BackgroundThread.start(stackSize: 256 << 10, { self.produce() }) else { return false }
         thread = handle
         return true
     }
