@@ -26,13 +26,6 @@ public struct PDFPageContent {
         bytes.reserveCapacity(capacity)
     }
 
-    /// Empties the content for another page (keeping its buffer).
-    public mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
-        inText = false
-        font = nil
-    }
-
     /// Hands the bytes over and leaves this content empty (with a new buffer).
     public mutating func take() -> [UInt8] {
         let capacity = max(bytes.count + bytes.count / 4, 1024)
@@ -211,14 +204,6 @@ public struct PDFPageContent {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
             let base = buffer.baseAddress!
             bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: write(value, to: base)))
-        }
-    }
-
-    /// Writes a non-negative integer in decimal.
-    static func appendInteger(_ value: Int, to bytes: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
-            let base = buffer.baseAddress!
-            bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: writeInteger(value, to: base)))
         }
     }
 

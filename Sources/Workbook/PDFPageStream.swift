@@ -109,7 +109,7 @@ public final class PDFPageStream {
             var tree = Array("2 0 obj\n<<\n/Type /Pages\n/Kids [ ".utf8)
             tree.reserveCapacity(tree.count + pageCount * 10 + 64)
             for page in 0..<pageCount {
-                PDFPageContent.appendInteger(4 + 2 * page, to: &tree)
+                CopyEncoder.appendInteger(Int64(4 + 2 * page), to: &tree)
                 tree.append(contentsOf: " 0 R ".utf8)
             }
             tree.append(contentsOf: "]\n/Count \(pageCount)\n>>\nendobj\n".utf8)
