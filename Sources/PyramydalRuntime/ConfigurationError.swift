@@ -30,7 +30,10 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
     public init(code: Code, variable: String, value: String, reason: String) {
         self.code = code
         self.variable = variable
-        self.value = value
+        // Whatever the caller passed, a value that holds a URL or a libpq
+        // string is shown with its secrets replaced (any setting can be
+        // mistyped into a URL with credentials in it).
+        self.value = Redaction.redactingSecrets(in: value)
         self.reason = reason
     }
 

@@ -27,6 +27,10 @@ public enum Redaction {
             let colon = beforeQuery[..<at].firstIndex(of: ":")
         {
             result += beforeQuery[..<colon] + ":" + mask + beforeQuery[at...]
+        } else if let at = beforeQuery.lastIndex(of: "@"), !isPostgres(text[..<schemeEnd.lowerBound]) {
+            // A lone userinfo (`s3://TOKEN@bucket`) may itself be the secret;
+            // only PostgreSQL URLs name a plain user there.
+            result += mask + beforeQuery[at...]
         } else {
             result += beforeQuery
         }
@@ -35,6 +39,11 @@ public enum Redaction {
             match.output.1 + mask
         }
         return result
+    }
+
+    private static func isPostgres(_ scheme: Substring) -> Bool {
+        let lowered = scheme.lowercased()
+        return lowered == "postgres" || lowered == "postgresql"
     }
 
     private static func redactingKeywordValue(_ text: String) -> String {

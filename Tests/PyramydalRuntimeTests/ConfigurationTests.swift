@@ -195,11 +195,41 @@ struct RedactionTests {
         ("postgres://u:p/w@d@h:1/db?sslmode=require", "postgres://u:***@h:1/db?sslmode=require"),
         ("postgresql:///db?user=u&password=pw&sslmode=disable", "postgresql:///db?user=u&password=***&sslmode=disable"),
         ("https://AKIA:secret@s3.local", "https://AKIA:***@s3.local"),
+        ("s3://TOKEN@bucket/p", "s3://***@bucket/p"),
+        ("ftp://u:pass@host/x", "ftp://u:***@host/x"),
         ("host=h password=pw dbname=d", "host=h password=*** dbname=d"),
         ("host=h password = 'p w\\'x' dbname=d", "host=h password = *** dbname=d"),
         ("host=h dbname=d", "host=h dbname=d"),
     ])
     func redacts(input: String, expected: String) {
         #expect(Redaction.redactingSecrets(in: input) == expected)
+    }
+}
+
+/// Issue 17, defect 9: a store (or any) URL with credentials in it is never
+/// echoed with them, neither by the error nor by `config`.
+@Suite("Credentials in invalid URLs")
+struct CredentialsInInvalidURLTests {
+    @Test(arguments: [
+        ("PYRAMYDAL_STORE", "s3://AKIAEXAMPLEKEY:SECRETVALUE123@bucket/p", "SECRETVALUE123"),
+        ("PYRAMYDAL_STORE", "ftp://u:SECRETVALUE123@host/x", "SECRETVALUE123"),
+        ("PYRAMYDAL_STORE", "s3://SECRETVALUE123@bucket/p", "SECRETVALUE123"),
+        ("PYRAMYDAL_S3_ENDPOINT", "ftp://u:SECRETVALUE123@host/x", "SECRETVALUE123"),
+        ("PYRAMYDAL_SQS_QUEUE_URL", "ftp://u:SECRETVALUE123@host/x", "SECRETVALUE123"),
+        ("PYRAMYDAL_ECS_ENDPOINT", "ftp://u:SECRETVALUE123@host/x", "SECRETVALUE123"),
+        ("PYRAMYDAL_SQS_ENDPOINT", "ftp://u:SECRETVALUE123@host/x", "SECRETVALUE123"),
+    ])
+    func errorHidesTheSecret(variable: String, value: String, secret: String) {
+        var environment = ["PYRAMYDAL_HOME": "/tmp/pyramydal-redaction-test"]
+        environment[variable] = value
+        do {
+            let configuration = try Configuration(environment: environment, currentDirectory: "/tmp")
+            // Accepted: then `config` must not show it either.
+            #expect(!configuration.redactedSummary.contains(secret), "config shows \(variable)'s secret")
+        } catch {
+            let text = String(describing: error)
+            #expect(!text.contains(secret), "the error echoes \(variable)'s secret: \(text)")
+            #expect(text.contains(variable))
+        }
     }
 }
