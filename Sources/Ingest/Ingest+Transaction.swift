@@ -78,7 +78,7 @@ extension Ingest {
             return rows
         } catch {
             writer.abort(message: "ingest failed")
-            throw error
+            throw IngestError.tooWide(error, columns: plan.names.count, file: request.displayName, sheet: plan.sheet.name)
         }
     }
 
@@ -120,12 +120,14 @@ extension Ingest {
             let pipe = ChunkPipe()
             SinglePassLoader(sheet: sheet, dataset: ref, file: request.displayName, dateSystem: dateSystem).start(reader: reader, pipe: pipe)
             var writer: PostgresCopyWriter? = nil
+            var columns = 0
             var rows = 0
             let outcome: (plan: SheetPlan?, held: Bool)
             do {
                 loop: while true {
                     switch pipe.pop() {
                     case .guess(let guess):
+                        columns = guess.names.count
                         writer = try startCopy(claim, plan: guess, on: conn)
                     case .chunk(let buffer, let count):
                         try buffer.withUnsafeBytes { try writer?.appendRawRows($0, rows: count) }
@@ -146,7 +148,7 @@ extension Ingest {
             } catch {
                 pipe.cancelAndWait()
                 writer?.abort(message: "ingest failed")
-                throw error
+                throw IngestError.tooWide(error, columns: columns, file: request.displayName, sheet: sheet.name)
             }
             guard let plan = outcome.plan else {
                 writer?.abort(message: "empty sheet")
@@ -154,7 +156,9 @@ extension Ingest {
             }
             let parseSeconds = Self.seconds(since: passStart)
             if outcome.held, let writer {
-                try writer.finish()
+                do { try writer.finish() } catch {
+                    throw IngestError.tooWide(error, columns: columns, file: request.displayName, sheet: sheet.name)
+                }
                 progress?(IngestProgress(dataset: ref, rowsCopied: rows, totalRows: rows, elapsedSeconds: parseSeconds))
             } else {
                 // The guess didn't hold: start over with the whole-column types.

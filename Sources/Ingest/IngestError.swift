@@ -27,6 +27,22 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
                                                           cell: cell, message: message))
     }
 
+    /// PostgreSQL's "row is too big" (SQLSTATE 54000) in words: a row of
+    /// `columns` values needs more than one 8 KiB page holds. The server
+    /// says `row is too big: size S, maximum size M`; about `columns × M / S`
+    /// columns of the same kind would fit. Any other error is returned as it is.
+    static func tooWide(_ error: any Error, columns: Int, file: String, sheet: String) -> any Error {
+        guard let e = error as? PostgresError, e.sqlState == "54000", columns > 0 else { return error }
+        let numbers = e.message.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        var message = "rows are too wide for one table: \(columns) columns"
+        if numbers.count >= 2, numbers[0] > 0 {
+            let fitting = columns * numbers[1] / numbers[0]
+            message += "; at most about \(fitting) columns of these kinds fit in one row (a row needs \(numbers[0]) bytes, "
+                + "PostgreSQL allows \(numbers[1]))"
+        }
+        return badInput("tooWide", file: file, sheet: sheet, message + "; split the sheet into narrower ones")
+    }
+
     /// Any error from the pipeline, classified. `file` is the name people
     /// know the source by (the key or path), never the temporary download.
     static func classify(_ error: any Error, file: String, sheet: String? = nil) -> IngestError {
@@ -43,8 +59,8 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
             return badInput(e.code.description, file: file, sheet: sheet,
                             "the sheet has \(e.columnCount) columns; PostgreSQL allows at most \(ColumnNames.maxColumns)")
         case let e as PostgresError:
-            // Class 22 (data exception): a value PostgreSQL refuses.
-            let kind: Kind = e.sqlState?.hasPrefix("22") == true ? .badInput : .transient
+            // Classes 22, 23, 42, 54: what was sent is refused; retrying can't help.
+            let kind: Kind = e.isBadInput ? .badInput : .transient
             return IngestError(kind: kind, detail: VersionError(kind: kind.rawValue, code: "postgres.\(e.code)", file: file,
                                                                 sheet: sheet, message: e.description))
         case let e as ObjectStoreError:

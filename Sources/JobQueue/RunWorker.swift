@@ -93,6 +93,7 @@ public func runWorker(
         let (message, retryable): (String, Bool) = switch error {
         case WorkerError.badInput(let message): (message, false)
         case let error as DecodingError: ("bad arguments: \(JobContext.describe(error))", false)
+        case let error as PostgresError where error.isBadInput: ("\(error)", false)
         default: ("\(error)", true)
         }
         logger.error("job failed", metadata: ["error": "\(message)", "job.retryable": "\(retryable)"])

@@ -96,6 +96,19 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         return text
     }
 
+    /// True when the server refused the statement because of what was sent,
+    /// so running it again cannot help: SQLSTATE class 22 (data exception),
+    /// 23 (integrity constraint violation), 42 (syntax error or access rule
+    /// violation, e.g. an undefined column) and 54 (program limit exceeded,
+    /// e.g. "row is too big"). Workers report these as bad input, not as
+    /// transient failures to retry.
+    public var isBadInput: Bool {
+        guard let sqlState, sqlState.count == 5 else { return false }
+        return Self.badInputClasses.contains(String(sqlState.prefix(2)))
+    }
+
+    static let badInputClasses: Set<String> = ["22", "23", "42", "54"]
+
     /// The code for a server error: connection loss, timeouts, else `fallback`.
     static func code(sqlState: String?, connectionBad: Bool, fallback: Code) -> Code {
         if connectionBad { return .connectionLost }
