@@ -81,6 +81,7 @@ let package = Package(
                 "JobQueue",
                 "PyramydalRuntime",
                 "Postgres",
+                "ObjectStore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

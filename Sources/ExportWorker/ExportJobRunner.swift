@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import JobQueue
 import Logging
+import ObjectStore
 import Postgres
 import PyramydalRuntime
 import Reports
@@ -62,6 +63,10 @@ enum ExportJobRunner {
                 return .object(["key": .string(published.key), "artifact": .number(Double(published.artifactID)),
                                 "rows": .number(Double(published.output.rows)), "bytes": .number(Double(published.bytes))])
             } catch let error as ReportError where error.isBadInput {
+                await audit.record(outcome: "refused", error: error.description, connection: connection)
+                throw WorkerError.badInput(error.description)
+            } catch let error as ObjectStoreError where error.code == .invalidKey {
+                // A key the store refuses comes from the request (its name), not from a passing fault.
                 await audit.record(outcome: "refused", error: error.description, connection: connection)
                 throw WorkerError.badInput(error.description)
             } catch {

@@ -20,6 +20,7 @@ extension ExportJob {
     /// A missing version, unknown or non-unique key throws a bad-input ``ReportError``.
     public func runDiff(_ request: DiffRequest, name: String? = nil, jobID: Int64?, connection: PostgresConnection,
                         now: Date = Date()) async throws -> PublishedDiff {
+        if let name { try ReportName.check(name) }
         let publisher = self.publisher
         let differ = VersionDiffer(sources: sources, sampleSize: 0)
         let path = (publisher.scratchDirectory as NSString)

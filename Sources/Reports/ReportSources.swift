@@ -79,6 +79,7 @@ public struct ExportJob: Sendable {
 
     public func run(_ arguments: ExportJobArguments, jobID: Int64?, connection: PostgresConnection,
                     rendered: (@Sendable (ReportOutput) async -> Void)? = nil) async throws -> PublishedReport {
+        try arguments.validate()
         let sources = self.sources
         let request = arguments.request
         let (source, versionID) = try await connection.run { conn in

@@ -80,6 +80,8 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandContext.run(label: "pyramydal.export") { context in
             var request = try request()
+            // A bad --name is refused before anything is resolved or enqueued.
+            if let name { try ReportName.check(name) }
             let support = ReportsCommandSupport(context: context)
             // Unknown dataset or version: say so now rather than from the job;
             // and pin "latest" to the version that is latest now.
