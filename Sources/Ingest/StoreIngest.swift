@@ -37,6 +37,18 @@ public struct StoreIngest: Sendable {
         self.temporaryDirectory = temporaryDirectory
     }
 
+    /// Scratch downloads are `<downloadPrefix>-<pid>-<uuid>.<ext>`, nameless
+    /// once complete (``TemporaryDownload``).
+    public static let downloadPrefix = "pyramydal-ingest"
+
+    /// Removes downloads left by ingest workers killed mid-download; run when
+    /// a worker starts.
+    @discardableResult
+    public static func sweepStaleDownloads(in directory: String = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")
+        -> [String] {
+        TemporaryDownload.sweepStale(in: directory, prefix: downloadPrefix)
+    }
+
     /// The key of the error report of `key`.
     public static func errorKey(for key: String) -> String { "errors/\(key).json" }
 
@@ -46,11 +58,13 @@ public struct StoreIngest: Sendable {
                     progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws -> [CommittedVersion] {
         let workbook = SourceNaming.workbook(key: key)
         var source = SourceIdentity(uri: uriOf(key), store: store.location, bucket: bucket, key: key, etag: etag)
-        let temp = temporaryDirectory + "/pyramydal-ingest-\(UUID().uuidString)" + (key.lowercased().hasSuffix(".csv") ? ".csv" : ".xlsx")
-        defer { unlink(temp) }
         let downloadStart = DispatchTime.now()
+        let download: TemporaryDownload
         do {
-            let info = try await store.get(key, toFile: temp)
+            let (fetched, info) = try await TemporaryDownload.fetch(
+                key, from: store, into: temporaryDirectory, prefix: Self.downloadPrefix,
+                suffix: key.lowercased().hasSuffix(".csv") ? ".csv" : ".xlsx")
+            download = fetched
             source.etag = info.etag ?? etag
         } catch {
             let failure = IngestError.classify(error, file: key)
@@ -64,9 +78,10 @@ public struct StoreIngest: Sendable {
             if failure.kind == .badInput { await writeErrorReport(detail, key: key) }
             throw IngestError(kind: failure.kind, detail: detail)
         }
-        let request = IngestRequest(path: temp, workbook: workbook, source: source, actor: actor,
+        let request = IngestRequest(path: download.path, workbook: workbook, source: source, actor: actor,
                                     downloadSeconds: Ingest.seconds(since: downloadStart))
         do {
+            defer { withExtendedLifetime(download) {} }
             return try await ingest.ingest(request, progress: progress)
         } catch let error as IngestError {
             if error.kind == .badInput { await writeErrorReport(error.detail, key: key) }

@@ -54,6 +54,9 @@ struct IngestWorker: AsyncParsableCommand {
         }
         LoggingSetup.bootstrap(configuration)
         let logger = Logger(label: "pyramydal.ingest-worker")
+        for name in StoreIngest.sweepStaleDownloads() {
+            logger.notice("removed a download left by a killed worker", metadata: ["file": "\(name)"])
+        }
         if isJob {
             let status = await IngestJob.run(configuration: configuration, logger: logger)
             if status != 0 { throw ExitCode(status) }
