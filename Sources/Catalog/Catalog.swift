@@ -23,6 +23,14 @@ public struct Catalog: Sendable {
                              migrations: Self.migrations(schemas)).migrate(connection)
     }
 
+    /// ``migrate(_:)`` inside the caller's open transaction (a restore:
+    /// the schemas appear with the restored rows, or not at all).
+    @discardableResult
+    public func migrate(inOpenTransaction connection: PostgresConnection) throws -> [Int] {
+        try PostgresMigrator(schema: schemas.catalog, component: "catalog",
+                             migrations: Self.migrations(schemas)).migrate(inOpenTransaction: connection)
+    }
+
     var datasets: String { schemas.catalogTable("datasets") }
     var versions: String { schemas.catalogTable("dataset_versions") }
 

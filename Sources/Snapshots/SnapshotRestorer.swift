@@ -22,9 +22,9 @@ public struct RestoreSummary: Sendable, Hashable {
 /// 2. downloads each to a temporary directory and checks its size and
 ///    SHA-256 against the manifest: a missing or different object stops
 ///    the restore here, naming its key, before anything is written;
-/// 3. checks the target holds no datasets and no data tables, applies the
-///    catalog migrations (creating the empty schema if needed);
-/// 4. in ONE transaction: inserts the catalog rows, creates each version's
+/// 3. in ONE transaction: checks the target holds no datasets and no data
+///    tables, applies the catalog migrations (creating the empty schemas if
+///    needed), inserts the catalog rows, creates each version's
 ///    table and streams its rows gunzip → NDJSON → `COPY FROM STDIN`,
 ///    checks every row count against the manifest, points each dataset's
 ///    view at its latest version, writes an audit row, and commits.
@@ -72,20 +72,18 @@ public struct SnapshotRestorer: Sendable {
         }
         logger.info("snapshot objects verified", metadata: ["snapshot.id": "\(id)", "snapshot.objects": "\(objects.count + 1)"])
 
-        // 3. An empty target, migrated.
+        // 3 and 4. One transaction: an empty target, migrated, then loaded;
+        // a refusal at any step leaves the target exactly as it was (no
+        // schema is created outside it).
         let catalog = Catalog(schemas: schemas)
-        try await connection.run { conn in
-            try Self.checkEmpty(schemas, conn)
-            try catalog.migrate(conn)
-        }
-
-        // 4. One transaction.
         let catalogPath = local[manifest.catalog.key]!
         let catalogObject = manifest.catalog
         let selected = objects
         let paths = local
         let loaded = try await connection.transaction(purpose: "restore snapshot \(id)") { conn in
             try await conn.run { conn in
+                try Self.checkEmpty(schemas, conn)
+                try catalog.migrate(inOpenTransaction: conn)
                 try Self.loadCatalog(path: catalogPath, object: catalogObject, schemas: schemas, datasetIDs: datasetIDs, conn)
             }
             var rows: Int64 = 0
