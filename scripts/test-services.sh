@@ -12,6 +12,10 @@ pg_port=${PYRAMYDAL_TEST_PG_PORT:-55432}
 moto_port=${PYRAMYDAL_TEST_MOTO_PORT:-55000}
 rclone_port=${PYRAMYDAL_TEST_RCLONE_PORT:-55001}
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+# moto, boto3 and rclone come from the project's virtual environment
+# (scripts/setup.sh --test), never from the machine's own pip packages.
+venv_bin=$PWD/.venv/bin
+export PATH="$venv_bin:$PATH"
 
 # initdb and postgres refuse to run as root: as root, run them as the
 # unprivileged `postgres` account that Debian's package creates.
@@ -28,6 +32,7 @@ wait_for() { # name, command…
 env_file=$root/env.sh
 
 start() {
+    [ -x "$venv_bin/python3" ] || { echo "test-services: no .venv (run scripts/setup.sh --test)" >&2; return 1; }
     mkdir -p "$root"
     # PostgreSQL
     if ! "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port"; then
@@ -68,6 +73,9 @@ PY
     fi
     read -r moto_key moto_secret <"$root/moto-credentials"
     cat >"$env_file" <<ENV
+# The tests' Python (openpyxl, calamine, XlsxWriter, botocore) and rclone: the project's .venv.
+export PATH="$venv_bin:\$PATH"
+export PYRAMYDAL_TEST_PYTHON="$venv_bin/python3"
 export PYRAMYDAL_TEST_DATABASE_URL="postgresql://pyramydal@127.0.0.1:$pg_port/pyramydal_test"
 export PYRAMYDAL_TEST_S3_ENDPOINT="http://127.0.0.1:$moto_port"
 export PYRAMYDAL_TEST_S3_ACCESS_KEY_ID="$moto_key"

@@ -11,6 +11,8 @@ trap 'scripts/test-services.sh stop' EXIT
 scripts/test-services.sh start
 # shellcheck source=/dev/null
 source .test-services/env.sh
+# (env.sh puts .venv/bin first on PATH: every `python3` and `rclone` the
+# tests and the infra checks run is the project's pinned one.)
 
 swift build --build-tests
 status=0

@@ -10,7 +10,8 @@
 # the Python peers above this many rows, default 100000), BENCH_PDF_MAX_ROWS
 # (skip our PDF above this, default 200000: PYRAMYDAL_PRINT_MAX_ROWS' default;
 # memory is flat, about 1.5 s per 100k rows).
-# Needs: psql, python3 with xlsxwriter, openpyxl, reportlab, "psycopg[binary]".
+# Needs: psql. The Python peers (XlsxWriter, openpyxl, reportlab, psycopg) are
+# installed pinned into the project-local .venv-bench-export.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -24,6 +25,11 @@ shared=${BENCH_SHARED:-$root/../shared/bench}
 out=${BENCH_OUT:-/tmp/pyramydal-export-bench}
 mkdir -p "$out"
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(100000)
+
+# shellcheck source=scripts/python-venv.sh
+source "$root/scripts/python-venv.sh"
+ensure_venv "$root/.venv-bench-export" "xlsxwriter==3.3.1" "openpyxl==3.1.5" "reportlab==4.2.5" "psycopg[binary]==3.3.9" >&2
+export PATH="$root/.venv-bench-export/bin:$PATH"
 
 (cd "$root" && swift build -c release --product ExportWorker >/dev/null)
 worker="$root/.build/release/ExportWorker"

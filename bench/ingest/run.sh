@@ -33,9 +33,12 @@ done
 DB="${BENCH_DATABASE_URL:-${PYRAMYDAL_TEST_DATABASE_URL:-postgresql://pyramydal@127.0.0.1:55432/pyramydal_test}}"
 export BENCH_DSN="$DB"
 
-echo "== installing the peers (pinned)" >&2
-pip install --quiet --disable-pip-version-check "python-calamine==0.4.0" "fastexcel==0.21.0" "pyarrow==26.0.1" \
-    "psycopg[binary]==3.3.9" "xlsxwriter==3.3.1" 2>&1 | grep -v "Running pip as the 'root' user" >&2 || true
+echo "== the peers (pinned, in the project-local .venv-bench-ingest)" >&2
+# shellcheck source=scripts/python-venv.sh
+source "$ROOT/scripts/python-venv.sh"
+ensure_venv "$ROOT/.venv-bench-ingest" "python-calamine==0.4.0" "fastexcel==0.21.0" "pyarrow==26.0.1" \
+    "psycopg[binary]==3.3.9" "xlsxwriter==3.3.1" >&2
+export PATH="$ROOT/.venv-bench-ingest/bin:$PATH"
 
 echo "== building IngestWorker (release)" >&2
 (cd "$ROOT" && swift build -c release --product IngestWorker >&2)

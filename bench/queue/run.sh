@@ -20,8 +20,11 @@ launch_jobs=${LAUNCH_JOBS:-200}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-echo "== installing the peers (pinned)" >&2
-python3 -m pip install --quiet --disable-pip-version-check "pgqueuer==1.6.0" "psycopg[binary]==3.3.9" "asyncpg==0.32.0" >&2
+echo "== the peers (pinned, in the project-local .venv-bench-queue)" >&2
+# shellcheck source=scripts/python-venv.sh
+source scripts/python-venv.sh
+ensure_venv "$root/.venv-bench-queue" "pgqueuer==1.6.0" "psycopg[binary]==3.3.9" "asyncpg==0.32.0" >&2
+export PATH="$root/.venv-bench-queue/bin:$PATH"
 
 echo "== creating the database if missing" >&2
 python3 - <<'PY'
