@@ -32,13 +32,7 @@ public final class DirectoryStore: ObjectStore {
     public var location: String { "file://" + root }
 
     func path(_ key: String) throws -> String {
-        let segments = key.split(separator: "/", omittingEmptySubsequences: false)
-        guard !key.isEmpty, !key.hasPrefix("/"),
-              segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && !$0.hasPrefix(Self.temporaryPrefix) }),
-              !key.utf8.contains(0)
-        else {
-            throw ObjectStoreError(code: .invalidKey, key: key, message: "keys are relative paths without '.', '..' or empty segments")
-        }
+        try ObjectKey.check(key) { $0.hasPrefix(Self.temporaryPrefix) }
         return root + "/" + key
     }
 

@@ -58,9 +58,7 @@ public final class S3Store: ObjectStore {
     }
 
     func fullKey(_ key: String) throws -> String {
-        guard !key.isEmpty else {
-            throw ObjectStoreError(code: .invalidKey, key: key, message: "empty key")
-        }
+        try ObjectKey.check(key)
         return prefix + key
     }
 
