@@ -7,10 +7,16 @@ import Workbook
 /// - Delimiter: `,` `;` tab or `|`, whichever splits the first lines of
 ///   the file (up to 64 KiB, quotes respected) into the same number of
 ///   fields most often, more fields winning ties.
-/// - Encoding: UTF-8 (a BOM is skipped) when the first 64 KiB are valid
-///   UTF-8, else Windows-1252.
+/// - Encoding: UTF-16 LE or BE when the file starts with that byte-order
+///   mark (Excel's "Unicode Text"); else UTF-8 (a BOM is skipped) when the
+///   first 64 KiB are valid UTF-8, else Windows-1252. Invalid UTF-8 or
+///   UTF-16 anywhere in the file, and a NUL byte in any encoding, are
+///   errors naming the line (never turned into U+FFFD).
 /// - Quoting per RFC 4180: `"…"` fields may hold delimiters, line breaks
-///   and `""` for a quote; CRLF, LF or CR end records.
+///   and `""` for a quote; CRLF, LF or CR end records. A quoted field that
+///   is still open at the end of the file, or after
+///   `maxQuotedLineBreaks` line breaks, is an error naming the record,
+///   column and line where its quote opened.
 /// - Values are typed like xlsx cells: numbers (`-12`, `3.50`, `1e-3`)
 ///   become numbers (a leading-zero code such as `007` stays text, as in a
 ///   sheet where it was typed as text); ISO dates `YYYY-MM-DD` and
@@ -18,22 +24,50 @@ import Workbook
 ///   `true` / `false` (any case) booleans; empty fields blank; anything
 ///   else text exactly as written (no trimming).
 final class CSVReader {
+    enum Encoding { case utf8, windows1252, utf16LE, utf16BE }
+
+    /// The file read (a temporary download, perhaps).
     let path: String
+    /// The name people know the file by, for errors.
+    let file: String
     let delimiter: UInt8
-    let windows1252: Bool
+    let encoding: Encoding
     private let bomLength: Int
+
+    /// Most line breaks one quoted field may hold: past this many, an
+    /// unterminated quote is reported rather than swallowing the file.
+    static let maxQuotedLineBreaks = 10_000
 
     init(path: String, file: String) throws {
         self.path = path
+        self.file = file
+        let handle = try Self.open(path, file: file)
+        defer { try? handle.close() }
+        let sample = [UInt8]((try handle.read(upToCount: 64 << 10)) ?? Data())
+        let text: [UInt8]
+        if sample.starts(with: [0xFF, 0xFE]) || sample.starts(with: [0xFE, 0xFF]) {
+            encoding = sample[0] == 0xFF ? .utf16LE : .utf16BE
+            bomLength = 2
+            var transcoder = UTF16Transcoder(bigEndian: encoding == .utf16BE)
+            text = transcoder.transcode(Array(sample.dropFirst(2)), last: false).utf8
+        } else {
+            bomLength = sample.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            text = Array(sample.dropFirst(bomLength))
+            encoding = Self.isValidUTF8Prefix(text, complete: sample.count < 64 << 10) ? .utf8 : .windows1252
+        }
+        delimiter = Self.detectDelimiter(text)
+    }
+
+    /// The file opened for reading; a directory or an unreadable file is bad input.
+    private static func open(_ path: String, file: String) throws -> FileHandle {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue {
+            throw IngestError.badInput("io", file: file, "is a directory, not a CSV file")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw IngestError.badInput("io", file: file, "the file can't be opened")
         }
-        defer { try? handle.close() }
-        let sample = [UInt8]((try handle.read(upToCount: 64 << 10)) ?? Data())
-        bomLength = sample.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        let body = Array(sample.dropFirst(bomLength))
-        windows1252 = !Self.isValidUTF8Prefix(body, complete: sample.count < 64 << 10)
-        delimiter = Self.detectDelimiter(body)
+        return handle
     }
 
     /// The one "sheet" of a CSV file.
@@ -43,32 +77,47 @@ final class CSVReader {
 
     /// Calls `body` for each record with at least one non-empty field.
     func readRows(_ body: (Row) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw IngestError.badInput("io", file: path, "the file can't be opened")
-        }
+        let handle = try Self.open(path, file: file)
         defer { try? handle.close() }
         if bomLength > 0 { _ = try handle.read(upToCount: bomLength) }
+        var transcoder: UTF16Transcoder? = switch encoding {
+        case .utf16LE: UTF16Transcoder(bigEndian: false)
+        case .utf16BE: UTF16Transcoder(bigEndian: true)
+        case .utf8, .windows1252: nil
+        }
         var row = Row(number: 0, cells: [])
         var field: [UInt8] = []
         var column = 0
         var record = 1
+        var line = 1         // the physical line of the byte being read
+        var fieldLine = 1    // the line the current field starts on
         var inQuotes = false
         var quoteSeen = false  // a closing quote just passed (for "")
         var fieldQuoted = false
         var pendingCR = false
 
-        func endField() {
+        func cell() -> String { CellReference.name(column: column, row: record) }
+        func place(_ line: Int) -> String { "line \(line), record \(record), column \(CellReference.columnName(column))" }
+        func encodingError(_ what: String, line: Int) -> IngestError {
+            IngestError.badInput("encoding", file: file, cell: cell(), "\(what) at \(place(line))")
+        }
+        func unterminatedQuote(_ what: String) -> IngestError {
+            IngestError.badInput("unterminatedQuote", file: file, cell: cell(),
+                                 "the quoted field that opens at \(place(fieldLine)) \(what); is a closing quote missing?")
+        }
+        func endField() throws {
             if !field.isEmpty {
                 // Quoting is only escaping: "42" is the number 42, as Excel reads it.
-                let value = Self.typed(decode(field))
+                let value = Self.typed(try decode(field))
                 if value != .empty { row.cells.append((column, value)) }
             }
             field.removeAll(keepingCapacity: true)
             fieldQuoted = false
+            fieldLine = line
             column += 1
         }
         func endRecord() throws {
-            endField()
+            try endField()
             if !row.cells.isEmpty {
                 row.number = record
                 try body(row)
@@ -77,46 +126,81 @@ final class CSVReader {
             column = 0
             record += 1
         }
-
-        while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty {
-            try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                for byte in raw {
-                    if pendingCR {
-                        pendingCR = false
-                        if byte == 0x0A { continue }
-                    }
-                    if inQuotes {
-                        if byte == 0x22 { inQuotes = false; quoteSeen = true } else { field.append(byte) }
-                        continue
-                    }
-                    if byte == 0x22 {
-                        if quoteSeen { field.append(0x22) }  // "" inside a quoted field
-                        else if field.isEmpty { fieldQuoted = true }
-                        else { field.append(byte); continue }  // a stray quote inside a bare field: kept
-                        inQuotes = true
-                        quoteSeen = false
-                        continue
-                    }
-                    quoteSeen = false
-                    if byte == delimiter {
-                        endField()
-                    } else if byte == 0x0A || byte == 0x0D {
-                        try endRecord()
-                        pendingCR = byte == 0x0D
-                    } else {
-                        field.append(byte)
-                    }
-                }
+        func decode(_ bytes: [UInt8]) throws -> String {
+            if encoding == .windows1252 {
+                var scalars = String.UnicodeScalarView()
+                for b in bytes { scalars.append(Self.windows1252Scalar(b)) }
+                return String(scalars)
+            }
+            if let text = String(validating: bytes, as: UTF8.self) { return text }
+            let bad = Self.invalidUTF8Index(bytes) ?? 0
+            throw encodingError("invalid UTF-8 (the start of the file is UTF-8, so all of it must be)",
+                                line: fieldLine + Self.lineBreaks(in: bytes[..<bad]))
+        }
+        /// NUL, CR and LF inside quotes: the rare bytes, off the common path.
+        func quotedControl(_ byte: UInt8) throws {
+            switch byte {
+            case 0x00: throw encodingError("a NUL byte (a binary file, or UTF-16 without a byte-order mark?)", line: line)
+            case 0x0A where field.last == 0x0D: return
+            case 0x0A, 0x0D: line += 1
+            default: return
+            }
+            if line - fieldLine > Self.maxQuotedLineBreaks {
+                throw unterminatedQuote("runs past \(Self.maxQuotedLineBreaks) lines")
             }
         }
-        if !field.isEmpty || fieldQuoted || column > 0 { try endRecord() }
-    }
 
-    private func decode(_ bytes: [UInt8]) -> String {
-        if !windows1252 { return String(decoding: bytes, as: UTF8.self) }
-        var scalars = String.UnicodeScalarView()
-        for b in bytes { scalars.append(Self.windows1252Scalar(b)) }
-        return String(scalars)
+        while true {
+            let data = try handle.read(upToCount: 1 << 20) ?? Data()
+            let chunk: [UInt8]
+            var validUTF16 = true
+            if transcoder != nil {
+                let result = transcoder!.transcode([UInt8](data), last: data.isEmpty)
+                chunk = result.utf8
+                validUTF16 = result.valid
+            } else {
+                chunk = [UInt8](data)
+            }
+            for byte in chunk {
+                if pendingCR {
+                    pendingCR = false
+                    if byte == 0x0A { continue }
+                }
+                if inQuotes {
+                    if byte == 0x22 { inQuotes = false; quoteSeen = true; continue }
+                    if byte <= 0x0D { try quotedControl(byte) }
+                    field.append(byte)
+                    continue
+                }
+                if byte == 0x22 {
+                    if quoteSeen { field.append(0x22) }  // "" inside a quoted field
+                    else if field.isEmpty { fieldQuoted = true }
+                    else { field.append(byte); continue }  // a stray quote inside a bare field: kept
+                    inQuotes = true
+                    quoteSeen = false
+                    continue
+                }
+                quoteSeen = false
+                if byte == delimiter {
+                    try endField()
+                } else if byte == 0x0A || byte == 0x0D {
+                    try endRecord()
+                    line += 1
+                    fieldLine = line
+                    pendingCR = byte == 0x0D
+                } else if byte == 0 {
+                    throw encodingError("a NUL byte (a binary file, or UTF-16 without a byte-order mark?)", line: line)
+                } else {
+                    field.append(byte)
+                }
+            }
+            if !validUTF16 {
+                throw encodingError("invalid UTF-16 (a lone surrogate, or an odd number of bytes)", line: line)
+            }
+            if data.isEmpty { break }
+        }
+        if inQuotes { throw unterminatedQuote("is never closed: the quote runs to the end of the file") }
+        if !field.isEmpty || fieldQuoted || column > 0 { try endRecord() }
     }
 
     // MARK: - typing
@@ -245,23 +329,35 @@ final class CSVReader {
     /// Whether `bytes` is valid UTF-8 (a sequence cut at the end of an
     /// incomplete sample is allowed).
     static func isValidUTF8Prefix(_ bytes: [UInt8], complete: Bool) -> Bool {
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            let need: Int
-            switch b {
-            case 0x00...0x7F: i += 1; continue
-            case 0xC2...0xDF: need = 1
-            case 0xE0...0xEF: need = 2
-            case 0xF0...0xF4: need = 3
-            default: return false
+        guard let bad = invalidUTF8Index(bytes) else { return true }
+        // Only a sequence cut by the sample's end: its lead byte is in the last 3.
+        return !complete && bytes.count - bad < 4 && invalidUTF8Index(bytes[bad...] + [0x80, 0x80, 0x80]) != 0
+    }
+
+    /// The index of the first byte of `bytes` that starts no valid UTF-8
+    /// sequence (overlong forms and surrogates included), or nil.
+    static func invalidUTF8Index(_ bytes: some Collection<UInt8>) -> Int? {
+        var position = 0
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): position += UTF8.width(scalar)
+            case .emptyInput: return nil
+            case .error: return position
             }
-            if i + need >= bytes.count + (complete ? 0 : 1) && !complete { return true }
-            guard i + need < bytes.count else { return false }
-            for k in 1...need where bytes[i + k] & 0xC0 != 0x80 { return false }
-            i += need + 1
         }
-        return true
+    }
+
+    /// Line breaks (LF, CR, CRLF counted once) in `bytes`.
+    static func lineBreaks(in bytes: ArraySlice<UInt8>) -> Int {
+        var count = 0
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte == 0x0D || (byte == 0x0A && previous != 0x0D) { count += 1 }
+            previous = byte
+        }
+        return count
     }
 
     static let windows1252High: [UInt32] = [
@@ -272,5 +368,46 @@ final class CSVReader {
     static func windows1252Scalar(_ b: UInt8) -> Unicode.Scalar {
         if b >= 0x80 && b < 0xA0 { return Unicode.Scalar(windows1252High[Int(b - 0x80)]) ?? "\u{FFFD}" }
         return Unicode.Scalar(b)
+    }
+}
+
+/// UTF-16 bytes to UTF-8, one chunk at a time: an odd byte or a high
+/// surrogate at a chunk's end waits for the next chunk.
+struct UTF16Transcoder {
+    let bigEndian: Bool
+    private var carry: [UInt8] = []
+
+    init(bigEndian: Bool) {
+        self.bigEndian = bigEndian
+    }
+
+    /// The UTF-8 of `bytes` (the next chunk; `last` when the file has
+    /// ended) up to the first invalid code unit, and whether there was none.
+    mutating func transcode(_ bytes: [UInt8], last: Bool) -> (utf8: [UInt8], valid: Bool) {
+        let input = carry.isEmpty ? bytes : carry + bytes
+        var units: [UInt16] = []
+        units.reserveCapacity(input.count / 2)
+        var k = 0
+        while k + 1 < input.count {
+            units.append(bigEndian ? UInt16(input[k]) << 8 | UInt16(input[k + 1]) : UInt16(input[k + 1]) << 8 | UInt16(input[k]))
+            k += 2
+        }
+        if !last, let final = units.last, final & 0xFC00 == 0xD800 {
+            units.removeLast()
+            k -= 2
+        }
+        carry = last ? [] : Array(input[k...])
+        let oddEnd = last && k < input.count
+        if let text = String(validating: units, as: UTF16.self) { return (Array(text.utf8), !oddEnd) }
+        var valid = 0
+        var iterator = units.makeIterator()
+        var decoder = UTF16()
+        decoding: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): valid += UTF16.width(scalar)
+            case .emptyInput, .error: break decoding
+            }
+        }
+        return (Array(String(decoding: units[..<valid], as: UTF16.self).utf8), false)
     }
 }

@@ -6,8 +6,9 @@ public struct ReaderLimits: Sendable, Equatable {
     /// Largest inflated size of any one zip entry (a sheet's XML, the
     /// shared strings). Default 4 GiB.
     public var maxEntryBytes: Int64
-    /// Largest total inflated size over all entries of the archive (each
-    /// entry counted once, however many times it is read). Default 16 GiB.
+    /// Largest total inflated size over every read of every entry of the
+    /// archive (an entry read twice, as a workbook of several sheets is by
+    /// the ingest's two passes, counts twice). Default 16 GiB.
     public var maxTotalBytes: Int64
     /// Largest inflated size of a structural part read whole into memory
     /// (`[Content_Types].xml`, relationships, `workbook.xml`, `styles.xml`).

@@ -13,6 +13,10 @@
 ///   are reported in document order with their numbers — out-of-order rows
 ///   are not buffered or sorted (callers that need order must handle it);
 ///   cells within a row are sorted by column (the last of duplicates wins).
+///   A cell reference (letters in either case) must lie in A1 … XFD1048576
+///   and name its own row; a `<row>` without `r` takes its number from its
+///   first cell's reference, if that has one. Anything else is an error
+///   naming the part and the row.
 /// - Prefixes (`x:c`) and Strict namespaces are handled by matching local
 ///   names; `<dimension>` is ignored.
 struct SheetScanner {
@@ -41,6 +45,8 @@ struct SheetScanner {
         var sawRoot = false
         var inSheetData = false
         var rowOpen = false
+        /// The open row has no `r`: its first cell's reference may number it.
+        var rowImplied = false
         var lastRow = 0
         var lastColumn = -1
         var unsorted = false
@@ -79,33 +85,44 @@ struct SheetScanner {
                         if kind == .start { phonetic += 1 }
                     }
                 } else if tok.nameIs("c") {
-                    var column = lastColumn + 1
-                    var style = 0
-                    var type = CellType.number
-                    if let c = cellStart {
-                        if c.rFrom >= 0 { column = try parseColumn(c.rFrom, c.rTo, row: row.number) }
-                        if c.sFrom >= 0 { style = parseInt(c.sFrom, c.sTo) ?? 0 }
-                        if c.tFrom >= 0 { type = parseCellType(c.tFrom, c.tTo) }
-                    } else {
-                        try tok.forEachAttribute { ns, ne, vs, ve in
-                            guard ne - ns == 1 else { return }
-                            switch tok.base[ns] {
-                            case UInt8(ascii: "r"): column = try parseColumn(vs, ve, row: row.number)
-                            case UInt8(ascii: "s"): style = parseInt(vs, ve) ?? 0
-                            case UInt8(ascii: "t"): type = parseCellType(vs, ve)
-                            default: break
-                            }
-                        }
-                    }
-                    if column <= lastColumn { unsorted = true }
-                    lastColumn = column
                     if !rowOpen {
                         // A cell outside <row>: treat as its own row.
                         row.number = lastRow + 1
                         row.cells.removeAll(keepingCapacity: true)
                         row.bytes.removeAll(keepingCapacity: true)
                         rowOpen = true
+                        rowImplied = true
                     }
+                    var column = lastColumn + 1
+                    var style = 0
+                    var type = CellType.number
+                    var reference: (column: Int, row: Int)? = nil
+                    if let c = cellStart {
+                        if c.rFrom >= 0 { reference = try parseReference(c.rFrom, c.rTo, row: row.number) }
+                        if c.sFrom >= 0 { style = parseInt(c.sFrom, c.sTo) ?? 0 }
+                        if c.tFrom >= 0 { type = parseCellType(c.tFrom, c.tTo) }
+                    } else {
+                        try tok.forEachAttribute { ns, ne, vs, ve in
+                            guard ne - ns == 1 else { return }
+                            switch tok.base[ns] {
+                            case UInt8(ascii: "r"): reference = try parseReference(vs, ve, row: row.number)
+                            case UInt8(ascii: "s"): style = parseInt(vs, ve) ?? 0
+                            case UInt8(ascii: "t"): type = parseCellType(vs, ve)
+                            default: break
+                            }
+                        }
+                    }
+                    if let reference {
+                        column = reference.column
+                        if reference.row != row.number {
+                            guard rowImplied else { throw otherRow(reference, row: row.number) }
+                            row.number = reference.row
+                            lastRow = reference.row
+                        }
+                    }
+                    rowImplied = false
+                    if column <= lastColumn { unsorted = true }
+                    lastColumn = column
                     if kind == .start {
                         inCell = true
                         cellColumn = column
@@ -135,12 +152,14 @@ struct SheetScanner {
                     }
                 } else if tok.nameIs("row") {
                     var number = lastRow + 1
+                    var implied = true
                     try tok.forEachAttribute { ns, ne, vs, ve in
                         if ne - ns == 1 && tok.base[ns] == UInt8(ascii: "r") {
                             guard let n = parseInt(vs, ve), n >= 1 else {
                                 throw tok.error(.malformedXML, "a row number that is not a positive integer")
                             }
                             number = n
+                            implied = false
                         }
                     }
                     lastRow = number
@@ -151,6 +170,7 @@ struct SheetScanner {
                         row.cells.removeAll(keepingCapacity: true)
                         row.bytes.removeAll(keepingCapacity: true)
                         rowOpen = true
+                        rowImplied = implied
                     }
                 }
             case .end:
@@ -236,25 +256,41 @@ struct SheetScanner {
         return n
     }
 
-    /// The 0-based column of a reference like `AB12` (the row digits are
-    /// not needed: the row comes from `<row>`).
+    /// The last row of a sheet (the first is 1).
+    private static let maxRow = 1_048_576
+
+    /// The 0-based column and the row of a reference like `AB12` or `ab12`
+    /// in row `row` (for the error), checked to lie in A1 … XFD1048576.
     @inline(__always)
-    private func parseColumn(_ from: Int, _ to: Int, row: Int) throws -> Int {
+    private func parseReference(_ from: Int, _ to: Int, row: Int) throws -> (column: Int, row: Int) {
         var column = 0
         var i = from
-        while i < to {
+        while i < to && column <= CellReference.maxColumn + 1 {
             var c = tok.base[i]
             if c >= 97 && c <= 122 { c -= 32 }
             guard c >= 65 && c <= 90 else { break }
             column = column * 26 + Int(c - 64)
             i += 1
-            if column > CellReference.maxColumn + 1 { break }
         }
-        guard column >= 1 && column <= CellReference.maxColumn + 1 else {
+        let digits = i
+        var number = 0
+        while i < to && number <= Self.maxRow {
+            let d = tok.base[i] &- 48
+            guard d < 10 else { break }
+            number = number * 10 + Int(d)
+            i += 1
+        }
+        guard i == to && i > digits && column >= 1 && column <= CellReference.maxColumn + 1 && number >= 1 && number <= Self.maxRow else {
             let text = String(decoding: tok.bytes(from, to), as: UTF8.self)
-            throw tok.error(.malformedXML, "the cell reference \"\(text)\" is not a valid reference (A1 … XFD1048576)")
+            throw tok.error(.malformedXML, "the cell reference \"\(text)\" in row \(row) is not a valid reference (A1 … XFD1048576)")
         }
-        return column - 1
+        return (column - 1, number)
+    }
+
+    /// A cell whose reference names another row than the one it is in.
+    private func otherRow(_ reference: (column: Int, row: Int), row: Int) -> WorkbookError {
+        let name = CellReference.name(column: reference.column, row: reference.row)
+        return tok.error(.malformedXML, "the cell reference \"\(name)\" names row \(reference.row), but the cell is in row \(row)")
     }
 
     /// The cell whose value text is `row.bytes[from...]`, or nil for a cell

@@ -28,6 +28,9 @@ public struct WorkbookError: Error, CustomStringConvertible, Sendable {
         public static let dtdNotAllowed = Code("dtdNotAllowed")
         /// A size bound was exceeded: inflated size, compression ratio (zip bomb) or token size.
         public static let tooLarge = Code("tooLarge")
+        /// A package that breaks a rule of the format the reader relies on:
+        /// two sheets with one name, two sheets sharing one part.
+        public static let invalidPackage = Code("invalidPackage")
         /// The workbook has no worksheets.
         public static let noSheets = Code("noSheets")
         /// Something valid but not supported by this reader.

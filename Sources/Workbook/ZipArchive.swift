@@ -15,8 +15,8 @@ final class ZipArchive {
     private let handle: OpaquePointer
     /// Normalised entry name → entry index.
     private(set) var entries: [String: Int] = [:]
-    /// Largest inflated byte count seen per entry, for the total bound.
-    private var inflatedPerEntry: [Int: Int64] = [:]
+    /// Bytes inflated so far over every read of every entry, for the total
+    /// bound: an entry read twice counts twice.
     private var inflatedTotal: Int64 = 0
 
     init(path: String, limits: ReaderLimits) throws {
@@ -29,11 +29,14 @@ final class ZipArchive {
             zip_error_init_with_code(&error, errorCode)
             let text = String(cString: zip_error_strerror(&error))
             zip_error_fini(&error)
+            // `checkMagic` has opened and read the file, so libzip's "No such
+            // file" (a central directory entry whose zip64 sizes are missing)
+            // or "Inconsistent" is damage, not a missing file.
             switch errorCode {
             case ZIP_ER_NOZIP:
                 throw WorkbookError(.notAZip, file: path, message: "not a zip archive, so not an .xlsx workbook (\(text))")
-            case ZIP_ER_OPEN, ZIP_ER_NOENT, ZIP_ER_READ, ZIP_ER_MEMORY:
-                throw WorkbookError(.io, file: path, message: "cannot open the file: \(text)")
+            case ZIP_ER_OPEN, ZIP_ER_READ, ZIP_ER_SEEK, ZIP_ER_TELL, ZIP_ER_MEMORY:
+                throw WorkbookError(.io, file: path, message: "cannot read the file: \(text)")
             default:
                 throw WorkbookError(.corruptZip, file: path, message: "damaged zip archive: \(text)")
             }
@@ -110,15 +113,12 @@ final class ZipArchive {
             throw corrupt(part, text)
         }
         let declared: Int64? = stat.valid & zip_uint64_t(ZIP_STAT_SIZE) != 0 ? Int64(clamping: stat.size) : nil
-        return ZipEntryStream(archive: self, file: file, index: index, part: part, limit: entryLimit, compressedSize: compressed,
+        return ZipEntryStream(archive: self, file: file, part: part, limit: entryLimit, compressedSize: compressed,
                               declaredSize: declared)
     }
 
-    fileprivate func account(index: Int, inflated: Int64, part: String) throws {
-        let previous = inflatedPerEntry[index] ?? 0
-        guard inflated > previous else { return }
-        inflatedTotal += inflated - previous
-        inflatedPerEntry[index] = inflated
+    fileprivate func account(_ bytes: Int64, part: String) throws {
+        inflatedTotal += bytes
         if inflatedTotal > limits.maxTotalBytes {
             throw WorkbookError(.tooLarge, file: path, part: part, message: "the archive inflates to more than the limit of \(limits.maxTotalBytes) bytes in total")
         }
@@ -139,8 +139,16 @@ final class ZipArchive {
             throw WorkbookError(.io, file: path, message: "cannot open the file: \(text)")
         }
         defer { close(fd) }
+        var status = stat()
+        if fstat(fd, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR {
+            throw WorkbookError(.io, file: path, message: "is a directory, not a workbook file")
+        }
         var magic = [UInt8](repeating: 0, count: 8)
         let n = magic.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 8) }
+        if n < 0 {
+            let text = String(cString: strerror(errno))
+            throw WorkbookError(.io, file: path, message: "cannot read the file: \(text)")
+        }
         if n == 0 {
             throw WorkbookError(.notAZip, file: path, message: "the file is empty, not an .xlsx workbook")
         }
@@ -191,7 +199,6 @@ final class ZipEntryStream {
     private let archive: ZipArchive
     private var file: OpaquePointer?
     let part: String
-    private let index: Int
     private let limit: Int64
     private let compressedSize: Int64
     private(set) var inflated: Int64 = 0
@@ -199,11 +206,10 @@ final class ZipEntryStream {
     /// sizes and progress: never trusted as a bound).
     let declaredSize: Int64?
 
-    fileprivate init(archive: ZipArchive, file: OpaquePointer, index: Int, part: String, limit: Int64, compressedSize: Int64,
+    fileprivate init(archive: ZipArchive, file: OpaquePointer, part: String, limit: Int64, compressedSize: Int64,
                      declaredSize: Int64?) {
         self.archive = archive
         self.file = file
-        self.index = index
         self.part = part
         self.limit = limit
         self.compressedSize = compressedSize
@@ -255,7 +261,7 @@ final class ZipEntryStream {
             && inflated > archive.limits.maxCompressionRatio * max(compressedSize, 1) {
             throw WorkbookError(.tooLarge, file: archive.path, part: part, message: "the entry inflates more than \(archive.limits.maxCompressionRatio):1 (\(compressedSize) compressed bytes) — a zip bomb?")
         }
-        try archive.account(index: index, inflated: inflated, part: part)
+        try archive.account(Int64(n), part: part)
         return Int(n)
     }
 }
