@@ -30,17 +30,7 @@ struct IngestFaultTests {
         try await S.withCatalog { connection, catalog in
             let env = W.environment(catalog, store: "file://\(root)/store", home: root + "/home")
             let worker = try W.spawnWorker(["--key", "incoming/big.xlsx"], environment: env, log: root + "/log")
-            var terminated = false
-            for _ in 0..<1200 where !terminated {
-                let killed = try await connection.query("""
-                    SELECT count(*) FILTER (WHERE pg_terminate_backend(a.pid))
-                    FROM pg_stat_progress_copy p JOIN pg_stat_activity a ON a.pid = p.pid
-                    WHERE a.query LIKE 'COPY "' || $1 || '".%' AND p.tuples_processed > 0
-                    """, [.text(catalog.schemas.data)], purpose: "terminate the COPY's backend")
-                terminated = try killed[0][0, as: Int.self] > 0
-                if !terminated { try await Task.sleep(for: .milliseconds(25)) }
-            }
-            try #require(terminated, "never saw the COPY")
+            try #require(try await S.awaitCopy(into: catalog.schemas.data, on: connection, terminate: true), "never saw the COPY")
             #expect(try W.wait(worker) == 75)
             #expect(try await S.dataRelations(catalog, on: connection) == [])
             #expect(try await S.attempts(DatasetRef(name: "big"), catalog: catalog, on: connection).allSatisfy { $0.status != "committed" })

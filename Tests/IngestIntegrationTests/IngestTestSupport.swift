@@ -87,6 +87,24 @@ enum IngestTestSupport {
             purpose: "drop test schemas")
     }
 
+    /// Waits (up to a minute) until a COPY into `schema` has rows in flight,
+    /// the event a fault test injects at; with `terminate`, the server then
+    /// ends that COPY's backend. True when it was seen. (The table is
+    /// uncommitted, so its pg_class row is invisible here: the COPY is found
+    /// by its statement, which names the schema.)
+    static func awaitCopy(into schema: String, on connection: PostgresConnection, terminate: Bool = false) async throws -> Bool {
+        for _ in 0..<2400 {
+            let seen = try await connection.query("""
+                SELECT count(*), count(*) FILTER (WHERE $2 AND pg_terminate_backend(a.pid))
+                FROM pg_stat_progress_copy p JOIN pg_stat_activity a ON a.pid = p.pid
+                WHERE a.query LIKE 'COPY "' || $1 || '".%' AND p.tuples_processed > 0
+                """, [.text(schema), .bool(terminate)], purpose: "copy progress")
+            if try seen[0][0, as: Int.self] > 0 { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return false
+    }
+
     /// Ingests a local file on a fresh connection (so tests can run ingests
     /// concurrently).
     static func ingestFile(

@@ -78,18 +78,7 @@ struct WorkerProcessTests {
             let env = Self.environment(catalog, store: "file://\(root)/store", home: root + "/home")
             let worker = try Self.spawnWorker(["--key", "incoming/big.xlsx"], environment: env, log: root + "/log")
             // Wait for the event (rows arriving in a COPY into our data schema), not a fixed sleep.
-            var copying = false
-            for _ in 0..<1200 where !copying {
-                // (The table is uncommitted, so its pg_class row is invisible
-                // here: find the COPY by its statement, which names our schema.)
-                let progress = try await connection.query("""
-                    SELECT count(*) FROM pg_stat_progress_copy p JOIN pg_stat_activity a ON a.pid = p.pid
-                    WHERE a.query LIKE 'COPY "' || $1 || '".%' AND p.tuples_processed > 0
-                    """, [.text(catalog.schemas.data)], purpose: "copy progress")
-                copying = try progress[0][0, as: Int.self] > 0
-                if !copying { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            #expect(copying)
+            #expect(try await S.awaitCopy(into: catalog.schemas.data, on: connection))
             worker.signal(SIGKILL)
             #expect(try Self.wait(worker) == 128 + SIGKILL)
 
