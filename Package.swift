@@ -67,6 +67,7 @@ let package = Package(
             name: "Reports",
             dependencies: [
                 "Catalog",
+                "Gzip",
                 "Postgres",
                 "Workbook",
                 "ObjectStore",

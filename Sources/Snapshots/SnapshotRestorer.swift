@@ -145,8 +145,8 @@ public struct SnapshotRestorer: Sendable {
                       marker.indices.allSatisfy { line[i + $0] == marker[$0] } }) else {
                 throw SnapshotError(.corruptData, "line \(number) is not a catalog row", key: object.key)
             }
-            let table = String(decoding: UnsafeRawBufferPointer(rebasing: line[prefix..<at]), as: UTF8.self)
-            let row = String(decoding: UnsafeRawBufferPointer(rebasing: line[(at + marker.count)..<(line.count - 1)]), as: UTF8.self)
+            let table = String(decoding: line[prefix..<at], as: UTF8.self)
+            let row = String(decoding: line[(at + marker.count)..<(line.count - 1)], as: UTF8.self)
             rows[table, default: []].append(row)
         }
         guard lines == object.rows else {
