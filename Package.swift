@@ -66,6 +66,8 @@ let package = Package(
         .target(
             name: "Reports",
             dependencies: [
+                "Catalog",
+                "Gzip",
                 "Postgres",
                 "Workbook",
                 "ObjectStore",
@@ -90,6 +92,7 @@ let package = Package(
         .target(
             name: "PyramydalRuntime",
             dependencies: [
+                "Catalog",
                 "ChildProcess",
                 "Postgres",
                 "ObjectStore",
@@ -179,14 +182,14 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "ChildProcess"]),
         .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore", "ChildProcess"]),
         .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "ChildProcess"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Postgres", "Workbook", "ObjectStore", "ChildProcess"], exclude: ["Scripts"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog"]),
+        .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Catalog", "Postgres", "Workbook", "ObjectStore", "ChildProcess"], exclude: ["Scripts"]),
         .testTarget(name: "CatalogIntegrationTests", dependencies: ["Catalog", "Postgres"]),
         .testTarget(
             name: "IngestIntegrationTests",
             dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime", "ChildProcess", "TestSupport"]
         ),
-        .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore", "ChildProcess", "TestSupport"]),
+        .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Catalog", "Postgres", "ObjectStore", "ChildProcess", "TestSupport"]),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue"]),
         // The main job with the built binaries (pyramydal, IngestWorker, ExportWorker).
         .testTarget(name: "PipelineIntegrationTests", dependencies: ["Postgres", "ChildProcess", "TestSupport"]),

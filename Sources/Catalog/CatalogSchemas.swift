@@ -1,10 +1,11 @@
-public import Postgres
+import Postgres
 
 /// The two schemas the catalog uses: `catalog` holds the platform tables
 /// (datasets, versions, artifacts, report requests, audit log) and
 /// `data` holds one typed table per dataset version plus one view per
 /// dataset. Both are configurable so tests (and side-by-side installs) can
-/// use their own.
+/// use their own: the process reads them once, into
+/// `PyramydalRuntime.Configuration.catalogSchemas`, and passes them down.
 public struct CatalogSchemas: Sendable, Hashable {
     /// `PYRAMYDAL_CATALOG_SCHEMA` (default `pyramydal`).
     public static let catalogVariable = "PYRAMYDAL_CATALOG_SCHEMA"
@@ -17,13 +18,6 @@ public struct CatalogSchemas: Sendable, Hashable {
     public init(catalog: String = "pyramydal", data: String = "data") {
         self.catalog = catalog
         self.data = data
-    }
-
-    /// From `PYRAMYDAL_CATALOG_SCHEMA` / `PYRAMYDAL_DATA_SCHEMA`, defaults
-    /// `pyramydal` / `data`.
-    public init(environment: [String: String]) {
-        self.init(catalog: environment[Self.catalogVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "pyramydal",
-                  data: environment[Self.dataVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "data")
     }
 
     /// `"catalog"."table"`.

@@ -30,18 +30,18 @@ enum ExportJobRunner {
                 throw WorkerError.badInput("a \(arguments.request.format.rawValue) report is a \(arguments.request.format.jobKind) job, not \(kind)")
             }
             let environment = ProcessInfo.processInfo.environment
-            let schemas = CatalogSchemas(environment: environment)
+            let catalog = Catalog(schemas: configuration.catalogSchemas)
             let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
             let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
                                                                   applicationName: "pyramydal-\(kind)", logger: logger)
             defer { connection.close() }
             let exportJob = ExportJob(
-                sources: CatalogReportSources(catalogSchema: schemas.catalog, dataSchema: schemas.data),
+                sources: CatalogReportSources(catalog: catalog),
                 publisher: ReportPublisher(
                     exporter: ReportExporter(maxRows: try ReportLimits.maxRows(for: arguments.request.format, environment: environment)),
                     store: try configuration.openStore(logger: logger),
-                    recorder: CatalogArtifactRecorder(schema: schemas.catalog)))
-            let audit = ExportAudit(catalog: Catalog(schemas: schemas), kind: kind, arguments: arguments, jobID: job.id,
+                    catalog: catalog))
+            let audit = ExportAudit(catalog: catalog, kind: kind, arguments: arguments, jobID: job.id,
                                     attempt: job.attempt, logger: logger)
             do {
                 if let diff = arguments.diff {

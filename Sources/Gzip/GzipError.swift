@@ -18,6 +18,8 @@ public struct GzipError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let tooLarge = Code(rawValue: "tooLarge")
         /// Used after `finish()`.
         public static let finished = Code(rawValue: "finished")
+        /// A local file could not be opened, read, written or closed (errno's text in the message).
+        public static let file = Code(rawValue: "file")
     }
 
     public var code: Code

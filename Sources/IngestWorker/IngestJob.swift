@@ -26,7 +26,7 @@ enum IngestJob {
             let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
                                                                   applicationName: "pyramydal-ingest", logger: logger)
             defer { connection.close() }
-            let catalog = Catalog(schemas: CatalogSchemas(environment: ProcessInfo.processInfo.environment))
+            let catalog = Catalog(schemas: configuration.catalogSchemas)
             _ = try await connection.run { try catalog.migrate($0) }
             let schema = job.queue.schema
             let ingest = Ingest(connection: connection, catalog: catalog, logger: logger) { version, conn in

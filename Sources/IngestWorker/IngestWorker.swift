@@ -67,7 +67,7 @@ struct IngestWorker: AsyncParsableCommand {
             let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
                                                                   applicationName: "pyramydal-ingest", logger: logger)
             defer { connection.close() }
-            let catalog = Catalog(schemas: CatalogSchemas(environment: ProcessInfo.processInfo.environment))
+            let catalog = Catalog(schemas: configuration.catalogSchemas)
             _ = try await connection.run { try catalog.migrate($0) }
             var limits = Ingest.defaultReaderLimits
             if let mb = ProcessInfo.processInfo.environment["PYRAMYDAL_INGEST_STRINGS_MB"].flatMap(Int.init), mb > 0 {

@@ -1,3 +1,4 @@
+public import Catalog
 import Foundation
 public import Logging
 
@@ -22,10 +23,12 @@ public struct Configuration: Sendable, Hashable, CustomStringConvertible {
         public static let logLevel = "PYRAMYDAL_LOG_LEVEL"
         public static let logFormat = "PYRAMYDAL_LOG_FORMAT"
         public static let postgresBin = "PYRAMYDAL_PG_BIN"
+        public static let catalogSchema = CatalogSchemas.catalogVariable
+        public static let dataSchema = CatalogSchemas.dataVariable
 
         public static let all = [
             home, databaseURL, store, s3Endpoint, s3Region, s3Addressing,
-            s3MultipartThresholdMB, s3PartSizeMB, logLevel, logFormat, postgresBin,
+            s3MultipartThresholdMB, s3PartSizeMB, logLevel, logFormat, postgresBin, catalogSchema, dataSchema,
         ] + JobSettings.Variable.all
     }
 
@@ -42,6 +45,9 @@ public struct Configuration: Sendable, Hashable, CustomStringConvertible {
     /// Directory with `initdb`, `pg_ctl`, `psql`…; `nil` when none was found
     /// (fine as long as ``databaseURL`` is set).
     public var postgresBinDirectory: String?
+    /// The catalog's and the data tables' schemas (`PYRAMYDAL_CATALOG_SCHEMA`,
+    /// `PYRAMYDAL_DATA_SCHEMA`); every ``Catalog`` of the process is made from these.
+    public var catalogSchemas: CatalogSchemas
     /// The job queue and dispatcher (JobSettings.swift).
     public var jobs: JobSettings
     /// The variables that were set (non-empty) rather than defaulted.
@@ -112,6 +118,10 @@ public struct Configuration: Sendable, Hashable, CustomStringConvertible {
             postgresBinDirectory = PostgresBinaries.defaultDirectory(searchPath: environment["PATH"])
         }
 
+        let defaultSchemas = CatalogSchemas()
+        catalogSchemas = CatalogSchemas(catalog: reader.value(Variable.catalogSchema) ?? defaultSchemas.catalog,
+                                        data: reader.value(Variable.dataSchema) ?? defaultSchemas.data)
+
         jobs = try JobSettings(reader: &reader, environment: environment, currentDirectory: cwd)
 
         explicitlySet = reader.seen
@@ -165,6 +175,8 @@ public struct Configuration: Sendable, Hashable, CustomStringConvertible {
         lines.append(line(Variable.logLevel, logLevel.rawValue))
         lines.append(line(Variable.logFormat, logFormat.rawValue))
         lines.append(line(Variable.postgresBin, postgresBinDirectory ?? "(not found)"))
+        lines.append(line(Variable.catalogSchema, catalogSchemas.catalog))
+        lines.append(line(Variable.dataSchema, catalogSchemas.data))
         lines += jobs.summaryLines.map { line($0.0, $0.1) }
         return lines.joined(separator: "\n")
     }

@@ -1,3 +1,5 @@
+import Gzip
+
 /// Writes `COPY (…) TO STDOUT (FORMAT csv, HEADER)` output to a file,
 /// unchanged except for an optional BOM, CRLF at the end of each record
 /// (RFC 4180; line breaks inside quoted fields stay as they are) and, in
@@ -16,15 +18,23 @@ final class CSVRenderer {
     private var sawHeader: Bool
 
     init(path: String, columns: [ReportColumn], options: CSVOptions) throws(ReportError) {
-        out = try OutputFile(path: path)
+        out = try Self.writing { () throws(GzipError) in try OutputFile(path: path) }
         check = columns.map { options.neutraliseFormulas && $0.type == .text }
         lastChecked = check.lastIndex(of: true) ?? -1
         sawHeader = !options.header
         if options.byteOrderMark {
-            try out.write(byte: 0xEF)
-            try out.write(byte: 0xBB)
-            try out.write(byte: 0xBF)
+            try Self.writing { [out] () throws(GzipError) in
+                try out.write(byte: 0xEF)
+                try out.write(byte: 0xBB)
+                try out.write(byte: 0xBF)
+            }
         }
+    }
+
+    /// The file's errors as ``ReportError/Code/rendering``, with their message.
+    @inline(__always)
+    private static func writing<T>(_ body: () throws(GzipError) -> T) throws(ReportError) -> T {
+        do { return try body() } catch { throw ReportError(.rendering, error.message) }
     }
 
     var bytesWritten: Int { out.bytesWritten }
@@ -33,22 +43,24 @@ final class CSVRenderer {
     @inline(__always)
     func consume(_ chunk: UnsafeRawBufferPointer) throws(ReportError) {
         if sawHeader { rows += 1 } else { sawHeader = true }
-        // The record without the server's LF; RFC 4180 ends records with CRLF.
-        let endsWithLF = chunk.last == 0x0A
-        let record = endsWithLF ? UnsafeRawBufferPointer(rebasing: chunk[..<(chunk.count - 1)]) : chunk
-        if lastChecked < 0 { try out.write(record) } else { try neutralise(record) }
-        if endsWithLF {
-            try out.write(byte: 0x0D)
-            try out.write(byte: 0x0A)
+        try Self.writing { () throws(GzipError) in
+            // The record without the server's LF; RFC 4180 ends records with CRLF.
+            let endsWithLF = chunk.last == 0x0A
+            let end = endsWithLF ? chunk.count - 1 : chunk.count
+            if lastChecked < 0 { try out.write(chunk, from: 0, to: end) } else { try neutralise(chunk, end: end) }
+            if endsWithLF {
+                try out.write(byte: 0x0D)
+                try out.write(byte: 0x0A)
+            }
         }
     }
 
     func finish() throws(ReportError) {
-        try out.close()
+        try Self.writing { [out] () throws(GzipError) in try out.close() }
     }
 
-    private func neutralise(_ chunk: UnsafeRawBufferPointer) throws(ReportError) {
-        let n = chunk.count
+    /// Writes `chunk[..<end]`, a `'` before each dangerous text cell.
+    private func neutralise(_ chunk: UnsafeRawBufferPointer, end n: Int) throws(GzipError) {
         var written = 0
         var p = 0
         var column = 0
@@ -57,7 +69,7 @@ final class CSVRenderer {
             if check[column] {
                 let first = quoted ? p + 1 : p
                 if first < n, Self.isDangerous(chunk[first]) {
-                    try out.write(UnsafeRawBufferPointer(rebasing: chunk[written..<first]))
+                    try out.write(chunk, from: written, to: first)
                     try out.write(byte: 0x27) // '
                     written = first
                 }
@@ -80,7 +92,7 @@ final class CSVRenderer {
             }
             column += 1
         }
-        try out.write(UnsafeRawBufferPointer(rebasing: chunk[written..<n]))
+        try out.write(chunk, from: written, to: n)
     }
 
     @inline(__always)

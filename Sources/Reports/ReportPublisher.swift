@@ -1,3 +1,4 @@
+import Catalog
 import Crypto
 import Foundation
 import ObjectStore
@@ -14,54 +15,6 @@ public struct PublishedReport: Sendable, Hashable {
     public var output: ReportOutput
 }
 
-/// One row of the Catalog's `artifacts` table.
-public struct ReportArtifact: Sendable, Hashable {
-    /// `csv`, `xlsx` or `pdf`.
-    public var kind: String
-    public var key: String
-    public var bytes: Int
-    public var sha256: String
-    public var jobID: Int64?
-    public var versionID: Int64?
-    /// The request's columns, filters and sort as JSON.
-    public var filtersJSON: String
-}
-
-/// Where artifact rows go. The Catalog owns the table; this seam keeps the
-/// renderers free of it.
-public protocol ArtifactRecorder: Sendable {
-    /// Records the artifact (replacing one with the same key and job, so a
-    /// job that runs twice leaves one row) and returns its id.
-    func record(_ artifact: ReportArtifact, on connection: PostgresConnection) throws -> Int64
-}
-
-/// Writes `<schema>.artifacts (kind, key, bytes, sha256, job_id, version_id,
-/// filters)`, the Catalog's table (migration 1 of the catalog schema).
-public struct CatalogArtifactRecorder: ArtifactRecorder {
-    public var schema: String
-
-    public init(schema: String = "pyramydal") {
-        self.schema = schema
-    }
-
-    public func record(_ artifact: ReportArtifact, on connection: PostgresConnection) throws -> Int64 {
-        let table = PostgresConnection.quoteIdentifier(schema) + ".artifacts"
-        return try connection.transaction(purpose: "record report artifact") { conn in
-            _ = try conn.query("DELETE FROM \(table) WHERE key = $1 AND job_id IS NOT DISTINCT FROM $2",
-                               [.text(artifact.key), .int64(artifact.jobID)], purpose: "replace artifact")
-            let rows = try conn.query(
-                """
-                INSERT INTO \(table) (kind, key, bytes, sha256, job_id, version_id, filters)
-                VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id
-                """,
-                [.text(artifact.kind), .text(artifact.key), .int64(Int64(artifact.bytes)), .text(artifact.sha256),
-                 .int64(artifact.jobID), .int64(artifact.versionID), .json(artifact.filtersJSON)],
-                purpose: "insert artifact")
-            return try rows[0][0, as: Int64.self]
-        }
-    }
-}
-
 /// Renders a report to a scratch file, uploads it to the store and records
 /// the artifact. The upload is a single PUT or a multipart upload that is
 /// completed only when every part is in (the directory store renames a
@@ -70,15 +23,16 @@ public struct CatalogArtifactRecorder: ArtifactRecorder {
 public struct ReportPublisher: Sendable {
     public var exporter: ReportExporter
     public var store: any ObjectStore
-    public var recorder: any ArtifactRecorder
+    /// Where the artifact row goes.
+    public var catalog: Catalog
     /// Where the file is rendered before upload.
     public var scratchDirectory: String
 
-    public init(exporter: ReportExporter, store: any ObjectStore, recorder: any ArtifactRecorder,
+    public init(exporter: ReportExporter, store: any ObjectStore, catalog: Catalog,
                 scratchDirectory: String = NSTemporaryDirectory()) {
         self.exporter = exporter
         self.store = store
-        self.recorder = recorder
+        self.catalog = catalog
         self.scratchDirectory = scratchDirectory
     }
 
@@ -108,11 +62,11 @@ public struct ReportPublisher: Sendable {
                 filtersJSON: String, connection: PostgresConnection) async throws -> (artifactID: Int64, sha256: String) {
         let digest = try Self.sha256(path)
         _ = try await store.put(key, fromFile: path, options: PutOptions(contentType: Self.contentType(format)))
-        let artifact = ReportArtifact(kind: format.rawValue, key: key, bytes: bytes, sha256: digest,
-                                      jobID: jobID, versionID: versionID, filtersJSON: filtersJSON)
-        let recorder = self.recorder
+        let artifact = NewArtifact(kind: format.rawValue, key: key, bytes: bytes, sha256: digest,
+                                   jobID: jobID, versionID: versionID, filtersJSON: filtersJSON)
+        let catalog = self.catalog
         do {
-            let id = try await connection.run { conn in try recorder.record(artifact, on: conn) }
+            let id = try await connection.run { conn in try catalog.recordArtifact(artifact, on: conn) }
             return (id, digest)
         } catch {
             try? await store.delete(key)

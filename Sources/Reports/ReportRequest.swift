@@ -10,7 +10,7 @@ public struct ReportRequest: Sendable, Hashable, Codable {
         public var jobKind: String { self == .pdf ? "print" : "export" }
     }
 
-    /// `[department/]name`.
+    /// `[department/]name`, read with `DatasetRef(parsing:)`.
     public var dataset: String
     /// Nil: the latest committed version.
     public var version: Int?
@@ -52,14 +52,6 @@ public struct ReportRequest: Sendable, Hashable, Codable {
                   sort: try c.decodeIfPresent([ReportSort].self, forKey: .sort) ?? [],
                   csv: try c.decodeIfPresent(CSVOptions.self, forKey: .csv) ?? CSVOptions(),
                   pdf: try c.decodeIfPresent(PDFOptions.self, forKey: .pdf) ?? PDFOptions())
-    }
-
-    /// The department and name of ``dataset`` (`default` when no department).
-    public var datasetParts: (department: String, name: String) {
-        if let slash = dataset.lastIndex(of: "/") {
-            return (String(dataset[..<slash]), String(dataset[dataset.index(after: slash)...]))
-        }
-        return ("default", dataset)
     }
 
     /// The filters as people wrote them, for titles and the About sheet.

@@ -1,3 +1,4 @@
+import Catalog
 import Postgres
 
 /// Finds the table behind `[department/]name` and a version (nil: the
@@ -6,37 +7,26 @@ public protocol ReportSourceResolver: Sendable {
     func resolve(dataset: String, version: Int?, on connection: PostgresConnection) throws -> (source: ReportSource, versionID: Int64)
 }
 
-/// Reads the Catalog's `datasets` and `dataset_versions` (committed
-/// versions only) and the version's `data.*` table.
+/// The Catalog's committed versions (``Catalog/versionTable(of:version:on:)``)
+/// and the version's table in the data schema.
 public struct CatalogReportSources: ReportSourceResolver {
-    public var catalogSchema: String
-    public var dataSchema: String
+    public var catalog: Catalog
 
-    public init(catalogSchema: String = "pyramydal", dataSchema: String = "data") {
-        self.catalogSchema = catalogSchema
-        self.dataSchema = dataSchema
+    public init(catalog: Catalog) {
+        self.catalog = catalog
     }
 
     public func resolve(dataset: String, version: Int?, on connection: PostgresConnection) throws -> (source: ReportSource, versionID: Int64) {
-        let ref = ReportRequest(dataset: dataset, format: .csv).datasetParts
-        let c = PostgresConnection.quoteIdentifier(catalogSchema)
-        let rows = try connection.query(
-            """
-            SELECT v.id, v.version, v.table_name, v.source_uri
-            FROM \(c).dataset_versions v JOIN \(c).datasets d ON d.id = v.dataset_id
-            WHERE d.department = $1 AND d.name = $2 AND v.status = 'committed'
-              AND ($3::integer IS NULL OR v.version = $3::integer)
-            ORDER BY v.version DESC LIMIT 1
-            """, [.text(ref.department), .text(ref.name), .int(version)], purpose: "find report source")
-        guard let row = rows.first, let table = try row[2, as: String?.self] else {
+        let ref = DatasetRef(parsing: dataset)
+        guard let found = try catalog.versionTable(of: ref, version: version, on: connection) else {
             let what = version.map { "no committed version \($0) of dataset \(ref.department)/\(ref.name)" }
                 ?? "no committed version of dataset \(ref.department)/\(ref.name)"
             throw ReportError(.unknownDataset, what)
         }
         let source = try ReportSource.describe(
-            schema: dataSchema, table: table, department: ref.department, dataset: ref.name,
-            version: try row[1, as: Int.self], sourceFile: try row[3, as: String?.self], connection: connection)
-        return (source, try row[0, as: Int64.self])
+            schema: catalog.schemas.data, table: found.tableName, department: ref.department, dataset: ref.name,
+            version: found.version, sourceFile: found.sourceURI, connection: connection)
+        return (source, found.id)
     }
 }
 

@@ -97,7 +97,7 @@ struct SnapshotWorker {
         let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
                                                               applicationName: "pyramydal-snapshot", logger: logger)
         defer { connection.close() }
-        let schemas = CatalogSchemas(environment: environment)
+        let schemas = configuration.catalogSchemas
         _ = try await connection.run { try Catalog(schemas: schemas).migrate($0) }
         var writer = SnapshotWriter(store: try configuration.openStore(logger: logger), schemas: schemas, logger: logger)
         if let text = environment[SnapshotWriter.gzipLevelVariable], !text.isEmpty {
@@ -144,7 +144,7 @@ struct RestoreOptions {
     var datasets: [DatasetRef] = []
 
     init(_ arguments: [String], configuration: Configuration) throws {
-        schemas = CatalogSchemas(environment: ProcessInfo.processInfo.environment)
+        schemas = configuration.catalogSchemas
         var i = 0
         func value() throws -> String {
             i += 1

@@ -2,14 +2,15 @@ import Crypto
 import Foundation
 import Gzip
 
-/// A gzip file being written to local disk: SHA-256 and size of the
-/// compressed bytes are taken as they are written, so the object is read
-/// once. Lines are gathered in a 256 KiB batch before compression. One thread.
+/// A gzip file being written to local disk (``OutputFile`` under a
+/// ``GzipWriter``): SHA-256 and size of the compressed bytes are taken as
+/// they are written, so the object is read once. Lines are gathered in a
+/// 256 KiB batch before compression. One thread.
 final class CompressedFileWriter {
     static let batchBytes = 256 * 1024
 
     let path: String
-    private let handle: FileHandle
+    private let file: OutputFile
     private var hasher = SHA256()
     private var gzip: GzipWriter?
     private var pending: [UInt8] = []
@@ -17,15 +18,16 @@ final class CompressedFileWriter {
 
     init(path: String, level: Int) throws {
         self.path = path
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw SnapshotError(.encoding, "cannot create the temporary file \(path)")
+        do {
+            file = try OutputFile(path: path)
+        } catch {
+            throw SnapshotError(.encoding, "cannot create the temporary file \(path): \(error.message)")
         }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         pending.reserveCapacity(Self.batchBytes + 64 * 1024)
         gzip = try GzipWriter(level: level) { [unowned self] chunk in
             hasher.update(bufferPointer: chunk)
             compressedBytes += Int64(chunk.count)
-            try handle.write(contentsOf: Data(chunk))
+            try file.write(chunk)
         }
     }
 
@@ -45,7 +47,7 @@ final class CompressedFileWriter {
         try gzip?.finish()
         let uncompressed = gzip?.bytesIn ?? 0
         gzip = nil
-        try handle.close()
+        try file.close()
         return (compressedBytes, hasher.finalize().hex, uncompressed)
     }
 }
@@ -55,44 +57,19 @@ final class CompressedFileWriter {
 enum CompressedFileReader {
     static let chunkSize = 1 << 20
 
-    /// Calls `line` for each line; returns the line count.
+    /// Calls `line` for each line (``GzipFile/forEachLine(path:maxOutputBytes:chunkSize:_:)``);
+    /// returns the line count. A file that can't be opened is a missing
+    /// object, bad gzip a corrupt one.
     @discardableResult
     static func forEachLine(path: String, key: String, maxBytes: Int64,
                             _ line: @escaping (UnsafeRawBufferPointer, Int) throws -> Void) throws -> Int {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw SnapshotError(.missingObject, "cannot open the downloaded copy", key: key)
-        }
-        defer { try? handle.close() }
-        var carry: [UInt8] = []
-        var lines = 0
-        let reader = try GzipReader(maxOutputBytes: maxBytes) { chunk in
-            var start = 0
-            for i in 0..<chunk.count where chunk[i] == 0x0A {
-                lines += 1
-                if carry.isEmpty {
-                    try line(UnsafeRawBufferPointer(rebasing: chunk[start..<i]), lines)
-                } else {
-                    carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<i]))
-                    try carry.withUnsafeBytes { try line($0, lines) }
-                    carry.removeAll(keepingCapacity: true)
-                }
-                start = i + 1
-            }
-            if start < chunk.count { carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start...])) }
-        }
         do {
-            while let data = try handle.read(upToCount: chunkSize), !data.isEmpty {
-                try data.withUnsafeBytes { try reader.write($0) }
-            }
-            try reader.finish()
+            return try GzipFile.forEachLine(path: path, maxOutputBytes: maxBytes, chunkSize: chunkSize, line)
+        } catch let error as GzipError where error.code == .file {
+            throw SnapshotError(.missingObject, "cannot open the downloaded copy (\(error.message))", key: key)
         } catch let error as GzipError {
             throw SnapshotError(.corruptData, "\(error)", key: key)
         }
-        if !carry.isEmpty {
-            lines += 1
-            try carry.withUnsafeBytes { try line($0, lines) }
-        }
-        return lines
     }
 
     /// Size and SHA-256 of a local file.

@@ -80,18 +80,19 @@ public struct SnapshotRestorer: Sendable {
         let catalogObject = manifest.catalog
         let selected = objects
         let paths = local
-        let loaded = try await connection.transaction(purpose: "restore snapshot \(id)") { conn in
+        let loaded = try await Self.unwrappingRefusals { try await connection.transaction(purpose: "restore snapshot \(id)") { conn in
             try await conn.run { conn in
-                try Self.checkEmpty(schemas, conn)
+                try Self.checkEmpty(catalog, conn)
                 try catalog.migrate(inOpenTransaction: conn)
-                try Self.loadCatalog(path: catalogPath, object: catalogObject, schemas: schemas, datasetIDs: datasetIDs, conn)
+                try Self.loadCatalog(path: catalogPath, object: catalogObject, catalog: catalog, datasetIDs: datasetIDs, conn)
             }
             var rows: Int64 = 0
             for object in selected {
                 let path = paths[object.key]!
-                rows += try await conn.run { conn in try Self.loadTable(path: path, object: object, schemas: schemas, conn) }
+                rows += try await conn.run { conn in try Self.loadTable(path: path, object: object, catalog: catalog, conn) }
             }
-            try await conn.run { conn in try Self.pointViews(schemas: schemas, tables: Set(selected.compactMap(\.table)), conn) }
+            let tables = Set(selected.compactMap(\.table))
+            try await conn.run { conn in try catalog.pointViewsAtLatestVersions(among: tables, on: conn) }
             let summary = RestoreSummary(snapshot: id, datasets: Set(selected.compactMap(\.datasetID)).count,
                                          versions: selected.count, rows: rows, bytes: bytes)
             let detail = "{\"datasets\": \(summary.datasets), \"versions\": \(summary.versions), \"rows\": \(rows)}"
@@ -99,10 +100,21 @@ public struct SnapshotRestorer: Sendable {
                 try catalog.audit(who: actor, what: "restore \(id)", outcome: "completed", detail: detail, on: conn)
             }
             return summary
-        }
+        } }
         logger.info("snapshot restored", metadata: ["snapshot.id": "\(id)", "restore.versions": "\(loaded.versions)",
                                                     "restore.rows": "\(loaded.rows)"])
         return loaded
+    }
+
+    /// A ``SnapshotError`` thrown inside the restore's transaction (the
+    /// target is not empty, a row count is off) is what the caller sees,
+    /// not the transaction's wrapper around it.
+    static func unwrappingRefusals<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresTransactionError where error.step == .body && error.error is SnapshotError {
+            throw error.error
+        }
     }
 
     /// Downloads one object and checks it against the manifest.
@@ -120,28 +132,18 @@ public struct SnapshotRestorer: Sendable {
         }
     }
 
-    static func checkEmpty(_ schemas: CatalogSchemas, _ connection: PostgresConnection) throws {
-        let tables = try connection.query("""
-            SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = $1 AND c.relkind IN ('r', 'v', 'p', 'm')
-            """, [.text(schemas.data)], purpose: "check the target data schema")[0][0, as: Int64.self]
+    static func checkEmpty(_ catalog: Catalog, _ connection: PostgresConnection) throws {
+        let (tables, count) = try catalog.contents(on: connection)
         guard tables == 0 else {
-            throw SnapshotError(.targetNotEmpty, "schema \(schemas.data) already holds \(tables) tables or views; restore into an empty database or under new schema names")
+            throw SnapshotError(.targetNotEmpty, "schema \(catalog.schemas.data) already holds \(tables) tables or views; restore into an empty database or under new schema names")
         }
-        let exists = try connection.query("SELECT to_regclass($1) IS NOT NULL", [.text(schemas.catalogTable("datasets"))],
-                                          purpose: "check the target catalog")[0][0, as: Bool.self]
-        if exists {
-            let count = try connection.query("SELECT count(*) FROM \(schemas.catalogTable("datasets"))",
-                                             purpose: "check the target catalog")[0][0, as: Int64.self]
-            guard count == 0 else {
-                throw SnapshotError(.targetNotEmpty, "schema \(schemas.catalog) already holds \(count) datasets; restore into an empty database or under new schema names")
-            }
+        guard count == 0 else {
+            throw SnapshotError(.targetNotEmpty, "schema \(catalog.schemas.catalog) already holds \(count) datasets; restore into an empty database or under new schema names")
         }
     }
 
-    /// The catalog rows, table by table, through `json_populate_recordset`;
-    /// then each id sequence past the largest id.
-    static func loadCatalog(path: String, object: SnapshotObject, schemas: CatalogSchemas, datasetIDs: Set<Int64>?,
+    /// The catalog rows, table by table (``Catalog/restoreSnapshotRows(_:into:datasetIDs:on:)``).
+    static func loadCatalog(path: String, object: SnapshotObject, catalog: Catalog, datasetIDs: Set<Int64>?,
                             _ connection: PostgresConnection) throws {
         var rows: [String: [String]] = [:]
         let marker = Array("\",\"row\":".utf8)
@@ -152,55 +154,31 @@ public struct SnapshotRestorer: Sendable {
                       marker.indices.allSatisfy { line[i + $0] == marker[$0] } }) else {
                 throw SnapshotError(.corruptData, "line \(number) is not a catalog row", key: object.key)
             }
-            let table = String(decoding: UnsafeRawBufferPointer(rebasing: line[prefix..<at]), as: UTF8.self)
-            let row = String(decoding: UnsafeRawBufferPointer(rebasing: line[(at + marker.count)..<(line.count - 1)]), as: UTF8.self)
+            let table = String(decoding: line[prefix..<at], as: UTF8.self)
+            let row = String(decoding: line[(at + marker.count)..<(line.count - 1)], as: UTF8.self)
             rows[table, default: []].append(row)
         }
         guard lines == object.rows else {
             throw SnapshotError(.corruptData, "\(lines) catalog rows, the manifest says \(object.rows)", key: object.key)
         }
-        let ids = "{" + (datasetIDs ?? []).map(String.init).joined(separator: ",") + "}"
-        let versions = schemas.catalogTable("dataset_versions")
-        let filters: [String: String] = datasetIDs == nil ? [:] : [
-            "datasets": "r.id = ANY($2::bigint[])",
-            "dataset_versions": "r.dataset_id = ANY($2::bigint[])",
-            "report_requests": "r.dataset_id = ANY($2::bigint[])",
-            "artifacts": "r.version_id IN (SELECT id FROM \(versions) WHERE dataset_id = ANY($2::bigint[]))",
-        ]
-        for table in SnapshotWriter.catalogTables {
-            let relation = schemas.catalogTable(table)
-            let all = rows[table] ?? []
-            var start = 0
-            while start < all.count {
-                let batch = all[start..<min(start + 1000, all.count)]
-                let json = "[" + batch.joined(separator: ",") + "]"
-                let filter = filters[table] ?? "$2::text IS NOT NULL"
-                _ = try connection.query(
-                    "INSERT INTO \(relation) SELECT * FROM json_populate_recordset(NULL::\(relation), $1::json) AS r WHERE \(filter)",
-                    [.text(json), .text(ids)], purpose: "restore catalog \(table)")
-                start += 1000
-            }
-            _ = try connection.query("""
-                SELECT setval(pg_get_serial_sequence($1, 'id'), COALESCE((SELECT max(id) FROM \(relation)), 1),
-                              (SELECT max(id) FROM \(relation)) IS NOT NULL)
-                """, [.text(relation)], purpose: "restore catalog \(table) sequence")
+        for table in Catalog.snapshotTables {
+            try catalog.restoreSnapshotRows(rows[table] ?? [], into: table, datasetIDs: datasetIDs, on: connection)
         }
     }
 
     /// One version: CREATE TABLE from the header, rows through COPY text.
-    static func loadTable(path: String, object: SnapshotObject, schemas: CatalogSchemas,
+    static func loadTable(path: String, object: SnapshotObject, catalog: Catalog,
                           _ connection: PostgresConnection) throws -> Int64 {
         guard let table = object.table, let columns = object.columns else {
             throw SnapshotError(.badManifest, "data object without table or columns", key: object.key)
         }
-        let relation = schemas.dataRelation(table)
+        let relation = catalog.schemas.dataRelation(table)
         // A type goes into CREATE TABLE as text: only a plain type name
         // (letters and spaces, an optional numeric modifier) is accepted.
         for column in columns where !isPlainTypeName(column.type) {
             throw SnapshotError(.badManifest, "column \"\(column.name)\" has an unexpected type \"\(column.type)\"", key: object.key)
         }
-        let list = columns.map { "\(PostgresConnection.quoteIdentifier($0.name)) \($0.type)" }.joined(separator: ", ")
-        try connection.execute("CREATE TABLE \(relation) (\(list))", purpose: "restore table \(table)")
+        try catalog.createTable(table, columns: columns.map { (name: $0.name, type: $0.type) }, on: connection)
         let writer = try connection.copyIn("COPY \(relation) FROM STDIN", purpose: "restore \(table)")
         let decoder = NDJSONRowDecoder(columnCount: columns.count)
         var buffer: [UInt8] = []
@@ -236,23 +214,6 @@ public struct SnapshotRestorer: Sendable {
             throw SnapshotError(.corruptData, "PostgreSQL copied \(copied) rows, the manifest says \(object.rows)", key: object.key)
         }
         return Int64(copied)
-    }
-
-    /// Points each restored dataset's view at its latest restored version.
-    static func pointViews(schemas: CatalogSchemas, tables: Set<String>, _ connection: PostgresConnection) throws {
-        let catalog = Catalog(schemas: schemas)
-        let latest = try connection.query("""
-            SELECT DISTINCT ON (d.id) d.view_name, v.table_name
-            FROM \(schemas.catalogTable("datasets")) d JOIN \(schemas.catalogTable("dataset_versions")) v ON v.dataset_id = d.id
-            WHERE v.status = 'committed' AND v.table_name IS NOT NULL
-            ORDER BY d.id, v.version DESC
-            """, purpose: "latest versions")
-        for row in latest {
-            let view = try row[0, as: String.self]
-            let table = try row[1, as: String.self]
-            guard tables.contains(table) else { continue }
-            try catalog.pointView(view, at: table, on: connection)
-        }
     }
 }
 

@@ -35,6 +35,7 @@ public struct SnapshotWriter: Sendable {
     }
 
     var repository: SnapshotRepository { SnapshotRepository(store: store) }
+    var catalog: Catalog { Catalog(schemas: schemas) }
 
     /// Takes a snapshot; returns its manifest. `actor` goes to the audit log.
     public func run(connection: PostgresConnection, actor: String, now: Date = Date()) async throws -> SnapshotManifest {
@@ -77,17 +78,18 @@ public struct SnapshotWriter: Sendable {
                 SET LOCAL DateStyle = ISO, YMD; SET LOCAL IntervalStyle = iso_8601;
                 SET LOCAL TimeZone = 'UTC'; SET LOCAL extra_float_digits = 1
                 """, purpose: "snapshot session settings")
-            let versions = try await committedVersions(conn)
-            let live = Set(versions.map(\.versionID))
+            let catalog = self.catalog
+            let versions = try await conn.run { conn in try catalog.committedVersionTables(on: conn) }
+            let live = Set(versions.map(\.id))
             let inherited = (base?.manifest.dataObjects ?? []).filter { $0.versionID.map(live.contains) ?? false }
             let have = Set(inherited.compactMap(\.versionID))
             var objects: [SnapshotObject] = []
-            for version in versions where !have.contains(version.versionID) {
+            for version in versions where !have.contains(version.id) {
                 let object = try await writeVersion(version, snapshot: id, connection: conn)
                 objects.append(object)
                 log.debug("version written", metadata: ["object.key": "\(object.key)", "object.rows": "\(object.rows)"])
             }
-            let catalog = try await writeCatalog(snapshot: id, connection: conn)
+            let catalogObject = try await writeCatalog(snapshot: id, connection: conn)
             let chain = base.map { previous in
                 var ids = Set(inherited.map { Self.snapshotID(ofKey: $0.key) })
                 ids.insert(id)
@@ -95,7 +97,7 @@ public struct SnapshotWriter: Sendable {
             } ?? [id]
             let manifest = SnapshotManifest(
                 id: id, createdAt: date, kind: base == nil ? .full : .incremental, previous: base?.manifest.id,
-                previousManifestSHA256: base?.sha256, chain: chain, catalog: catalog, objects: objects,
+                previousManifestSHA256: base?.sha256, chain: chain, catalog: catalogObject, objects: objects,
                 inherited: inherited)
             let body = try SnapshotManifest.encoder().encode(manifest)
             _ = try await store.put(SnapshotLayout.manifestKey(id), bytes: Array(body),
@@ -112,38 +114,16 @@ public struct SnapshotWriter: Sendable {
         String(key.dropFirst(SnapshotLayout.root.count).prefix { $0 != "/" })
     }
 
-    struct Version: Sendable {
-        var versionID: Int64
-        var datasetID: Int64
-        var version: Int
-        var table: String
-        var dataset: DatasetRef
-    }
-
-    func committedVersions(_ connection: PostgresConnection) async throws -> [Version] {
-        try await connection.query("""
-            SELECT v.id, v.dataset_id, v.version, v.table_name, d.department, d.name
-            FROM \(schemas.catalogTable("dataset_versions")) v JOIN \(schemas.catalogTable("datasets")) d ON d.id = v.dataset_id
-            WHERE v.status = 'committed' AND v.table_name IS NOT NULL
-            ORDER BY v.dataset_id, v.version
-            """, purpose: "list committed versions"
-        ).map { row in
-            Version(versionID: try row[0, as: Int64.self], datasetID: try row[1, as: Int64.self], version: try row[2, as: Int.self],
-                    table: try row[3, as: String.self],
-                    dataset: DatasetRef(department: try row[4, as: String.self], name: try row[5, as: String.self]))
-        }
-    }
-
     /// One version's table → `data/<dataset id>/v<N>.ndjson.gz`.
-    func writeVersion(_ version: Version, snapshot: String, connection: PostgresConnection) async throws -> SnapshotObject {
-        let relation = schemas.dataRelation(version.table)
+    func writeVersion(_ version: VersionTable, snapshot: String, connection: PostgresConnection) async throws -> SnapshotObject {
+        let relation = schemas.dataRelation(version.tableName)
         let columns = try await connection.query("""
             SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
             WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
-            """, [.text(relation)], purpose: "columns of \(version.table)"
+            """, [.text(relation)], purpose: "columns of \(version.tableName)"
         ).map { SnapshotColumn(name: try $0[0, as: String.self], type: try $0[1, as: String.self]) }
         let header = SnapshotDataHeader(dataset: version.dataset, datasetID: version.datasetID, version: version.version,
-                                        versionID: version.versionID, table: version.table, columns: columns)
+                                        versionID: version.id, table: version.tableName, columns: columns)
         let headerLine = try Self.headerEncoder.encode(header) + Data("\n".utf8)
         let key = SnapshotLayout.dataKey(snapshot, datasetID: version.datasetID, version: version.version)
         let kinds = columns.map { SnapshotValueKind(sqlType: $0.type) }
@@ -151,40 +131,34 @@ public struct SnapshotWriter: Sendable {
         let written = try await writeObject(key, connection: connection) { conn, file in
             let encoder = NDJSONRowEncoder(kinds: kinds)
             try file.append { $0.append(contentsOf: headerLine) }
-            return try conn.copyOut(select, purpose: "snapshot \(version.table)") { row in
+            return try conn.copyOut(select, purpose: "snapshot \(version.tableName)") { row in
                 try file.append { try encoder.encode(copyRow: row, into: &$0) }
             }
         }
         return SnapshotObject(key: key, bytes: written.bytes, sha256: written.sha256, rows: Int64(written.rows),
                               uncompressedBytes: written.uncompressedBytes, dataset: version.dataset, datasetID: version.datasetID,
-                              version: version.version, versionID: version.versionID, table: version.table, columns: columns)
+                              version: version.version, versionID: version.id, table: version.tableName, columns: columns)
     }
-
-    /// The catalog tables a restore rebuilds, in insertion order.
-    static let catalogTables = ["datasets", "dataset_versions", "artifacts", "report_requests"]
 
     /// `catalog.ndjson.gz`: one `{"table":…,"row":{…}}` line per catalog
     /// row (`row_to_json`, read in pages of 5000 rows by id).
     func writeCatalog(snapshot: String, connection: PostgresConnection) async throws -> SnapshotObject {
         let key = SnapshotLayout.catalogKey(snapshot)
-        let tables = Self.catalogTables.map { ($0, schemas.catalogTable($0)) }
+        let catalog = self.catalog
         let written = try await writeObject(key, connection: connection) { conn, file in
             var rows = 0
-            for (name, relation) in tables {
+            for name in Catalog.snapshotTables {
                 let prefix = Array("{\"table\":\"\(name)\",\"row\":".utf8)
                 var after: Int64 = 0
                 while true {
-                    let page = try conn.query(
-                        "SELECT t.id, row_to_json(t)::text FROM \(relation) t WHERE t.id > $1 ORDER BY t.id LIMIT 5000",
-                        [.int64(after)], purpose: "snapshot catalog \(name)")
+                    let page = try catalog.snapshotRows(of: name, after: after, limit: 5000, on: conn)
                     for row in page {
-                        let json = try row[1, as: String.self]
                         try file.append { line in
                             line.append(contentsOf: prefix)
-                            line.append(contentsOf: json.utf8)
+                            line.append(contentsOf: row.json.utf8)
                             line.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
                         }
-                        after = try row[0, as: Int64.self]
+                        after = row.id
                     }
                     rows += page.count
                     if page.count < 5000 { break }
@@ -246,7 +220,7 @@ public struct SnapshotWriter: Sendable {
     }
 
     func audit(_ connection: PostgresConnection, who: String, what: String, outcome: String, detail: [String: String]) async throws {
-        let catalog = Catalog(schemas: schemas)
+        let catalog = self.catalog
         let detailJSON = String(decoding: try Self.headerEncoder.encode(detail), as: UTF8.self)
         try await connection.run { conn in
             try catalog.audit(who: who, what: what, outcome: outcome, detail: detailJSON, on: conn)

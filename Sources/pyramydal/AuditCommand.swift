@@ -27,7 +27,7 @@ struct AuditCommand: AsyncParsableCommand {
             let support = ReportsCommandSupport(context: context)
             let connection = try await support.connect()
             defer { connection.close() }
-            let catalog = Catalog(schemas: CatalogSchemas(environment: support.environment))
+            let catalog = context.catalog
             let ref = dataset.map(DatasetRef.init(parsing:))
             let limit = self.limit
             let entries = try await connection.run { conn in
@@ -62,7 +62,7 @@ struct AuditCommand: AsyncParsableCommand {
 enum JobAudit {
     static func record(_ job: Job, what: String, outcome: String, who: String = AuditActor.current(),
                        details extra: [String: AuditValue] = [:], connection: PostgresConnection,
-                       catalog: Catalog = Catalog(schemas: CatalogSchemas(environment: ProcessInfo.processInfo.environment))) async throws {
+                       catalog: Catalog) async throws {
         var details = extra
         details["job"] = .int(job.id)
         details["kind"] = .string(job.kind)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalog
 import Foundation
 import Logging
 import PyramydalRuntime
@@ -7,6 +8,9 @@ import PyramydalRuntime
 struct CommandContext {
     let configuration: Configuration
     let logger: Logger
+
+    /// The catalog in the configured schemas (``Configuration/catalogSchemas``).
+    var catalog: Catalog { Catalog(schemas: configuration.catalogSchemas) }
 
     /// Exit statuses (sysexits.h where one fits).
     enum Status {

@@ -54,7 +54,7 @@ struct DiffCommand: AsyncParsableCommand {
             let support = ReportsCommandSupport(context: context)
             let connection = try await support.connect()
             defer { connection.close() }
-            let differ = VersionDiffer(sources: CatalogReportSources(catalogSchema: support.catalogSchema, dataSchema: support.dataSchema),
+            let differ = VersionDiffer(sources: support.sources,
                                        sampleSize: rows)
             let diff = try await differ.diff(request, connection: connection)
             print(Self.summary(diff))
@@ -66,7 +66,7 @@ struct DiffCommand: AsyncParsableCommand {
         defer { queue.connection.close() }
         let support = ReportsCommandSupport(context: context)
         // Refuse a missing version or key column now rather than in the job.
-        try await VersionDiffer(sources: CatalogReportSources(catalogSchema: support.catalogSchema, dataSchema: support.dataSchema))
+        try await VersionDiffer(sources: support.sources)
             .validate(request, connection: queue.connection)
         let arguments = ExportJobArguments(diff: request, requestedBy: AuditActor.current())
         let job = try await queue.enqueue(kind: "export", encoding: arguments)

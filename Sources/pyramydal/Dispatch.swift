@@ -123,7 +123,7 @@ struct Dispatch: AsyncParsableCommand {
                 launchRate: settings.launchRate, retention: .seconds(settings.retentionSeconds),
                 shutdownTimeout: shutdownTimeout),
             intakes: intakes, logger: logger,
-            onAttemptEnded: try await DispatchAudit.start(databaseURL: url, logger: logger).record)
+            onAttemptEnded: try await DispatchAudit.start(databaseURL: url, catalog: context.catalog, logger: logger).record)
     }
 
     static func objectStore(_ configuration: Configuration, logger: Logger) throws -> any ObjectStore {
@@ -197,8 +197,7 @@ struct DispatchAudit: Sendable {
     let logger: Logger
 
     /// Migrates the catalog (so the audit table exists) and returns the recorder.
-    static func start(databaseURL: String, logger: Logger) async throws -> DispatchAudit {
-        let catalog = Catalog(schemas: CatalogSchemas(environment: ProcessInfo.processInfo.environment))
+    static func start(databaseURL: String, catalog: Catalog, logger: Logger) async throws -> DispatchAudit {
         let connection = try await PostgresConnection.connect(url: databaseURL, variable: "PYRAMYDAL_DATABASE_URL",
                                                               applicationName: "pyramydal-dispatcher-audit", logger: logger)
         defer { connection.close() }

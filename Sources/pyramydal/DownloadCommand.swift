@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ObjectStore
-import Postgres
 
 /// `pyramydal download <artifact>`: fetches a stored report to a file, or
 /// prints a short-lived presigned URL (`--url`).
@@ -24,14 +23,11 @@ struct DownloadCommand: AsyncParsableCommand {
             let support = ReportsCommandSupport(context: context)
             let connection = try await support.connect()
             defer { connection.close() }
-            let c = PostgresConnection.quoteIdentifier(support.catalogSchema)
-            let rows = try await connection.query("SELECT key, bytes FROM \(c).artifacts WHERE id = $1",
-                                                  [.int64(artifact)], purpose: "find artifact")
-            guard let row = rows.first else {
+            let catalog = support.catalog, id = artifact
+            guard let key = try await connection.run({ conn in try catalog.artifact(id: id, on: conn) })?.key else {
                 CommandContext.printError("no artifact \(artifact) (see `pyramydal reports`)")
                 throw ExitCode(CommandContext.Status.failure)
             }
-            let key = try row[0, as: String.self]
             let store = try support.store()
             if url {
                 print(try await support.location(of: key, store: store))

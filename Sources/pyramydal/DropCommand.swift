@@ -46,7 +46,7 @@ struct DropCommand: AsyncParsableCommand {
         let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
                                                               applicationName: "pyramydal-cli", logger: context.logger)
         defer { connection.close() }
-        let catalog = Catalog(schemas: CatalogSchemas(environment: ProcessInfo.processInfo.environment))
+        let catalog = context.catalog
         try await connection.run { conn in
             _ = try catalog.migrate(conn)
             try conn.transaction(purpose: "standing report requests") { conn in

@@ -86,7 +86,7 @@ struct ExportCommand: AsyncParsableCommand {
             // Unknown dataset or version: say so now rather than from the job;
             // and pin "latest" to the version that is latest now.
             let connection = try await support.connect()
-            let sources = CatalogReportSources(catalogSchema: support.catalogSchema, dataSchema: support.dataSchema)
+            let sources = support.sources
             let resolved = try await connection.run { [request] conn in
                 try sources.resolve(dataset: request.dataset, version: request.version, on: conn)
             }

@@ -11,7 +11,7 @@ extension CommandContext {
         let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
         let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
                                                               logger: logger)
-        let catalog = Catalog(schemas: CatalogSchemas(environment: ProcessInfo.processInfo.environment))
+        let catalog = self.catalog
         _ = try await connection.run { try catalog.migrate($0) }
         return (connection, catalog)
     }

@@ -53,7 +53,7 @@ struct JobsShow: AsyncParsableCommand {
     @Argument(help: "The job id.") var id: String
 
     func run() async throws {
-        try await JobsSupport.withJob(id) { queue, jobID in
+        try await JobsSupport.withJob(id) { queue, jobID, context in
             guard let job = try await queue.job(id: jobID) else { throw CLIError("no job \(jobID)") }
             print(JobsSupport.details(job))
         }
@@ -66,9 +66,10 @@ struct JobsRetry: AsyncParsableCommand {
     @Argument(help: "The job id.") var id: String
 
     func run() async throws {
-        try await JobsSupport.withJob(id) { queue, jobID in
+        try await JobsSupport.withJob(id) { queue, jobID, context in
             let job = try await queue.retry(id: jobID)
-            try await JobAudit.record(job, what: "retry job \(job.id)", outcome: "requested", connection: queue.connection)
+            try await JobAudit.record(job, what: "retry job \(job.id)", outcome: "requested", connection: queue.connection,
+                                      catalog: context.catalog)
             print("job \(job.id) (\(job.kind)) is available again: attempt \(job.attempt + 1) of \(job.maxAttempts) runs next.")
         }
     }
@@ -80,9 +81,10 @@ struct JobsCancel: AsyncParsableCommand {
     @Argument(help: "The job id.") var id: String
 
     func run() async throws {
-        try await JobsSupport.withJob(id) { queue, jobID in
+        try await JobsSupport.withJob(id) { queue, jobID, context in
             let job = try await queue.cancel(id: jobID)
-            try await JobAudit.record(job, what: "cancel job \(job.id)", outcome: "cancelled", connection: queue.connection)
+            try await JobAudit.record(job, what: "cancel job \(job.id)", outcome: "cancelled", connection: queue.connection,
+                                      catalog: context.catalog)
             print("job \(job.id) (\(job.kind)) is cancelled.")
         }
     }

@@ -18,12 +18,12 @@ enum JobsSupport {
     /// Runs `body` with the queue and the parsed job id: what `jobs show`,
     /// `retry` and `cancel` share. The connection is closed afterwards.
     static func withJob(_ idText: String, label: String = "pyramydal.jobs",
-                        _ body: (JobQueue, Int64) async throws -> Void) async throws {
+                        _ body: (JobQueue, Int64, CommandContext) async throws -> Void) async throws {
         try await CommandContext.run(label: label) { context in
             let jobID = try parseID(idText)
             let (queue, _) = try await openQueue(context)
             defer { queue.connection.close() }
-            try await body(queue, jobID)
+            try await body(queue, jobID, context)
         }
     }
 

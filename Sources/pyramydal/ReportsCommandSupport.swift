@@ -6,13 +6,14 @@ import PyramydalRuntime
 import Reports
 
 /// What `export`, `reports` and `download` share: the database, the store,
-/// the catalog schemas and the report bound, all from the configuration.
+/// the catalog and the report bound, all from the configuration.
 struct ReportsCommandSupport {
     let context: CommandContext
     let environment = ProcessInfo.processInfo.environment
 
-    var catalogSchema: String { CatalogSchemas(environment: environment).catalog }
-    var dataSchema: String { CatalogSchemas(environment: environment).data }
+    var catalog: Catalog { context.catalog }
+    /// Where reports find their dataset versions.
+    var sources: CatalogReportSources { CatalogReportSources(catalog: catalog) }
 
     /// The configured bound on report rows (``ReportLimits``); a bad value names its variable.
     func maxRows(for format: ReportRequest.Format) throws -> Int {

@@ -123,7 +123,7 @@ struct RestoreCommand: AsyncParsableCommand {
                 url: url, variable: into == nil ? Configuration.Variable.databaseURL : "--into",
                 applicationName: "pyramydal-restore", logger: context.logger)
             defer { connection.close() }
-            var schemas = CatalogSchemas(environment: ProcessInfo.processInfo.environment)
+            var schemas = context.configuration.catalogSchemas
             if let catalogSchema { schemas.catalog = catalogSchema }
             if let dataSchema { schemas.data = dataSchema }
             let summary = try await SnapshotRestorer(store: store, logger: context.logger).restore(

@@ -125,5 +125,8 @@ struct CatalogTests {
         #expect(TableNaming.truncate("aé", toBytes: 2) == "a")
         #expect(DatasetRef(parsing: "finance/budget") == DatasetRef(department: "finance", name: "budget"))
         #expect(DatasetRef(parsing: "orders").department == "default")
+        // Only the first `/` separates the department, as the ingest names incoming/a/b/c.xlsx.
+        #expect(DatasetRef(parsing: "a/b/c") == DatasetRef(department: "a", name: "b/c"))
+        #expect(DatasetRef(parsing: "a/b/c").description == "a/b/c")
     }
 }

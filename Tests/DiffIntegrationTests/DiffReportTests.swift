@@ -46,10 +46,10 @@ import Testing
     }
 
     static func job(_ fixture: DiffFixture, rowsPerSheet: Int = 1_048_575) throws -> ExportJob {
-        ExportJob(sources: CatalogReportSources(catalogSchema: fixture.schemas.catalog, dataSchema: fixture.schemas.data),
+        ExportJob(sources: CatalogReportSources(catalog: fixture.catalog),
                   publisher: ReportPublisher(exporter: ReportExporter(xlsxRowsPerSheet: rowsPerSheet),
                                              store: try DirectoryStore(root: fixture.directory + "/store"),
-                                             recorder: CatalogArtifactRecorder(schema: fixture.schemas.catalog),
+                                             catalog: fixture.catalog,
                                              scratchDirectory: fixture.directory))
     }
 

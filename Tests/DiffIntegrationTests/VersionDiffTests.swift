@@ -8,7 +8,7 @@ import Testing
 /// removed and changed rows and column changes report exactly them.
 @Suite struct VersionDiffTests {
     static func differ(_ fixture: DiffFixture, sampleSize: Int = 10) -> VersionDiffer {
-        VersionDiffer(sources: CatalogReportSources(catalogSchema: fixture.schemas.catalog, dataSchema: fixture.schemas.data),
+        VersionDiffer(sources: CatalogReportSources(catalog: fixture.catalog),
                       sampleSize: sampleSize)
     }
 

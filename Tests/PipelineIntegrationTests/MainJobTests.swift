@@ -99,5 +99,31 @@ struct MainJobTests {
                                                purpose: "versions after the rerun")
         #expect(try after[0][0, as: Int.self] == 1)
         #expect(try await connection.query("SELECT count(*) FROM \(catalog).artifacts", purpose: "artifacts after")[0][0, as: Int.self] == 3)
+
+        // A deeper key: incoming/a/b/c.xlsx is dataset b/c of department a, and
+        // `export a/b/c` (and its audit row) mean that same dataset.
+        _ = try pyramydal("drop", home + "/sales.xlsx", "--department", "a", "--name", "b/c")
+        _ = try pyramydal("dispatch", "--until-idle", "--idle-timeout", "300")
+        let deep = try await connection.query("""
+            SELECT v.version FROM \(catalog).dataset_versions v JOIN \(catalog).datasets d ON d.id = v.dataset_id
+            WHERE d.department = 'a' AND d.name = 'b/c' AND v.status = 'committed'
+            """, purpose: "the a/b/c version")
+        #expect(try deep.map { try $0[0, as: Int.self] } == [1])
+        let deepExport = try pyramydal("export", "a/b/c", "--format", "csv", "--name", "deep")
+        #expect(deepExport.trimmingCharacters(in: .whitespacesAndNewlines) == "\(home)/store/reports/a/b/c/v1/deep.csv")
+        let audit = try pyramydal("audit", "--dataset", "a/b/c", "--json")
+        struct Entry: Decodable { var what: String; var outcome: String; var detail: String? }
+        let entries = try audit.split(separator: "\n").map { try JSONDecoder().decode(Entry.self, from: Data($0.utf8)) }
+        let exportEntry = entries.first { $0.what == "export a/b/c" }
+        #expect(exportEntry?.outcome == "done", "\(audit)")
+        #expect(exportEntry?.detail?.contains("\"dataset\": \"a/b/c\"") == true, "\(audit)")
+        // `reports a/b/c` lists that report (and only it); `download <id> --url` gives its path.
+        let listed = try pyramydal("reports", "a/b/c").split(separator: "\n").map(String.init)
+        #expect(listed.count == 2 && listed[0].hasPrefix("id     kind  created (UTC)"), "\(listed)")
+        let columns = listed.last?.split(separator: " ", omittingEmptySubsequences: true).map(String.init) ?? []
+        #expect(columns.count == 6 && columns[1] == "csv" && columns[5] == "reports/a/b/c/v1/deep.csv", "\(listed)")
+        #expect(columns.count == 6 && columns[2].count == 10 && columns[3].count == 5, "yyyy-MM-dd HH:mm: \(listed)")
+        let location = try pyramydal("download", columns.first ?? "0", "--url")
+        #expect(location.trimmingCharacters(in: .whitespacesAndNewlines) == "\(home)/store/reports/a/b/c/v1/deep.csv")
     }
 }

@@ -1,3 +1,4 @@
+import Catalog
 import Logging
 import Testing
 
@@ -37,6 +38,13 @@ struct ConfigurationTests {
         #expect(configuration.explicitlySet.isEmpty)
         // This machine has Debian's PostgreSQL packages.
         #expect(configuration.postgresBinDirectory?.hasPrefix("/usr/lib/postgresql/") == true)
+    }
+
+    @Test func catalogSchemas() throws {
+        #expect(try parse([:]).catalogSchemas == CatalogSchemas(catalog: "pyramydal", data: "data"))
+        let configuration = try parse(["PYRAMYDAL_CATALOG_SCHEMA": "cat", "PYRAMYDAL_DATA_SCHEMA": "rows"])
+        #expect(configuration.catalogSchemas == CatalogSchemas(catalog: "cat", data: "rows"))
+        #expect(configuration.explicitlySet == ["PYRAMYDAL_CATALOG_SCHEMA", "PYRAMYDAL_DATA_SCHEMA"])
     }
 
     @Test func emptyValuesCountAsUnset() throws {

@@ -31,9 +31,9 @@ import Testing
             try await ReportPublisherTests.makeArtifacts(connection, schema: schema)
             let store = try DirectoryStore(root: dir)
             let job = ExportJob(
-                sources: CatalogReportSources(catalogSchema: schema, dataSchema: schema),
+                sources: CatalogReportSources(catalog: TestDatabase.catalog(schema)),
                 publisher: ReportPublisher(exporter: ReportExporter(), store: store,
-                                           recorder: CatalogArtifactRecorder(schema: schema), scratchDirectory: dir))
+                                           catalog: TestDatabase.catalog(schema), scratchDirectory: dir))
             let latest = try await job.run(ExportJobArguments(request: ReportRequest(dataset: "sales/orders", format: .xlsx)),
                                            jobID: 41, connection: connection)
             #expect(latest.key == "reports/sales/orders/v2/job-41.xlsx")

@@ -14,9 +14,9 @@ import Testing
             try await ReportPublisherTests.makeArtifacts(connection, schema: schema)
             let store = try DirectoryStore(root: dir + "/store")
             let job = ExportJob(
-                sources: CatalogReportSources(catalogSchema: schema, dataSchema: schema),
+                sources: CatalogReportSources(catalog: TestDatabase.catalog(schema)),
                 publisher: ReportPublisher(exporter: ReportExporter(), store: store,
-                                           recorder: CatalogArtifactRecorder(schema: schema), scratchDirectory: dir))
+                                           catalog: TestDatabase.catalog(schema), scratchDirectory: dir))
             for name in ["../../x", "/abs/x"] {
                 await #expect {
                     _ = try await job.run(ExportJobArguments(request: ReportRequest(dataset: "sales/orders", format: .csv), name: name),

@@ -44,7 +44,7 @@ enum TestS3 {
             try await Self.makeArtifacts(connection, schema: schema)
             let store = try await TestS3.store(multipartThreshold: 5 << 20)
             let publisher = ReportPublisher(exporter: ReportExporter(), store: store,
-                                            recorder: CatalogArtifactRecorder(schema: schema), scratchDirectory: dir)
+                                            catalog: TestDatabase.catalog(schema), scratchDirectory: dir)
             let request = ReportRequest(dataset: "sales/orders", format: .csv, filters: [try ReportFilter(parsing: "id > 10")])
             let first = try await publisher.publish(request, source: source, jobID: 7, versionID: nil, connection: connection)
             #expect(first.key == "reports/sales/orders/v3/job-7.csv")
@@ -79,7 +79,7 @@ enum TestS3 {
             try await Self.makeArtifacts(connection, schema: schema)
             let store = try await TestS3.store()
             let publisher = ReportPublisher(exporter: ReportExporter(maxRows: 50), store: store,
-                                            recorder: CatalogArtifactRecorder(schema: schema), scratchDirectory: dir)
+                                            catalog: TestDatabase.catalog(schema), scratchDirectory: dir)
             for request in [
                 ReportRequest(dataset: "sales/orders", format: .xlsx),  // 100 rows > bound of 50
                 ReportRequest(dataset: "sales/orders", format: .pdf, columns: ["nope"]),
@@ -97,7 +97,7 @@ enum TestS3 {
 
             // The artifact can't be recorded (no such table): the upload is taken back.
             let broken = ReportPublisher(exporter: ReportExporter(), store: store,
-                                         recorder: CatalogArtifactRecorder(schema: schema + "_missing"), scratchDirectory: dir)
+                                         catalog: TestDatabase.catalog(schema + "_missing"), scratchDirectory: dir)
             await #expect(throws: (any Error).self) {
                 _ = try await broken.publish(ReportRequest(dataset: "sales/orders", format: .csv), source: source,
                                              jobID: 10, connection: connection)
@@ -114,7 +114,7 @@ enum TestS3 {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             let store = try DirectoryStore(root: root)
             let publisher = ReportPublisher(exporter: ReportExporter(), store: store,
-                                            recorder: CatalogArtifactRecorder(schema: schema), scratchDirectory: dir)
+                                            catalog: TestDatabase.catalog(schema), scratchDirectory: dir)
             let published = try await publisher.publish(ReportRequest(dataset: "sales/orders", format: .pdf), source: source,
                                                         name: "orders-print", connection: connection)
             #expect(published.key == "reports/sales/orders/v3/orders-print.pdf")

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Postgres
 import Reports
@@ -7,6 +8,11 @@ import Reports
 enum TestDatabase {
     static let url = ProcessInfo.processInfo.environment["PYRAMYDAL_TEST_DATABASE_URL"]
         ?? "postgresql://pyramydal@127.0.0.1:55432/pyramydal_test"
+
+    /// A catalog whose tables (and data tables) are in the test's schema.
+    static func catalog(_ schema: String) -> Catalog {
+        Catalog(schemas: CatalogSchemas(catalog: schema, data: schema))
+    }
 
     static func connect() async throws -> PostgresConnection {
         try await PostgresConnection.connect(url: url, variable: "PYRAMYDAL_TEST_DATABASE_URL",

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 @testable import Reports
 import Testing
@@ -107,8 +108,10 @@ import Testing
     }
 
     @Test func datasetNamesAndKeys() {
-        #expect(ReportRequest(dataset: "sales/orders", format: .csv).datasetParts == ("sales", "orders"))
-        #expect(ReportRequest(dataset: "orders", format: .csv).datasetParts == ("default", "orders"))
+        // One parser for `[department/]name`: the Catalog's, splitting at the first `/` as the ingest names keys.
+        #expect(DatasetRef(parsing: ReportRequest(dataset: "sales/orders", format: .csv).dataset) == DatasetRef(department: "sales", name: "orders"))
+        #expect(DatasetRef(parsing: ReportRequest(dataset: "orders", format: .csv).dataset) == DatasetRef(department: "default", name: "orders"))
+        #expect(DatasetRef(parsing: "a/b/c") == DatasetRef(department: "a", name: "b/c"))
         #expect(ReportRequest(dataset: "orders", format: .pdf).format.jobKind == "print")
         let source = ReportSource(department: "sales", dataset: "orders", version: 3, schema: "data", table: "t", columns: [])
         #expect(source.reportKey(name: "orders-20240101", format: .xlsx) == "reports/sales/orders/v3/orders-20240101.xlsx")
