@@ -130,9 +130,11 @@ let package = Package(
         .target(
             name: "JobQueue",
             dependencies: [
+                "ChildProcess",
                 "Postgres",
                 "ObjectStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // A trivial worker (sleeps, exits with a given code) for launcher tests and the launch-path benchmark.

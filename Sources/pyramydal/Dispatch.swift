@@ -48,7 +48,7 @@ struct Dispatch: AsyncParsableCommand {
 
             // A ServiceGroup turns SIGTERM / SIGINT into a graceful shutdown.
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [.init(service: DispatcherService(dispatcher: dispatcher))],
+                services: [.init(service: dispatcher)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: context.logger))
             print("pyramydal dispatch: launching jobs from \(settings.tasksDirectory); stop with Ctrl-C")
@@ -128,20 +128,6 @@ struct Dispatch: AsyncParsableCommand {
 
     static func objectStore(_ configuration: Configuration, logger: Logger) throws -> any ObjectStore {
         try configuration.openStore(logger: logger)
-    }
-}
-
-/// The dispatcher as a `Service`: graceful shutdown asks it to stop claiming,
-/// let running workers finish (`--shutdown-timeout`) and return.
-struct DispatcherService: Service {
-    let dispatcher: Dispatcher
-
-    func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await dispatcher.run()
-        } onGracefulShutdown: {
-            dispatcher.shutdown()
-        }
     }
 }
 
