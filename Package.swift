@@ -62,10 +62,14 @@ let package = Package(
         // Release-mode micro benchmark of the xlsx reader (not a test).
         .executableTarget(name: "WorkbookBench", dependencies: ["Workbook"]),
 
+        // MARK: each job kind's arguments and result (Codable values, no dependencies)
+        .target(name: "JobContracts"),
+
         // MARK: reports (CSV, XLSX, PDF renderers and their queries)
         .target(
             name: "Reports",
             dependencies: [
+                "JobContracts",
                 "Postgres",
                 "Workbook",
                 "ObjectStore",
@@ -76,6 +80,7 @@ let package = Package(
         .executableTarget(
             name: "ExportWorker",
             dependencies: [
+                "JobContracts",
                 "Reports",
                 "Catalog",
                 "JobQueue",
@@ -122,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "SnapshotWorker",
             dependencies: [
-                "Snapshots", "Catalog", "JobQueue", "PyramydalRuntime", "Postgres",
+                "Snapshots", "Catalog", "JobContracts", "JobQueue", "PyramydalRuntime", "Postgres",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -131,10 +136,19 @@ let package = Package(
             name: "JobQueue",
             dependencies: [
                 "ChildProcess",
+                "JobContracts",
                 "Postgres",
                 "ObjectStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // MARK: the production dispatcher: intakes (incoming/, S3 events) that know job contracts, audit, launchers chosen by configuration
+        .target(
+            name: "Dispatching",
+            dependencies: [
+                "JobQueue", "JobContracts", "Catalog", "PyramydalRuntime", "ObjectStore", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // A trivial worker (sleeps, exits with a given code) for launcher tests and the launch-path benchmark.
@@ -152,7 +166,7 @@ let package = Package(
         .executableTarget(
             name: "IngestWorker",
             dependencies: [
-                "Ingest", "Catalog", "JobQueue", "PyramydalRuntime", "Postgres", "ObjectStore", "Workbook",
+                "Ingest", "Catalog", "JobContracts", "JobQueue", "PyramydalRuntime", "Postgres", "ObjectStore", "Workbook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -161,11 +175,13 @@ let package = Package(
             name: "pyramydal",
             dependencies: [
                 "Ingest", "Catalog", "Workbook",
+                "JobContracts",
                 "PyramydalRuntime",
                 "Reports",
                 "Postgres",
                 "ObjectStore",
                 "JobQueue",
+                "Dispatching",
                 "Snapshots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -188,13 +204,14 @@ let package = Package(
             dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime", "ChildProcess", "TestSupport"]
         ),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore", "ChildProcess", "TestSupport"]),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue"]),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Dispatching"]),
         // The main job with the built binaries (pyramydal, IngestWorker, ExportWorker).
         .testTarget(name: "PipelineIntegrationTests", dependencies: ["Postgres", "ChildProcess", "TestSupport"]),
         // Version diff (terminal, XLSX report job) and the audit log, with the built binaries.
         .testTarget(name: "DiffIntegrationTests", dependencies: ["Reports", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess", "TestSupport"],
                     exclude: ["Scripts"]),
-        .testTarget(name: "JobQueueIntegrationTests", dependencies: ["JobQueue", "Postgres", "ObjectStore", "ChildProcess"], exclude: ["Fixtures"]),
+        .testTarget(name: "JobQueueIntegrationTests", dependencies: ["JobQueue", "Dispatching", "Postgres", "ObjectStore", "ChildProcess"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
         .testTarget(name: "SnapshotIntegrationTests", dependencies: ["Snapshots", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess", "TestSupport"]),
     ],

@@ -47,9 +47,8 @@ enum ExportJobRunner {
                     try? await job.progress(0.05, message: "comparing v\(diff.from) and v\(diff.to) of \(diff.dataset)")
                     let published = try await exportJob.runDiff(diff, name: arguments.name, jobID: job.id, connection: connection)
                     await audit.record(outcome: "done", key: published.key, connection: connection)
-                    return .object(["key": .string(published.key), "added": .number(Double(published.diff.added)),
-                                    "removed": .number(Double(published.diff.removed)),
-                                    "changed": .number(Double(published.diff.changed))])
+                    return try JSONValue(encoding: DiffReportResult(key: published.key, added: published.diff.added,
+                                                                    removed: published.diff.removed, changed: published.diff.changed))
                 }
                 let format = arguments.request.format.rawValue
                 try? await job.progress(0.05, message: "rendering \(format) of \(arguments.request.dataset)")
@@ -59,8 +58,8 @@ enum ExportJobRunner {
                     try? await job.progress(0.8, message: "rendered \(rendered); uploading")
                 }
                 await audit.record(outcome: "done", key: published.key, connection: connection)
-                return .object(["key": .string(published.key), "artifact": .number(Double(published.artifactID)),
-                                "rows": .number(Double(published.output.rows)), "bytes": .number(Double(published.bytes))])
+                return try JSONValue(encoding: ExportResult(key: published.key, artifact: published.artifactID,
+                                                            rows: published.output.rows, bytes: published.bytes))
             } catch let error as ReportError where error.isBadInput {
                 await audit.record(outcome: "refused", error: error.description, connection: connection)
                 throw WorkerError.badInput(error.description)

@@ -1,4 +1,5 @@
 import Foundation
+import JobQueue
 import Logging
 import Postgres
 import Reports
@@ -30,7 +31,7 @@ struct ExportWorker {
         }
         guard arguments.first == "render" else {
             FileHandle.standardError.write(Data((Self.usage + "\n").utf8))
-            exit(arguments.first == "--help" ? 0 : 64)
+            exit(arguments.first == "--help" ? WorkerExitCode.success.rawValue : WorkerExitCode.usage.rawValue)
         }
         do {
             let options = try RenderOptions(arguments: Array(arguments.dropFirst()),
@@ -40,16 +41,16 @@ struct ExportWorker {
             if let pages = output.pages { line += ", \(pages) pages" }
             if let sheets = output.sheets { line += ", \(sheets) sheets" }
             print(line + " → \(options.output)")
-            exit(0)
+            exit(WorkerExitCode.success.rawValue)
         } catch let error as ReportError {
             logger.error("report refused", metadata: ["error": "\(error)"])
-            exit(error.isBadInput ? 65 : 70)
+            exit(error.isBadInput ? WorkerExitCode.badInput.rawValue : WorkerExitCode.internalError.rawValue)
         } catch let error as PostgresError where [.connectionFailed, .connectionLost, .timeout].contains(error.code) {
             logger.error("database unavailable", metadata: ["error": "\(error)"])
-            exit(75)
+            exit(WorkerExitCode.transient.rawValue)
         } catch {
             logger.error("report failed", metadata: ["error": "\(error)"])
-            exit(70)
+            exit(WorkerExitCode.internalError.rawValue)
         }
     }
 

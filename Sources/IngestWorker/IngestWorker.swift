@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalog
 import Foundation
 import Ingest
+import JobQueue
 import Logging
 import Postgres
 import PyramydalRuntime
@@ -17,12 +18,6 @@ struct IngestWorker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "IngestWorker",
         abstract: "Ingest one workbook from the store (or a local file) into a new dataset version.")
-
-    enum Status {
-        static let badInput: Int32 = 65
-        static let transient: Int32 = 75
-        static let usage: Int32 = 64
-    }
 
     @Option(help: "The store holding the object (s3://bucket[/prefix] or file:///path); default PYRAMYDAL_STORE.")
     var store: String?
@@ -50,7 +45,7 @@ struct IngestWorker: AsyncParsableCommand {
             configuration = try Configuration.fromProcessEnvironment()
         } catch {
             Self.printError(error.description)
-            throw ExitCode(Status.usage)
+            throw ExitCode(WorkerExitCode.usage.rawValue)
         }
         LoggingSetup.bootstrap(configuration)
         let logger = Logger(label: "pyramydal.ingest-worker")
@@ -87,13 +82,13 @@ struct IngestWorker: AsyncParsableCommand {
             }
         } catch let error as IngestError {
             Self.printError(error.description)
-            throw ExitCode(error.kind == .badInput ? Status.badInput : Status.transient)
+            throw ExitCode(error.kind == .badInput ? WorkerExitCode.badInput.rawValue : WorkerExitCode.transient.rawValue)
         } catch let error as ConfigurationError {
             Self.printError(error.description)
-            throw ExitCode(Status.usage)
+            throw ExitCode(WorkerExitCode.usage.rawValue)
         } catch {
             Self.printError(String(describing: error))
-            throw ExitCode(Status.transient)
+            throw ExitCode(WorkerExitCode.transient.rawValue)
         }
     }
 

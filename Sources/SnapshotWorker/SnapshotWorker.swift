@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import JobContracts
 import JobQueue
 import Logging
 import Postgres
@@ -31,7 +32,7 @@ struct SnapshotWorker {
         let environment = ProcessInfo.processInfo.environment
         if arguments.first == "--help" || arguments.first == "-h" {
             print(usage)
-            exit(0)
+            exit(WorkerExitCode.success.rawValue)
         }
         let configuration: Configuration
         do {
@@ -43,11 +44,12 @@ struct SnapshotWorker {
         LoggingSetup.bootstrap(configuration)
         let logger = Logger(label: "pyramydal.snapshot-worker")
         if arguments.isEmpty, environment[WorkerEnvironment.jobID] != nil {
-            exit(await runWorker(kind: "snapshot", logger: logger) { job in
+            exit(await runWorker(kind: SnapshotArgs.kind, logger: logger) { job in
+                _ = try job.decodeArguments(SnapshotArgs.self)
                 let outcome = try await snapshot(configuration: configuration, environment: environment, prune: true, logger: logger)
-                return .object(["snapshot": .string(outcome.manifest.id), "kind": .string(outcome.manifest.kind.rawValue),
-                                "objects": .number(Double(outcome.manifest.objects.count)),
-                                "pruned": .array(outcome.prune?.pruned.map(JSONValue.string) ?? [])])
+                return try JSONValue(encoding: SnapshotResult(snapshot: outcome.manifest.id, kind: outcome.manifest.kind.rawValue,
+                                                              objects: outcome.manifest.objects.count,
+                                                              pruned: outcome.prune?.pruned ?? []))
             })
         }
         do {
@@ -62,9 +64,9 @@ struct SnapshotWorker {
                 print("restored \(summary.snapshot): \(summary.datasets) datasets, \(summary.versions) versions, \(summary.rows) rows")
             default:
                 FileHandle.standardError.write(Data((usage + "\n").utf8))
-                exit(64)
+                exit(WorkerExitCode.usage.rawValue)
             }
-            exit(0)
+            exit(WorkerExitCode.success.rawValue)
         } catch let error as SnapshotError where error.code == .busy {
             logger.error("snapshot not taken", metadata: ["error": "\(error)"])
             exit(WorkerExitCode.transient.rawValue)
@@ -73,7 +75,7 @@ struct SnapshotWorker {
             exit(WorkerExitCode.badInput.rawValue)
         } catch let error as UsageError {
             FileHandle.standardError.write(Data("SnapshotWorker: \(error.message)\n\(usage)\n".utf8))
-            exit(64)
+            exit(WorkerExitCode.usage.rawValue)
         } catch {
             logger.error("snapshot failed", metadata: ["error": "\(error)"])
             exit(WorkerExitCode.transient.rawValue)
