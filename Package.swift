@@ -81,6 +81,8 @@ let package = Package(
             name: "ExportWorker",
             dependencies: [
                 "JobContracts",
+                "WorkerSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "Reports",
                 "Catalog",
                 "JobQueue",
@@ -127,7 +129,8 @@ let package = Package(
         .executableTarget(
             name: "SnapshotWorker",
             dependencies: [
-                "Snapshots", "Catalog", "JobContracts", "JobQueue", "PyramydalRuntime", "Postgres",
+                "Snapshots", "Catalog", "JobContracts", "JobQueue", "PyramydalRuntime", "Postgres", "WorkerSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -151,6 +154,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // MARK: the one entry point of the worker executables (job or command line, exit codes)
+        .target(
+            name: "WorkerSupport",
+            dependencies: [
+                "JobQueue", "PyramydalRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // A trivial worker (sleeps, exits with a given code) for launcher tests and the launch-path benchmark.
         .executableTarget(
             name: "pyramydal-test-worker",
@@ -167,6 +179,7 @@ let package = Package(
             name: "IngestWorker",
             dependencies: [
                 "Ingest", "Catalog", "JobContracts", "JobQueue", "PyramydalRuntime", "Postgres", "ObjectStore", "Workbook",
+                "WorkerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

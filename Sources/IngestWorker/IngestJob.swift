@@ -6,6 +6,7 @@ import JobQueue
 import Logging
 import Postgres
 import PyramydalRuntime
+import WorkerSupport
 
 /// The `ingest` job as the dispatcher launches it (`PYRAMYDAL_JOB_ID` set):
 /// arguments ``IngestArgs`` (the `incoming/` watcher and the SQS intake
@@ -13,31 +14,41 @@ import PyramydalRuntime
 /// dataset's standing report requests become `export`/`print` jobs in the
 /// version's own transaction, so they exist exactly when the version does.
 enum IngestJob {
-    static func run(configuration: Configuration, logger: Logger) async -> Int32 {
-        await runWorker(kind: IngestArgs.kind, logger: logger) { job in
-            let arguments = try job.decodeArguments(IngestArgs.self)
-            let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
-            // Its own connection: the job's carries the heartbeats while the COPY runs.
-            let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
-                                                                  applicationName: "pyramydal-ingest", logger: logger)
-            defer { connection.close() }
-            let catalog = Catalog(schemas: CatalogSchemas(environment: ProcessInfo.processInfo.environment))
-            _ = try await connection.run { try catalog.migrate($0) }
-            let schema = job.queue.schema
-            let ingest = Ingest(connection: connection, catalog: catalog, logger: logger) { version, conn in
-                try enqueueReports(for: version, catalog: catalog, queueSchema: schema, on: conn, logger: logger)
-            }
-            do {
-                let store = try IngestStores.open(arguments.store, configuration: configuration)
-                let versions = try await StoreIngest(ingest: ingest, store: store).run(key: arguments.key, etag: arguments.etag)
-                return try JSONValue(encoding: versions.map { version in
-                    IngestedVersion(dataset: version.dataset.description, version: version.version, rows: version.rowCount,
-                                    columns: version.columns.count, alreadyIngested: version.alreadyIngested)
-                })
-            } catch let error as IngestError where error.kind == .badInput {
-                throw WorkerError.badInput(error.description)
-            }
+    static func run(_ worker: WorkerJob) async throws -> [IngestedVersion] {
+        let (job, configuration, logger) = (worker.context, worker.configuration, worker.logger)
+        let arguments = try job.decodeArguments(IngestArgs.self)
+        // Its own connection: the job's carries the heartbeats while the COPY runs.
+        let (connection, catalog) = try await connectToCatalog(configuration: configuration, logger: logger)
+        defer { connection.close() }
+        let schema = job.queue.schema
+        let ingest = Ingest(connection: connection, catalog: catalog, logger: logger) { version, conn in
+            try enqueueReports(for: version, catalog: catalog, queueSchema: schema, on: conn, logger: logger)
         }
+        do {
+            let store = try IngestStores.open(arguments.store, configuration: configuration)
+            let versions = try await StoreIngest(ingest: ingest, store: store).run(key: arguments.key, etag: arguments.etag)
+            return versions.map { version in
+                IngestedVersion(dataset: version.dataset.description, version: version.version, rows: version.rowCount,
+                                columns: version.columns.count, alreadyIngested: version.alreadyIngested)
+            }
+        } catch let error as IngestError where error.kind == .badInput {
+            throw WorkerError.badInput(error.description)
+        }
+    }
+
+    /// A connection of the ingest's own, with the catalog migrated.
+    static func connectToCatalog(configuration: Configuration, logger: Logger) async throws -> (PostgresConnection, Catalog) {
+        let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
+        let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
+                                                              applicationName: "pyramydal-ingest", logger: logger)
+        let catalog = Catalog(schemas: CatalogSchemas(environment: ProcessInfo.processInfo.environment))
+        do {
+            _ = try await connection.run { try catalog.migrate($0) }
+        } catch {
+            connection.close()
+            throw error
+        }
+        return (connection, catalog)
     }
 
     /// One `export` or `print` job per standing report request of the
