@@ -16,3 +16,14 @@ public protocol JobArgs: Codable, Sendable {
 extension JobArgs {
     public var uniqueKey: String? { nil }
 }
+
+/// The platform's job kinds and the type of each one's arguments (export
+/// and print share ``ExportJobArguments``).
+public enum JobKinds {
+    public static let arguments: [String: any JobArgs.Type] = [
+        IngestArgs.kind: IngestArgs.self,
+        ReportRequest.Format.csv.jobKind: ExportJobArguments.self,
+        ReportRequest.Format.pdf.jobKind: ExportJobArguments.self,
+        SnapshotArgs.kind: SnapshotArgs.self,
+    ]
+}
