@@ -217,7 +217,7 @@ let package = Package(
             dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime", "ChildProcess", "TestSupport"]
         ),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore", "ChildProcess", "TestSupport"]),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Dispatching"]),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "JobContracts", "Dispatching"]),
         // The main job with the built binaries (pyramydal, IngestWorker, ExportWorker).
         .testTarget(name: "PipelineIntegrationTests", dependencies: ["Postgres", "ChildProcess", "TestSupport"]),
         // Version diff (terminal, XLSX report job) and the audit log, with the built binaries.

@@ -36,15 +36,15 @@ struct JobWait {
     }
 
     func run(dispatchingHere makeDispatcher: (() async throws -> Dispatcher)?) async throws -> Job {
-        let dispatcher = try await makeDispatcher?()
-        let dispatching = dispatcher.map { dispatcher in Task { try await dispatcher.run() } }
+        guard let dispatcher = try await makeDispatcher?() else { return try await poll() }
+        async let dispatching: Void = dispatcher.run()
         let outcome: Result<Job, any Error>
         do { outcome = .success(try await poll()) } catch { outcome = .failure(error) }
-        if let dispatcher, let dispatching {
-            dispatcher.shutdown()
-            if case .failure(let error) = await dispatching.result {
-                Self.note("the dispatcher in this process stopped with an error: \(error)")
-            }
+        dispatcher.shutdown()
+        do {
+            try await dispatching
+        } catch {
+            Self.note("the dispatcher in this process stopped with an error: \(error)")
         }
         return try outcome.get()
     }
