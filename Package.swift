@@ -62,12 +62,16 @@ let package = Package(
         // Release-mode micro benchmark of the xlsx reader (not a test).
         .executableTarget(name: "WorkbookBench", dependencies: ["Workbook"]),
 
+        // MARK: each job kind's arguments and result (Codable values, no dependencies)
+        .target(name: "JobContracts"),
+
         // MARK: reports (CSV, XLSX, PDF renderers and their queries)
         .target(
             name: "Reports",
             dependencies: [
                 "Catalog",
                 "Gzip",
+                "JobContracts",
                 "Postgres",
                 "Workbook",
                 "ObjectStore",
@@ -78,6 +82,9 @@ let package = Package(
         .executableTarget(
             name: "ExportWorker",
             dependencies: [
+                "JobContracts",
+                "WorkerSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "Reports",
                 "Catalog",
                 "JobQueue",
@@ -126,7 +133,8 @@ let package = Package(
         .executableTarget(
             name: "SnapshotWorker",
             dependencies: [
-                "Snapshots", "Catalog", "JobQueue", "PyramydalRuntime", "Postgres",
+                "Snapshots", "Catalog", "JobContracts", "JobQueue", "PyramydalRuntime", "Postgres", "WorkerSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -134,8 +142,28 @@ let package = Package(
         .target(
             name: "JobQueue",
             dependencies: [
+                "ChildProcess",
+                "JobContracts",
                 "Postgres",
                 "ObjectStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // MARK: the production dispatcher: intakes (incoming/, S3 events) that know job contracts, audit, launchers chosen by configuration
+        .target(
+            name: "Dispatching",
+            dependencies: [
+                "JobQueue", "JobContracts", "Catalog", "PyramydalRuntime", "ObjectStore", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // MARK: the one entry point of the worker executables (job or command line, exit codes)
+        .target(
+            name: "WorkerSupport",
+            dependencies: [
+                "JobQueue", "PyramydalRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -154,7 +182,8 @@ let package = Package(
         .executableTarget(
             name: "IngestWorker",
             dependencies: [
-                "Ingest", "Catalog", "JobQueue", "PyramydalRuntime", "Postgres", "ObjectStore", "Workbook",
+                "Ingest", "Catalog", "JobContracts", "JobQueue", "PyramydalRuntime", "Postgres", "ObjectStore", "Workbook",
+                "WorkerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -163,11 +192,13 @@ let package = Package(
             name: "pyramydal",
             dependencies: [
                 "Ingest", "Catalog", "Workbook",
+                "JobContracts",
                 "PyramydalRuntime",
                 "Reports",
                 "Postgres",
                 "ObjectStore",
                 "JobQueue",
+                "Dispatching",
                 "Snapshots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -190,13 +221,14 @@ let package = Package(
             dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime", "ChildProcess", "TestSupport"]
         ),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Catalog", "Postgres", "ObjectStore", "ChildProcess", "TestSupport"]),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue"]),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "JobContracts", "Dispatching"]),
         // The main job with the built binaries (pyramydal, IngestWorker, ExportWorker).
         .testTarget(name: "PipelineIntegrationTests", dependencies: ["Postgres", "ChildProcess", "TestSupport"]),
         // Version diff (terminal, XLSX report job) and the audit log, with the built binaries.
         .testTarget(name: "DiffIntegrationTests", dependencies: ["Reports", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess", "TestSupport"],
                     exclude: ["Scripts"]),
-        .testTarget(name: "JobQueueIntegrationTests", dependencies: ["JobQueue", "Postgres", "ObjectStore", "ChildProcess"], exclude: ["Fixtures"]),
+        .testTarget(name: "JobQueueIntegrationTests", dependencies: ["JobQueue", "Dispatching", "Postgres", "ObjectStore", "ChildProcess"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
         .testTarget(name: "SnapshotIntegrationTests", dependencies: ["Snapshots", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess", "TestSupport"]),
     ],

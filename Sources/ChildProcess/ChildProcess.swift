@@ -93,7 +93,8 @@ public enum ChildProcess {
     public static func spawn(
         _ executable: String, _ arguments: [String] = [],
         environment: [String: String]? = nil, currentDirectory: String? = nil,
-        standardInput: Stream = .null, standardOutput: Stream = .inherit, standardError: Stream = .inherit
+        standardInput: Stream = .null, standardOutput: Stream = .inherit, standardError: Stream = .inherit,
+        processGroup: Bool = false
     ) throws(ChildProcessError) -> RunningChild {
         let path = try resolve(executable, environment: environment)
         var actions = posix_spawn_file_actions_t()
@@ -129,14 +130,23 @@ public enum ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        // The child starts with default signal handling and no blocked signals.
+        // The child starts with default signal handling and no blocked signals,
+        // even where we ignore SIGTERM/SIGINT (the dispatcher handles them with
+        // a dispatch source): an ignored signal would stay ignored in the child.
         var all = sigset_t()
         sigfillset(&all)
         var none = sigset_t()
         sigemptyset(&none)
         posix_spawnattr_setsigdefault(&attributes, &all)
         posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+        if processGroup {
+            // A process group of its own (its id the child's pid): a Ctrl-C
+            // at our terminal doesn't reach it; we decide when it stops.
+            flags |= POSIX_SPAWN_SETPGROUP
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         let env = (environment ?? currentEnvironment()).map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
@@ -185,7 +195,7 @@ public final class RunningChild {
     public private(set) var standardInput: Int32
     public let standardOutput: Int32
     public let standardError: Int32
-    private var exitStatus: Int32?
+    private var termination: ChildProcess.Termination?
 
     init(pid: pid_t, executable: String, standardInput: Int32, standardOutput: Int32, standardError: Int32) {
         self.pid = pid
@@ -250,39 +260,83 @@ public final class RunningChild {
 
     /// Sends a signal (SIGTERM, SIGKILL, …); a child already reaped is left alone.
     public func signal(_ signal: Int32) {
-        guard exitStatus == nil else { return }
+        guard termination == nil else { return }
         _ = kill(pid, signal)
     }
 
     /// Blocks until the child exits; returns its status (128 + signal if killed).
     @discardableResult
     public func wait() throws(ChildProcessError) -> Int32 {
-        if let exitStatus { return exitStatus }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw ChildProcessError(operation: "wait for \(executable)", errno: errno) }
-        }
-        let decoded = Self.decode(status)
-        exitStatus = decoded
-        return decoded
+        try waitForTermination().status
+    }
+
+    /// Blocks until the child exits; says how it ended.
+    public func waitForTermination() throws(ChildProcessError) -> ChildProcess.Termination {
+        if let termination { return termination }
+        let ended = try ChildProcess.waitForTermination(pid: pid, executable: executable)
+        termination = ended
+        return ended
     }
 
     /// The status if the child has exited, else nil (does not block).
     public func poll() throws(ChildProcessError) -> Int32? {
-        if let exitStatus { return exitStatus }
+        if let termination { return termination.status }
         var status: Int32 = 0
         let result = waitpid(pid, &status, WNOHANG)
         if result == 0 { return nil }
         if result < 0 { throw ChildProcessError(operation: "check on \(executable)", errno: errno) }
-        let decoded = Self.decode(status)
-        exitStatus = decoded
-        return decoded
+        let ended = ChildProcess.Termination(waitStatus: status)
+        termination = ended
+        return ended.status
+    }
+}
+
+extension ChildProcess {
+    /// How a child ended.
+    public enum Termination: Sendable, Hashable {
+        /// It exited with this status.
+        case exited(Int32)
+        /// This signal ended it.
+        case signalled(Int32)
+
+        /// The exit status, or 128 + the signal number (the shell's convention).
+        public var status: Int32 {
+            switch self {
+            case .exited(let status): status
+            case .signalled(let signal): 128 + signal
+            }
+        }
+
+        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift can't import.
+        init(waitStatus status: Int32) {
+            let signal = status & 0x7f
+            self = signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
+        }
     }
 
-    // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift can't import.
-    static func decode(_ status: Int32) -> Int32 {
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    /// Blocks in `waitpid` until the child `pid` (started by ``spawn(_:_:environment:currentDirectory:standardInput:standardOutput:standardError:processGroup:)``)
+    /// exits, and reaps it. For an owner that keeps only the pid, such as a
+    /// reaper thread of its own; one waiter per child.
+    public static func waitForTermination(pid: Int32, executable: String) throws(ChildProcessError) -> Termination {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw ChildProcessError(operation: "wait for \(executable)", errno: errno) }
+        }
+        return Termination(waitStatus: status)
+    }
+
+    /// A signal a parent sends its child.
+    public struct Signal: Sendable, Hashable {
+        public var number: Int32
+        public static let terminate = Signal(number: SIGTERM)
+        public static let kill = Signal(number: SIGKILL)
+        public static let interrupt = Signal(number: SIGINT)
+    }
+
+    /// Sends `signal` to the process `pid`; false if it is gone (or not ours).
+    @discardableResult
+    public static func send(_ signal: Signal, to pid: Int32) -> Bool {
+        kill(pid, signal.number) == 0
     }
 }
 

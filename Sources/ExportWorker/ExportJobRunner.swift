@@ -6,6 +6,7 @@ import ObjectStore
 import Postgres
 import PyramydalRuntime
 import Reports
+import WorkerSupport
 
 /// The `export` and `print` jobs as the dispatcher launches them
 /// (`PYRAMYDAL_JOB_ID` set): arguments ``ExportJobArguments``; the report
@@ -14,65 +15,54 @@ import Reports
 /// dataset, version or column, a bad filter, too many rows) discards the
 /// job; anything else is retried.
 enum ExportJobRunner {
-    static func run(kind: String) async -> Int32 {
-        let configuration: Configuration
-        do {
-            configuration = try Configuration.fromProcessEnvironment()
-        } catch {
-            FileHandle.standardError.write(Data("ExportWorker: \(error)\n".utf8))
-            return WorkerExitCode.badInput.rawValue
+    static func run(_ worker: WorkerJob) async throws -> any Encodable & Sendable {
+        let (job, kind, configuration, logger) = (worker.context, worker.kind, worker.configuration, worker.logger)
+        let arguments = try job.decodeArguments(ExportJobArguments.self)
+        guard arguments.kind == kind else {
+            throw WorkerError.badInput("a \(arguments.request.format.rawValue) report is a \(arguments.kind) job, not \(kind)")
         }
-        LoggingSetup.bootstrap(configuration)
-        let logger = Logger(label: "pyramydal.\(kind)-worker")
-        return await runWorker(kind: kind, logger: logger) { job in
-            let arguments = try job.decodeArguments(ExportJobArguments.self)
-            guard arguments.request.format.jobKind == kind else {
-                throw WorkerError.badInput("a \(arguments.request.format.rawValue) report is a \(arguments.request.format.jobKind) job, not \(kind)")
-            }
-            let environment = ProcessInfo.processInfo.environment
-            let catalog = Catalog(schemas: configuration.catalogSchemas)
-            let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
-            let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
-                                                                  applicationName: "pyramydal-\(kind)", logger: logger)
-            defer { connection.close() }
-            let exportJob = ExportJob(
-                sources: CatalogReportSources(catalog: catalog),
-                publisher: ReportPublisher(
-                    exporter: ReportExporter(maxRows: try ReportLimits.maxRows(for: arguments.request.format, environment: environment)),
-                    store: try configuration.openStore(logger: logger),
-                    catalog: catalog))
-            let audit = ExportAudit(catalog: catalog, kind: kind, arguments: arguments, jobID: job.id,
-                                    attempt: job.attempt, logger: logger)
-            do {
-                if let diff = arguments.diff {
-                    try? await job.progress(0.05, message: "comparing v\(diff.from) and v\(diff.to) of \(diff.dataset)")
-                    let published = try await exportJob.runDiff(diff, name: arguments.name, jobID: job.id, connection: connection)
-                    await audit.record(outcome: "done", key: published.key, connection: connection)
-                    return .object(["key": .string(published.key), "added": .number(Double(published.diff.added)),
-                                    "removed": .number(Double(published.diff.removed)),
-                                    "changed": .number(Double(published.diff.changed))])
-                }
-                let format = arguments.request.format.rawValue
-                try? await job.progress(0.05, message: "rendering \(format) of \(arguments.request.dataset)")
-                let published = try await exportJob.run(arguments, jobID: job.id, connection: connection) { output in
-                    var rendered = "\(output.rows) rows, \(output.bytes) bytes"
-                    if let pages = output.pages { rendered += ", \(pages) pages" }
-                    try? await job.progress(0.8, message: "rendered \(rendered); uploading")
-                }
+        let environment = ProcessInfo.processInfo.environment
+        let catalog = Catalog(schemas: configuration.catalogSchemas)
+        let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
+        let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
+                                                              applicationName: "pyramydal-\(kind)", logger: logger)
+        defer { connection.close() }
+        let exportJob = ExportJob(
+            sources: CatalogReportSources(catalog: catalog),
+            publisher: ReportPublisher(
+                exporter: ReportExporter(maxRows: try ReportLimits.maxRows(for: arguments.request.format, environment: environment)),
+                store: try configuration.openStore(logger: logger),
+                catalog: catalog))
+        let audit = ExportAudit(catalog: catalog, kind: kind, arguments: arguments, jobID: job.id,
+                                attempt: job.attempt, logger: logger)
+        do {
+            if let diff = arguments.diff {
+                try? await job.progress(0.05, message: "comparing v\(diff.from) and v\(diff.to) of \(diff.dataset)")
+                let published = try await exportJob.runDiff(diff, name: arguments.name, jobID: job.id, connection: connection)
                 await audit.record(outcome: "done", key: published.key, connection: connection)
-                return .object(["key": .string(published.key), "artifact": .number(Double(published.artifactID)),
-                                "rows": .number(Double(published.output.rows)), "bytes": .number(Double(published.bytes))])
-            } catch let error as ReportError where error.isBadInput {
-                await audit.record(outcome: "refused", error: error.description, connection: connection)
-                throw WorkerError.badInput(error.description)
-            } catch let error as ObjectStoreError where error.code == .invalidKey {
-                // A key the store refuses comes from the request (its name), not from a passing fault.
-                await audit.record(outcome: "refused", error: error.description, connection: connection)
-                throw WorkerError.badInput(error.description)
-            } catch {
-                await audit.record(outcome: "failed", error: "\(error)", connection: connection)
-                throw error
+                return DiffReportResult(key: published.key, added: published.diff.added,
+                                        removed: published.diff.removed, changed: published.diff.changed)
             }
+            let format = arguments.request.format.rawValue
+            try? await job.progress(0.05, message: "rendering \(format) of \(arguments.request.dataset)")
+            let published = try await exportJob.run(arguments, jobID: job.id, connection: connection) { output in
+                var rendered = "\(output.rows) rows, \(output.bytes) bytes"
+                if let pages = output.pages { rendered += ", \(pages) pages" }
+                try? await job.progress(0.8, message: "rendered \(rendered); uploading")
+            }
+            await audit.record(outcome: "done", key: published.key, connection: connection)
+            return ExportResult(key: published.key, artifact: published.artifactID,
+                                rows: published.output.rows, bytes: published.bytes)
+        } catch let error as ReportError where error.isBadInput {
+            await audit.record(outcome: "refused", error: error.description, connection: connection)
+            throw WorkerError.badInput(error.description)
+        } catch let error as ObjectStoreError where error.code == .invalidKey {
+            // A key the store refuses comes from the request (its name), not from a passing fault.
+            await audit.record(outcome: "refused", error: error.description, connection: connection)
+            throw WorkerError.badInput(error.description)
+        } catch {
+            await audit.record(outcome: "failed", error: "\(error)", connection: connection)
+            throw error
         }
     }
 }

@@ -1,55 +1,82 @@
+import ArgumentParser
 import Foundation
+import JobQueue
 import Logging
 import Postgres
 import Reports
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import WorkerSupport
 
 /// The export/print worker's entry point.
 ///
 /// `ExportWorker render --table schema.table --format csv|xlsx|pdf --output PATH [options]`
 /// renders one report of a table to a local file (the benchmark and people
-/// debugging use it). Exit codes follow the workers' convention: 0 done,
-/// 65 bad input (unknown column, bad filter, too many rows), 75 transient
-/// (database unreachable), 70 anything else.
+/// debugging use it). Exit codes follow the workers' convention
+/// (``WorkerExitCode``): 0 done, 65 bad input (unknown column, bad filter,
+/// too many rows, a bad option value), 75 transient (database
+/// unreachable), 70 anything else, 64 usage.
 ///
 /// Started by the dispatcher with no arguments (`PYRAMYDAL_JOB_ID` and
 /// `PYRAMYDAL_JOB_KIND` set), it runs that `export` or `print` job
 /// (``ExportJobRunner``).
 @main
-struct ExportWorker {
+struct ExportWorker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ExportWorker",
+        abstract: "Render reports (CSV, styled XLSX, PDF); launched by the dispatcher, run export and print jobs.",
+        subcommands: [Render.self])
+
     static func main() async {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        await WorkerMain.run(Self.self, kinds: [ReportRequest.Format.csv.jobKind, ReportRequest.Format.pdf.jobKind]) { job in
+            try await ExportJobRunner.run(job)
+        }
+    }
+
+    func run() async throws {
+        throw WorkerFailure(.usage, Self.helpMessage())
+    }
+}
+
+/// `ExportWorker render`: one report of a table to a local file. Option
+/// values are checked by ``RenderOptions`` (a bad value is bad input, 65).
+struct Render: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render one report of a table to a local file.",
+        discussion: "environment: PYRAMYDAL_DATABASE_URL (required), PYRAMYDAL_REPORT_MAX_ROWS (default: no bound)")
+
+    @Option(help: "SCHEMA.TABLE (schema default public).") var table: String?
+    @Option(help: "csv, xlsx or pdf.") var format: String?
+    @Option(help: "The file to write.") var output: String?
+    @Option(parsing: .unconditional, help: "Comma-separated column names (default: all).") var columns: String?
+    @Option(name: .customLong("where"), parsing: .unconditionalSingleValue, help: "A filter \"col op value\" (repeatable).")
+    var filters: [String] = []
+    @Option(parsing: .unconditionalSingleValue, help: "A sort key, col or -col (repeatable).") var sort: [String] = []
+    @Flag(help: "CSV: start with a byte-order mark.") var bom = false
+    @Flag(name: .customLong("no-neutralise"), help: "CSV: keep leading =, +, -, @ as they are.") var noNeutralise = false
+    @Option(help: "PDF: a4 or letter.") var paper: String?
+    @Flag(help: "PDF: portrait pages.") var portrait = false
+    @Flag(help: "PDF: wrap long cells.") var wrap = false
+    @Option(name: .customLong("font-size"), help: "PDF: 4 to 24 points.") var fontSize: String?
+    @Option(name: .customLong("rows-per-sheet"), help: "XLSX: rows per sheet.") var rowsPerSheet: String?
+
+    func run() async throws {
         var logger = Logger(label: "pyramydal.export")
         logger.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["PYRAMYDAL_LOG_LEVEL"] ?? "info") ?? .info
-        if arguments.isEmpty, let kind = ProcessInfo.processInfo.environment["PYRAMYDAL_JOB_KIND"],
-           ProcessInfo.processInfo.environment["PYRAMYDAL_JOB_ID"] != nil {
-            exit(await ExportJobRunner.run(kind: kind))
-        }
-        guard arguments.first == "render" else {
-            FileHandle.standardError.write(Data((Self.usage + "\n").utf8))
-            exit(arguments.first == "--help" ? 0 : 64)
-        }
         do {
-            let options = try RenderOptions(arguments: Array(arguments.dropFirst()),
-                                            environment: ProcessInfo.processInfo.environment)
-            let output = try await render(options, logger: logger)
+            let options = try RenderOptions(self, environment: ProcessInfo.processInfo.environment)
+            let output = try await Self.render(options, logger: logger)
             var line = "\(output.format.rawValue): \(output.rows) rows, \(output.bytes) bytes"
             if let pages = output.pages { line += ", \(pages) pages" }
             if let sheets = output.sheets { line += ", \(sheets) sheets" }
             print(line + " → \(options.output)")
-            exit(0)
         } catch let error as ReportError {
             logger.error("report refused", metadata: ["error": "\(error)"])
-            exit(error.isBadInput ? 65 : 70)
+            throw WorkerFailure(error.isBadInput ? .badInput : .internalError, nil)
         } catch let error as PostgresError where [.connectionFailed, .connectionLost, .timeout].contains(error.code) {
             logger.error("database unavailable", metadata: ["error": "\(error)"])
-            exit(75)
+            throw WorkerFailure(.transient, nil)
         } catch {
             logger.error("report failed", metadata: ["error": "\(error)"])
-            exit(70)
+            throw WorkerFailure(.internalError, nil)
         }
     }
 
@@ -64,14 +91,6 @@ struct ExportWorker {
         return try await exporter.render(options.request(dataset: source.dataset), source: source, to: options.output,
                                          connection: connection)
     }
-
-    static let usage = """
-        usage: ExportWorker render --table SCHEMA.TABLE --format csv|xlsx|pdf --output PATH
-                 [--columns a,b,c] [--where "col op value"]... [--sort col|-col]...
-                 [--bom] [--no-neutralise] [--paper a4|letter] [--portrait] [--wrap] [--font-size PT]
-                 [--rows-per-sheet N]
-        environment: PYRAMYDAL_DATABASE_URL (required), PYRAMYDAL_REPORT_MAX_ROWS (default: no bound)
-        """
 }
 
 /// The `render` command line, checked.
@@ -89,7 +108,7 @@ struct RenderOptions {
     var databaseURL: String
     var maxRows: Int?
 
-    init(arguments: [String], environment: [String: String]) throws(ReportError) {
+    init(_ command: Render, environment: [String: String]) throws(ReportError) {
         guard let url = environment["PYRAMYDAL_DATABASE_URL"], !url.isEmpty else {
             throw ReportError(.badOption, "PYRAMYDAL_DATABASE_URL is not set")
         }
@@ -100,53 +119,41 @@ struct RenderOptions {
             }
             maxRows = n
         }
-        var i = 0
-        func value(_ flag: String) throws(ReportError) -> String {
-            i += 1
-            guard i < arguments.count else { throw ReportError(.badOption, "\(flag) needs a value") }
-            return arguments[i]
-        }
-        while i < arguments.count {
-            let flag = arguments[i]
-            switch flag {
-            case "--table":
-                let t = try value(flag)
-                if let dot = t.firstIndex(of: ".") {
-                    schema = String(t[..<dot])
-                    table = String(t[t.index(after: dot)...])
-                } else {
-                    table = t
-                }
-            case "--format":
-                let f = try value(flag)
-                guard let parsed = ReportRequest.Format(rawValue: f) else {
-                    throw ReportError(.badOption, "--format must be csv, xlsx or pdf, not \"\(f)\"")
-                }
-                format = parsed
-            case "--output": output = try value(flag)
-            case "--columns": columns = try value(flag).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            case "--where": filters.append(try ReportFilter(parsing: try value(flag)))
-            case "--sort": sort.append(try ReportSort(parsing: try value(flag)))
-            case "--bom": csv.byteOrderMark = true
-            case "--no-neutralise": csv.neutraliseFormulas = false
-            case "--paper":
-                let p = try value(flag)
-                guard let paper = PDFOptions.Paper(rawValue: p) else { throw ReportError(.badOption, "--paper must be a4 or letter") }
-                pdf.paper = paper
-            case "--portrait": pdf.landscape = false
-            case "--wrap": pdf.wrap = true
-            case "--font-size":
-                guard let size = Double(try value(flag)), size >= 4, size <= 24 else {
-                    throw ReportError(.badOption, "--font-size must be between 4 and 24 points")
-                }
-                pdf.fontSize = size
-            case "--rows-per-sheet":
-                guard let n = Int(try value(flag)), n > 0 else { throw ReportError(.badOption, "--rows-per-sheet must be positive") }
-                rowsPerSheet = n
-            default:
-                throw ReportError(.badOption, "unknown option \(flag)")
+        if let t = command.table {
+            if let dot = t.firstIndex(of: ".") {
+                schema = String(t[..<dot])
+                table = String(t[t.index(after: dot)...])
+            } else {
+                table = t
             }
-            i += 1
+        }
+        if let f = command.format {
+            guard let parsed = ReportRequest.Format(rawValue: f) else {
+                throw ReportError(.badOption, "--format must be csv, xlsx or pdf, not \"\(f)\"")
+            }
+            format = parsed
+        }
+        output = command.output ?? ""
+        if let list = command.columns { columns = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        for filter in command.filters { filters.append(try ReportFilter(parsing: filter)) }
+        for key in command.sort { sort.append(try ReportSort(parsing: key)) }
+        if command.bom { csv.byteOrderMark = true }
+        if command.noNeutralise { csv.neutraliseFormulas = false }
+        if let p = command.paper {
+            guard let paper = PDFOptions.Paper(rawValue: p) else { throw ReportError(.badOption, "--paper must be a4 or letter") }
+            pdf.paper = paper
+        }
+        if command.portrait { pdf.landscape = false }
+        if command.wrap { pdf.wrap = true }
+        if let text = command.fontSize {
+            guard let size = Double(text), size >= 4, size <= 24 else {
+                throw ReportError(.badOption, "--font-size must be between 4 and 24 points")
+            }
+            pdf.fontSize = size
+        }
+        if let text = command.rowsPerSheet {
+            guard let n = Int(text), n > 0 else { throw ReportError(.badOption, "--rows-per-sheet must be positive") }
+            rowsPerSheet = n
         }
         guard !table.isEmpty else { throw ReportError(.badOption, "--table is required") }
         guard !output.isEmpty else { throw ReportError(.badOption, "--output is required") }

@@ -1,51 +1,63 @@
 import Catalog
 import Foundation
 import Ingest
+import JobContracts
 import JobQueue
 import Logging
 import Postgres
 import PyramydalRuntime
+import WorkerSupport
 
 /// The `ingest` job as the dispatcher launches it (`PYRAMYDAL_JOB_ID` set):
-/// arguments `{"store", "key", "etag"}` (``IncomingWatcher`` and the SQS
-/// intake enqueue them), the same path as `--key`, and on commit the
+/// arguments ``IngestArgs`` (the `incoming/` watcher and the SQS intake
+/// enqueue them), the same path as `--key`, and on commit the
 /// dataset's standing report requests become `export`/`print` jobs in the
 /// version's own transaction, so they exist exactly when the version does.
 enum IngestJob {
-    struct Arguments: Decodable {
-        var store: String?
-        var key: String
-        var etag: String?
+    static func run(_ worker: WorkerJob) async throws -> [IngestedVersion] {
+        let (job, configuration, logger) = (worker.context, worker.configuration, worker.logger)
+        sweepStaleDownloads(logger: logger)
+        let arguments = try job.decodeArguments(IngestArgs.self)
+        // Its own connection: the job's carries the heartbeats while the COPY runs.
+        let (connection, catalog) = try await connectToCatalog(configuration: configuration, logger: logger)
+        defer { connection.close() }
+        let schema = job.queue.schema
+        let ingest = Ingest(connection: connection, catalog: catalog, logger: logger) { version, conn in
+            try enqueueReports(for: version, catalog: catalog, queueSchema: schema, on: conn, logger: logger)
+        }
+        do {
+            let store = try IngestStores.open(arguments.store, configuration: configuration)
+            let versions = try await StoreIngest(ingest: ingest, store: store).run(key: arguments.key, etag: arguments.etag)
+            return versions.map { version in
+                IngestedVersion(dataset: version.dataset.description, version: version.version, rows: version.rowCount,
+                                columns: version.columns.count, alreadyIngested: version.alreadyIngested)
+            }
+        } catch let error as IngestError where error.kind == .badInput {
+            throw WorkerError.badInput(error.description)
+        }
     }
 
-    static func run(configuration: Configuration, logger: Logger) async -> Int32 {
-        await runWorker(kind: "ingest", logger: logger) { job in
-            let arguments = try job.decodeArguments(Arguments.self)
-            let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
-            // Its own connection: the job's carries the heartbeats while the COPY runs.
-            let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
-                                                                  applicationName: "pyramydal-ingest", logger: logger)
-            defer { connection.close() }
-            let catalog = Catalog(schemas: configuration.catalogSchemas)
-            _ = try await connection.run { try catalog.migrate($0) }
-            let schema = job.queue.schema
-            let ingest = Ingest(connection: connection, catalog: catalog, logger: logger) { version, conn in
-                try enqueueReports(for: version, catalog: catalog, queueSchema: schema, on: conn, logger: logger)
-            }
-            do {
-                let store = try IngestStores.open(arguments.store, configuration: configuration)
-                let versions = try await StoreIngest(ingest: ingest, store: store).run(key: arguments.key, etag: arguments.etag)
-                return .array(versions.map { version in
-                    .object([
-                        "dataset": .string(version.dataset.description), "version": .number(Double(version.version)),
-                        "rows": .number(Double(version.rowCount)), "columns": .number(Double(version.columns.count)),
-                        "alreadyIngested": .bool(version.alreadyIngested),
-                    ])
-                })
-            } catch let error as IngestError where error.kind == .badInput {
-                throw WorkerError.badInput(error.description)
-            }
+    /// Removes downloads left in `TMPDIR` by ingest workers killed
+    /// mid-download (their process is gone); run when a worker starts.
+    static func sweepStaleDownloads(logger: Logger) {
+        for name in StoreIngest.sweepStaleDownloads() {
+            logger.notice("removed a download left by a killed worker", metadata: ["file": "\(name)"])
         }
+    }
+
+    /// A connection of the ingest's own, with the catalog migrated.
+    static func connectToCatalog(configuration: Configuration, logger: Logger) async throws -> (PostgresConnection, Catalog) {
+        let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
+        let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
+                                                              applicationName: "pyramydal-ingest", logger: logger)
+        let catalog = Catalog(schemas: configuration.catalogSchemas)
+        do {
+            _ = try await connection.run { try catalog.migrate($0) }
+        } catch {
+            connection.close()
+            throw error
+        }
+        return (connection, catalog)
     }
 
     /// One `export` or `print` job per standing report request of the
@@ -55,16 +67,24 @@ enum IngestJob {
                                on connection: PostgresConnection, logger: Logger) throws {
         guard !version.alreadyIngested else { return }
         for request in try catalog.reportRequests(datasetID: version.datasetID, on: connection) {
+            // The request's stored options (columns, filters, …) with this version's dataset, version and format.
             var fields = (try? JSONValue.parse(request.options).objectValue) ?? [:]
             fields["dataset"] = .string(version.dataset.description)
             fields["version"] = .number(Double(version.version))
             fields["format"] = .string(request.format)
-            let kind = request.format == "pdf" ? "print" : "export"
-            let job = try JobQueue.enqueue(
-                on: connection, schema: queueSchema, kind: kind, arguments: .object(["request": .object(fields)]),
-                uniqueKey: "report:\(request.id):v\(version.versionID)")
+            let report: ReportRequest
+            do {
+                report = try JSONValue.object(fields).decode(ReportRequest.self)
+            } catch {
+                logger.error("a standing report request is unreadable; no report job for it", metadata: [
+                    "report.request": "\(request.id)", "dataset": "\(version.dataset)", "error": "\(error)",
+                ])
+                continue
+            }
+            let job = try JobQueue.enqueue(on: connection, schema: queueSchema, ExportJobArguments(request: report),
+                                           uniqueKey: "report:\(request.id):v\(version.versionID)")
             logger.info("report job enqueued", metadata: [
-                "job.id": "\(job.id)", "job.kind": "\(kind)", "dataset": "\(version.dataset)", "dataset.version": "\(version.version)",
+                "job.id": "\(job.id)", "job.kind": "\(job.kind)", "dataset": "\(version.dataset)", "dataset.version": "\(version.version)",
             ])
         }
     }

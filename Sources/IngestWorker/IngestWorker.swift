@@ -2,26 +2,28 @@ import ArgumentParser
 import Catalog
 import Foundation
 import Ingest
+import JobContracts
+import JobQueue
 import Logging
 import Postgres
 import PyramydalRuntime
 import Workbook
+import WorkerSupport
 
 /// The ingest container's entry point: one object (or local file) in, its
-/// dataset versions committed, and an exit status the job queue acts on:
-/// 0 success (or already ingested), 65 bad input (do not retry; the error
-/// is on the version and in `errors/<key>.json`), 75 transient (retry),
-/// 64 bad arguments or configuration.
+/// dataset versions committed, and an exit status the job queue acts on
+/// (``WorkerExitCode``): 0 success (or already ingested), 65 bad input (do
+/// not retry; the error is on the version and in `errors/<key>.json`), 75
+/// transient (retry), 64 bad arguments or configuration. Launched by the
+/// dispatcher it runs that `ingest` job (``IngestJob``).
 @main
 struct IngestWorker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "IngestWorker",
         abstract: "Ingest one workbook from the store (or a local file) into a new dataset version.")
 
-    enum Status {
-        static let badInput: Int32 = 65
-        static let transient: Int32 = 75
-        static let usage: Int32 = 64
+    static func main() async {
+        await WorkerMain.run(Self.self, kinds: [IngestArgs.kind]) { job in try await IngestJob.run(job) }
     }
 
     @Option(help: "The store holding the object (s3://bucket[/prefix] or file:///path); default PYRAMYDAL_STORE.")
@@ -37,11 +39,8 @@ struct IngestWorker: AsyncParsableCommand {
     @Option(help: "Dataset name for --file (default: the file's base name).")
     var name: String?
 
-    /// Launched by the dispatcher: the job names the object.
-    var isJob: Bool { key == nil && file == nil && ProcessInfo.processInfo.environment["PYRAMYDAL_JOB_ID"] != nil }
-
     func validate() throws {
-        guard isJob || (key == nil) != (file == nil) else { throw ValidationError("give exactly one of --key or --file") }
+        guard (key == nil) != (file == nil) else { throw ValidationError("give exactly one of --key or --file") }
     }
 
     func run() async throws {
@@ -49,26 +48,14 @@ struct IngestWorker: AsyncParsableCommand {
         do {
             configuration = try Configuration.fromProcessEnvironment()
         } catch {
-            Self.printError(error.description)
-            throw ExitCode(Status.usage)
+            throw WorkerFailure(.usage, error.description)
         }
         LoggingSetup.bootstrap(configuration)
         let logger = Logger(label: "pyramydal.ingest-worker")
-        for name in StoreIngest.sweepStaleDownloads() {
-            logger.notice("removed a download left by a killed worker", metadata: ["file": "\(name)"])
-        }
-        if isJob {
-            let status = await IngestJob.run(configuration: configuration, logger: logger)
-            if status != 0 { throw ExitCode(status) }
-            return
-        }
+        IngestJob.sweepStaleDownloads(logger: logger)
         do {
-            let url = try await EmbeddedStack.databaseURL(for: configuration, logger: logger)
-            let connection = try await PostgresConnection.connect(url: url, variable: Configuration.Variable.databaseURL,
-                                                                  applicationName: "pyramydal-ingest", logger: logger)
+            let (connection, catalog) = try await IngestJob.connectToCatalog(configuration: configuration, logger: logger)
             defer { connection.close() }
-            let catalog = Catalog(schemas: configuration.catalogSchemas)
-            _ = try await connection.run { try catalog.migrate($0) }
             var limits = Ingest.defaultReaderLimits
             if let mb = ProcessInfo.processInfo.environment["PYRAMYDAL_INGEST_STRINGS_MB"].flatMap(Int.init), mb > 0 {
                 limits.sharedStringMemoryBytes = mb << 20
@@ -89,18 +76,11 @@ struct IngestWorker: AsyncParsableCommand {
                 print("\(v.dataset) version \(v.version): \(v.rowCount) rows, \(v.columns.count) columns\(v.alreadyIngested ? " (already ingested)" : "")")
             }
         } catch let error as IngestError {
-            Self.printError(error.description)
-            throw ExitCode(error.kind == .badInput ? Status.badInput : Status.transient)
+            throw WorkerFailure(error.kind == .badInput ? .badInput : .transient, error.description)
         } catch let error as ConfigurationError {
-            Self.printError(error.description)
-            throw ExitCode(Status.usage)
+            throw WorkerFailure(.usage, error.description)
         } catch {
-            Self.printError(String(describing: error))
-            throw ExitCode(Status.transient)
+            throw WorkerFailure(.transient, String(describing: error))
         }
-    }
-
-    static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("IngestWorker: \(message)\n".utf8))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Postgres
+import ServiceLifecycle
 
 /// The long-running service behind `pyramydal dispatch`: claims due jobs
 /// and starts each attempt through a ``Launcher``, watches the task to its
@@ -8,12 +9,19 @@ import Postgres
 /// prunes finished ones; every dispatcher enqueues due cron slots (exactly
 /// once per slot) and runs the intakes.
 ///
-/// Woken at once by `NOTIFY` on enqueue, with a polling fallback.
-/// ``shutdown()`` (SIGTERM in the CLI) is graceful: no new claims, claimed
+/// A `Service`: the claim-and-launch loop runs here, and beside it a
+/// `ServiceGroup` of small services, as River's `internal/maintenance`
+/// splits them: the notification listener and the polling ticker (woken at
+/// once by `NOTIFY` on enqueue, with a polling fallback), the
+/// ``LeaderElector``, and the ``JobRescuer``, ``JobPruner`` and
+/// ``IntakeSweeper`` that run on the leader only, and the ``CronEnqueuer``.
+///
+/// ``shutdown()`` (SIGTERM in the CLI, or the service group's graceful
+/// shutdown) is graceful: no new claims, claimed
 /// jobs not yet launched go back to `available`, running tasks get
 /// `shutdownTimeout` to finish and are then stopped (SIGTERM, then SIGKILL)
 /// and recorded as retryable, so no job is left in `launching`.
-public final class Dispatcher: Sendable {
+public final class Dispatcher: Service, Sendable {
     public let settings: DispatcherSettings
     public let schema: String
     let url: String
@@ -75,10 +83,19 @@ public final class Dispatcher: Sendable {
 
     private func wake(_ event: Wake) { _ = state.withLock { $0.wake?.yield(event) } }
 
-    /// Runs until ``shutdown()`` or task cancellation (both graceful).
-    /// Throws if the database connection was lost (after stopping as
-    /// gracefully as it can), so the process exits and is restarted.
+    /// Runs until ``shutdown()``, a graceful shutdown of its service group,
+    /// or task cancellation (all graceful). Throws if the database
+    /// connection was lost (after stopping as gracefully as it can), so the
+    /// process exits and is restarted.
     public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await runUntilShutdown()
+        } onGracefulShutdown: {
+            self.shutdown()
+        }
+    }
+
+    private func runUntilShutdown() async throws {
         let queue = try await JobQueue.connect(url: url, schema: schema, applicationName: "pyramydal-dispatcher", logger: logger)
         defer { queue.connection.close() }
         try await queue.migrate()
@@ -89,13 +106,14 @@ public final class Dispatcher: Sendable {
         }
         logger.info("dispatcher started", metadata: ["jobs.schema": "\(schema)", "dispatcher.max_concurrent": "\(settings.maxConcurrent)"])
 
-        let background = [
-            Task { await self.listen(channel: queue.channel) },
-            Task { await self.tick() },
-            Task { await self.housekeeping() },
-        ]
+        let housekeeping = MaintenanceConnection(url: url, schema: schema, logger: logger)
+        defer { housekeeping.close() }
+        let services = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: backgroundServices(channel: queue.channel, housekeeping: housekeeping).map { .init(service: $0) },
+            logger: logger))
         await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
+                group.addTask { try? await services.run() }
                 continuation.yield(.tick)
                 for await event in stream {
                     switch event {
@@ -107,19 +125,40 @@ public final class Dispatcher: Sendable {
                     }
                     break
                 }
-                background.forEach { $0.cancel() }
+                await services.triggerGracefulShutdown()
                 await drain(group: &group)
             }
         } onCancel: {
             shutdown()
         }
-        for task in background { await task.value }
         state.withLock { state in
             state.wake?.finish()
             state.wake = nil
         }
         logger.info("dispatcher stopped", metadata: ["dispatcher.launched": "\(launchedCount)"])
         if let failure = state.withLock({ $0.failure }) { throw failure }
+    }
+
+    /// The services beside the claim loop; cancelled when it stops.
+    private func backgroundServices(channel: String, housekeeping: MaintenanceConnection) -> [any Service] {
+        let elector = LeaderElector(connection: housekeeping, interval: settings.housekeepingInterval, logger: logger)
+        var services: [any Service] = [
+            JobNotificationListener(url: url, channel: channel, retryInterval: settings.pollInterval, logger: logger,
+                                    onEnqueued: { [weak self] in self?.wake(.enqueued) },
+                                    onCancel: { [weak self] id in self?.stopTask(ofJob: id) }),
+            PollTicker(interval: settings.pollInterval, onTick: { [weak self] in self?.wake(.tick) }),
+            elector,
+            JobRescuer(elector: elector, connection: housekeeping, settings: settings, logger: logger),
+            JobPruner(elector: elector, connection: housekeeping, retention: settings.retention, logger: logger),
+        ]
+        if !intakes.isEmpty {
+            services.append(IntakeSweeper(elector: elector, connection: housekeeping, intakes: intakes,
+                                          interval: settings.housekeepingInterval, logger: logger))
+        }
+        if settings.runSchedules {
+            services.append(CronEnqueuer(connection: housekeeping, interval: settings.housekeepingInterval, logger: logger))
+        }
+        return services
     }
 
     // MARK: claiming and launching
@@ -139,7 +178,7 @@ public final class Dispatcher: Sendable {
             } catch {
                 logger.error("claiming failed", metadata: ["error": "\(error)"])
                 if !queue.connection.isAlive {
-                    state.withLock { $0.failure = error as? any Error & Sendable ?? JobQueueError(code: .unexpectedResult, message: "\(error)") }
+                    state.withLock { $0.failure = error }
                     logger.critical("lost the database connection; stopping so the service restarts")
                     shutdown()
                 }
@@ -262,89 +301,12 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    // MARK: background loops
-
-    private func listen(channel: String) async {
-        while !Task.isCancelled {
-            do {
-                let connection = try await PostgresConnection.connect(url: url, variable: "PYRAMYDAL_DATABASE_URL",
-                                                                      applicationName: "pyramydal-dispatcher-listen", logger: logger)
-                defer { connection.close() }
-                try await connection.listen(channel)
-                wake(.tick)  // anything enqueued while we weren't listening
-                while !Task.isCancelled {
-                    guard let notification = try await connection.waitForNotification(timeout: .seconds(30)) else { continue }
-                    if notification.payload.hasPrefix("cancel:"), let id = Int64(notification.payload.dropFirst(7)) {
-                        stopTask(ofJob: id)
-                    } else {
-                        wake(.enqueued)
-                    }
-                }
-            } catch is CancellationError {
-                return
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning("listening for jobs failed; polling until it reconnects", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: settings.pollInterval)
-            }
-        }
-    }
-
     /// A job was cancelled: stop its task if this dispatcher runs it. Not
     /// through the wake-up stream, which drops old events under load.
     private func stopTask(ofJob id: Int64) {
         guard let task = state.withLock({ $0.active[id]?.task }) else { return }
         let grace = settings.stopGrace
         Task { await task.stop(reason: "cancelled by request", grace: grace) }
-    }
-
-    private func tick() async {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: settings.pollInterval)
-            wake(.tick)
-        }
-    }
-
-    private func housekeeping() async {
-        var queue: JobQueue?
-        var isLeader = false
-        var lastPrune = ContinuousClock.now - .seconds(3600)
-        while !Task.isCancelled {
-            do {
-                if queue == nil || queue?.connection.isAlive == false {
-                    queue = try await JobQueue.connect(url: url, schema: schema, applicationName: "pyramydal-dispatcher-housekeeping",
-                                                       logger: logger)
-                    isLeader = false
-                }
-                guard let queue else { continue }
-                if !isLeader {
-                    isLeader = try await queue.tryLeadership()
-                    if isLeader { logger.info("this dispatcher is the leader (rescue, pruning, intake)") }
-                }
-                if isLeader {
-                    try await queue.rescue(lease: settings.lease, launchTimeout: settings.launchTimeout,
-                                           startTimeout: settings.startTimeout, backoff: settings.backoff)
-                    if ContinuousClock.now - lastPrune > .seconds(60) {
-                        let pruned = try await queue.prune(retention: settings.retention)
-                        lastPrune = .now
-                        if pruned > 0 { logger.info("pruned finished jobs", metadata: ["jobs.pruned": "\(pruned)"]) }
-                    }
-                    for intake in intakes {
-                        do {
-                            try await intake.sweep(queue: queue)
-                        } catch {
-                            logger.error("intake sweep failed", metadata: ["intake": "\(intake.name)", "error": "\(error)"])
-                        }
-                    }
-                }
-                if settings.runSchedules { try await queue.enqueueDueSchedules() }
-            } catch {
-                if Task.isCancelled { break }
-                logger.error("housekeeping failed", metadata: ["error": "\(error)"])
-            }
-            try? await Task.sleep(for: settings.housekeepingInterval)
-        }
-        queue?.connection.close()
     }
 }
 

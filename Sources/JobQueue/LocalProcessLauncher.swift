@@ -1,13 +1,6 @@
+import ChildProcess
 import Foundation
 import Logging
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Runs each attempt as a child process: the command of `tasks/<kind>.json`
 /// (its first word looked up next to the running executable, then on
@@ -16,9 +9,10 @@ import Darwin
 /// which ``runWorker(kind:environment:logger:body:)`` applies as the
 /// process's data-size limit) in its environment.
 ///
-/// Spawned with `posix_spawn` and reaped with `waitpid` on a thread of its
-/// own per child, not with `Foundation.Process`, whose exit monitoring can
-/// miss a child's exit on Linux; the pid is what cancellation signals.
+/// Spawned with ``ChildProcess`` (`posix_spawn`, in a process group of its
+/// own) and reaped on a thread of its own per child, not with
+/// `Foundation.Process`, whose exit monitoring can miss a child's exit on
+/// Linux; the pid is what cancellation signals.
 public struct LocalProcessLauncher: Launcher {
     public var tasksDirectory: String
     /// Extra variables for every worker (database URL, store, queue schema…).
@@ -74,49 +68,27 @@ public struct LocalProcessLauncher: Launcher {
         variables[WorkerEnvironment.kind] = job.kind
         if let memory = definition.memoryMiB { variables[WorkerEnvironment.memoryMiB] = String(memory) }
 
-        let arguments = [executable] + definition.command.dropFirst()
-        let pid = try Self.spawn(executable: executable, arguments: arguments, environment: variables)
+        let process = try Self.spawn(executable: executable, arguments: Array(definition.command.dropFirst()),
+                                     environment: variables, logger: logger)
         logger.info("worker started", metadata: [
-            "job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)", "process.pid": "\(pid)",
+            "job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)", "process.pid": "\(process.pid)",
         ])
-        return LocalProcess(pid: pid, logger: logger)
+        return process
     }
 
-    /// `posix_spawn` in a process group of its own, stdin from /dev/null,
-    /// stdout and stderr shared with us.
-    static func spawn(executable: String, arguments: [String], environment: [String: String]) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Own process group; default signal handling and an empty mask, even
-        // though the dispatcher ignores SIGTERM/SIGINT (it handles them with a
-        // dispatch source) — ignored signals would otherwise stay ignored in
-        // the child, and SIGTERM could not stop a worker.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-
-        let envp = environment.map { "\($0.key)=\($0.value)" }
-        var pid: pid_t = 0
-        let status = withCStringArray(arguments) { argv in
-            withCStringArray(envp) { envp in
-                posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-            }
+    /// Starts `executable` in a process group of its own, stdin from
+    /// /dev/null, stdout and stderr shared with us, and watches it.
+    static func spawn(executable: String, arguments: [String], environment: [String: String],
+                      logger: Logger) throws -> LocalProcess {
+        let child: RunningChild
+        do {
+            child = try ChildProcess.spawn(executable, arguments, environment: environment,
+                                           standardInput: .null, standardOutput: .inherit, standardError: .inherit,
+                                           processGroup: true)
+        } catch {
+            throw LaunchFailure(reason: "could not start \(executable): \(error.reason)", consumesAttempt: true)
         }
-        guard status == 0 else {
-            throw LaunchFailure(reason: "could not start \(executable): \(String(cString: strerror(status)))", consumesAttempt: true)
-        }
-        return pid
+        return LocalProcess(pid: child.pid, executable: executable, logger: logger)
     }
 }
 
@@ -138,7 +110,8 @@ public enum WorkerEnvironment {
 /// A child process started by ``LocalProcessLauncher``: a thread of its own
 /// blocks in `waitpid` and publishes the exit.
 final class LocalProcess: LaunchedTask {
-    let pid: pid_t
+    let pid: Int32
+    let executable: String
     let taskID: String
     private let logger: Logger
     private struct State {
@@ -148,8 +121,9 @@ final class LocalProcess: LaunchedTask {
     }
     private let state = Locked(State())
 
-    init(pid: pid_t, logger: Logger) {
+    init(pid: Int32, executable: String, logger: Logger) {
         self.pid = pid
+        self.executable = executable
         self.logger = logger
         taskID = "pid:\(pid)@\(ProcessInfo.processInfo.hostName)"
         let thread = Thread { [self] in reap() }
@@ -158,18 +132,14 @@ final class LocalProcess: LaunchedTask {
     }
 
     private func reap() {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { status = -1; break }
-        }
-        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift can't import.
         var exit = TaskExit()
-        if status == -1 {
-            exit.stopReason = "waitpid failed: \(String(cString: strerror(errno)))"
-        } else if status & 0x7f == 0 {
-            exit.exitCode = (status >> 8) & 0xff
-        } else {
-            exit.signal = status & 0x7f
+        do {
+            switch try ChildProcess.waitForTermination(pid: pid, executable: executable) {
+            case .exited(let status): exit.exitCode = status
+            case .signalled(let signal): exit.signal = signal
+            }
+        } catch {
+            exit.stopReason = "\(error)"
         }
         let waiters = state.withLock { state in
             exit.stopReason = exit.stopReason ?? state.stopReason
@@ -197,7 +167,7 @@ final class LocalProcess: LaunchedTask {
         let signalled = state.withLock { state -> Bool in
             guard state.exit == nil else { return false }
             state.stopReason = reason
-            return kill(pid, SIGTERM) == 0
+            return ChildProcess.send(.terminate, to: pid)
         }
         guard signalled else { return }
         logger.info("stopping worker", metadata: ["process.pid": "\(pid)", "stop.reason": "\(reason)"])
@@ -209,16 +179,8 @@ final class LocalProcess: LaunchedTask {
         state.withLock { state in
             if state.exit == nil {
                 logger.warning("worker ignored SIGTERM; sending SIGKILL", metadata: ["process.pid": "\(pid)"])
-                _ = kill(pid, SIGKILL)
+                ChildProcess.send(.kill, to: pid)
             }
         }
     }
-}
-
-/// Calls `body` with a NULL-terminated `char *[]` of `strings`, valid only during the call.
-func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { pointers.forEach { free($0) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

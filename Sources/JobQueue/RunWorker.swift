@@ -1,14 +1,7 @@
+import ChildProcess
 import Foundation
 import Logging
 import Postgres
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The whole life of a worker process, so each worker executable stays thin:
 /// reads `PYRAMYDAL_JOB_ID` (and the token, memory limit, schema), connects
@@ -39,7 +32,11 @@ public func runWorker(
         return WorkerExitCode.transient.rawValue
     }
     if let memory = environment[WorkerEnvironment.memoryMiB].flatMap(Int.init), memory > 0 {
-        applyMemoryLimit(mebibytes: memory, logger: logger)
+        do {
+            try ChildProcess.limitDataSize(mebibytes: memory)
+        } catch {
+            logger.warning("could not apply the memory limit", metadata: ["limit.mib": "\(memory)", "error": "\(error.reason)"])
+        }
     }
     let schema = environment[WorkerEnvironment.schema].flatMap { $0.isEmpty ? nil : $0 } ?? JobQueue.defaultSchema
     let token = environment[WorkerEnvironment.token].flatMap { $0.isEmpty ? nil : $0 }
@@ -49,7 +46,7 @@ public func runWorker(
     do {
         let connection = try await PostgresConnection.connect(url: url, variable: "PYRAMYDAL_DATABASE_URL",
                                                               applicationName: "pyramydal-\(kind)-worker", logger: logger)
-        context = try await JobContext.load(id: id, token: token, taskID: "pid:\(getpid())@\(ProcessInfo.processInfo.hostName)",
+        context = try await JobContext.load(id: id, token: token, taskID: "pid:\(ProcessInfo.processInfo.processIdentifier)@\(ProcessInfo.processInfo.hostName)",
                                             connection: connection, schema: schema, logger: logger)
     } catch let error as JobQueueError where error.code == .leaseLost || error.code == .notFound {
         logger.warning("not running the job", metadata: ["error": "\(error)"])
@@ -103,20 +100,5 @@ public func runWorker(
             logger.error("could not record the failure", metadata: ["error": "\(error)"])
         }
         return retryable ? WorkerExitCode.transient.rawValue : WorkerExitCode.badInput.rawValue
-    }
-}
-
-/// Caps the process's data segment (heap and private mappings) at the task's
-/// memory, as the container's limit would.
-func applyMemoryLimit(mebibytes: Int, logger: Logger) {
-    let bytes = rlim_t(mebibytes) * 1024 * 1024
-    var limit = rlimit(rlim_cur: bytes, rlim_max: bytes)
-    #if os(Linux)
-    let resource = __rlimit_resource_t(RLIMIT_DATA.rawValue)
-    #else
-    let resource = RLIMIT_DATA
-    #endif
-    if setrlimit(resource, &limit) != 0 {
-        logger.warning("could not apply the memory limit", metadata: ["limit.mib": "\(mebibytes)", "error": "\(String(cString: strerror(errno)))"])
     }
 }

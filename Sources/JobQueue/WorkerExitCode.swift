@@ -2,8 +2,12 @@
 public enum WorkerExitCode: Int32, Sendable, CaseIterable {
     /// The job is done.
     case success = 0
+    /// EX_USAGE: bad command-line arguments or configuration (run by hand).
+    case usage = 64
     /// EX_DATAERR: the input is bad; discard the job, don't retry.
     case badInput = 65
+    /// EX_SOFTWARE: an unexpected failure (run by hand); as a job, retried.
+    case internalError = 70
     /// EX_TEMPFAIL: try again later, with exponential backoff and jitter.
     case transient = 75
 }
@@ -49,7 +53,7 @@ public enum AttemptOutcome: Sendable, Hashable {
             switch WorkerExitCode(rawValue: code) {
             case .success: self = .complete
             case .badInput: self = .discard
-            case .transient, nil: self = .retry
+            case .transient, .usage, .internalError, nil: self = .retry
             }
         } else {
             self = .retry

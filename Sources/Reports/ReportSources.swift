@@ -30,31 +30,6 @@ public struct CatalogReportSources: ReportSourceResolver {
     }
 }
 
-/// What an `export` or `print` job carries in its arguments.
-public struct ExportJobArguments: Sendable, Hashable, Codable {
-    public var request: ReportRequest
-    /// File name without extension (default `job-<id>`).
-    public var name: String?
-    /// Set: the job makes a diff report (XLSX) of these two versions
-    /// instead of ``request`` (whose dataset and version it repeats).
-    public var diff: DiffRequest?
-    /// Who asked for the report, for the audit log.
-    public var requestedBy: String?
-
-    public init(request: ReportRequest, name: String? = nil, diff: DiffRequest? = nil, requestedBy: String? = nil) {
-        self.request = request
-        self.name = name
-        self.diff = diff
-        self.requestedBy = requestedBy
-    }
-
-    /// The arguments of a diff report job (an `export` job of an XLSX).
-    public init(diff: DiffRequest, name: String? = nil, requestedBy: String? = nil) {
-        self.init(request: ReportRequest(dataset: diff.dataset, version: diff.to, format: .xlsx), name: name, diff: diff,
-                  requestedBy: requestedBy)
-    }
-}
-
 /// The body of an `export`/`print` job: resolve the dataset version,
 /// render, upload, record. Bad input throws a ``ReportError`` with
 /// `isBadInput` (the worker exits 65 and the job is not retried).

@@ -1,14 +1,14 @@
+import ArgumentParser
 import Catalog
 import Foundation
+import JobContracts
 import JobQueue
 import Logging
 import Postgres
 import PyramydalRuntime
 import Snapshots
+import WorkerSupport
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The snapshot worker's entry point (docs/snapshots.md).
 ///
@@ -21,71 +21,58 @@ import Glibc
 /// SnapshotWorker restore <snapshot> [--into URL] [--catalog-schema S] [--data-schema S] [--dataset D]...
 /// ```
 ///
-/// Exit codes: 0 done, 64 usage, 65 bad input (unknown snapshot, corrupt
-/// object, non-empty target), 75 transient (another snapshot running, the
-/// database or store unreachable).
+/// Exit codes (``WorkerExitCode``): 0 done, 64 usage, 65 bad input (unknown
+/// snapshot, corrupt object, non-empty target, a bad configuration), 75
+/// transient (another snapshot running, the database or store unreachable).
 @main
-struct SnapshotWorker {
+struct SnapshotWorker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "SnapshotWorker",
+        abstract: "Take a snapshot of the catalog and every dataset version into the store, or restore one.",
+        discussion: """
+            environment: PYRAMYDAL_DATABASE_URL, PYRAMYDAL_STORE, PYRAMYDAL_SNAPSHOT_KEEP_DAILY/WEEKLY/MONTHLY,
+                         PYRAMYDAL_SNAPSHOT_GZIP_LEVEL, PYRAMYDAL_CATALOG_SCHEMA, PYRAMYDAL_DATA_SCHEMA
+            """,
+        subcommands: [TakeSnapshot.self, Restore.self])
+
     static func main() async {
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        let environment = ProcessInfo.processInfo.environment
-        if arguments.first == "--help" || arguments.first == "-h" {
-            print(usage)
-            exit(0)
+        await WorkerMain.run(Self.self, kinds: [SnapshotArgs.kind]) { job in
+            _ = try job.context.decodeArguments(SnapshotArgs.self)
+            let outcome = try await snapshot(configuration: job.configuration, environment: ProcessInfo.processInfo.environment,
+                                             prune: true, logger: job.logger)
+            return SnapshotResult(snapshot: outcome.manifest.id, kind: outcome.manifest.kind.rawValue,
+                                  objects: outcome.manifest.objects.count, pruned: outcome.prune?.pruned ?? [])
         }
+    }
+
+    func run() async throws {
+        throw WorkerFailure(.usage, Self.helpMessage())
+    }
+
+    /// The configuration and logger of a command run by hand; its errors
+    /// as the worker's exit codes.
+    static func running(_ body: (Configuration, Logger) async throws -> Void) async throws {
         let configuration: Configuration
         do {
             configuration = try Configuration.fromProcessEnvironment()
         } catch {
-            FileHandle.standardError.write(Data("SnapshotWorker: \(error)\n".utf8))
-            exit(WorkerExitCode.badInput.rawValue)
+            throw WorkerFailure(.badInput, "\(error)")
         }
         LoggingSetup.bootstrap(configuration)
         let logger = Logger(label: "pyramydal.snapshot-worker")
-        if arguments.isEmpty, environment[WorkerEnvironment.jobID] != nil {
-            exit(await runWorker(kind: "snapshot", logger: logger) { job in
-                let outcome = try await snapshot(configuration: configuration, environment: environment, prune: true, logger: logger)
-                return .object(["snapshot": .string(outcome.manifest.id), "kind": .string(outcome.manifest.kind.rawValue),
-                                "objects": .number(Double(outcome.manifest.objects.count)),
-                                "pruned": .array(outcome.prune?.pruned.map(JSONValue.string) ?? [])])
-            })
-        }
         do {
-            switch arguments.first {
-            case "snapshot":
-                let outcome = try await snapshot(configuration: configuration, environment: environment,
-                                                 prune: !arguments.contains("--no-prune"), logger: logger)
-                print("snapshot \(outcome.manifest.id) (\(outcome.manifest.kind.rawValue)): \(outcome.manifest.objects.count) objects written, \(outcome.manifest.inherited.count) inherited")
-            case "restore":
-                let options = try RestoreOptions(Array(arguments.dropFirst()), configuration: configuration)
-                let summary = try await restore(options, configuration: configuration, logger: logger)
-                print("restored \(summary.snapshot): \(summary.datasets) datasets, \(summary.versions) versions, \(summary.rows) rows")
-            default:
-                FileHandle.standardError.write(Data((usage + "\n").utf8))
-                exit(64)
-            }
-            exit(0)
+            try await body(configuration, logger)
         } catch let error as SnapshotError where error.code == .busy {
             logger.error("snapshot not taken", metadata: ["error": "\(error)"])
-            exit(WorkerExitCode.transient.rawValue)
+            throw WorkerFailure(.transient, nil)
         } catch let error as SnapshotError {
             logger.error("snapshot failed", metadata: ["error": "\(error)"])
-            exit(WorkerExitCode.badInput.rawValue)
-        } catch let error as UsageError {
-            FileHandle.standardError.write(Data("SnapshotWorker: \(error.message)\n\(usage)\n".utf8))
-            exit(64)
+            throw WorkerFailure(.badInput, nil)
         } catch {
             logger.error("snapshot failed", metadata: ["error": "\(error)"])
-            exit(WorkerExitCode.transient.rawValue)
+            throw WorkerFailure(.transient, nil)
         }
     }
-
-    static let usage = """
-        usage: SnapshotWorker snapshot [--no-prune]
-               SnapshotWorker restore <snapshot> [--into URL] [--catalog-schema S] [--data-schema S] [--dataset D]...
-        environment: PYRAMYDAL_DATABASE_URL, PYRAMYDAL_STORE, PYRAMYDAL_SNAPSHOT_KEEP_DAILY/WEEKLY/MONTHLY,
-                     PYRAMYDAL_SNAPSHOT_GZIP_LEVEL, PYRAMYDAL_CATALOG_SCHEMA, PYRAMYDAL_DATA_SCHEMA
-        """
 
     /// A snapshot, then retention. `PYRAMYDAL_SNAPSHOT_TEST_PAUSE_FILE`
     /// (tests only) makes the worker create that file after its first
@@ -132,38 +119,47 @@ struct SnapshotWorker {
     }
 }
 
-struct UsageError: Error {
-    var message: String
+/// `SnapshotWorker snapshot [--no-prune]`.
+struct TakeSnapshot: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "snapshot", abstract: "Take a snapshot, then apply retention.")
+
+    @Flag(name: .customLong("no-prune"), help: "Don't apply retention afterwards.") var noPrune = false
+
+    func run() async throws {
+        try await SnapshotWorker.running { configuration, logger in
+            let outcome = try await SnapshotWorker.snapshot(configuration: configuration, environment: ProcessInfo.processInfo.environment,
+                                                            prune: !noPrune, logger: logger)
+            print("snapshot \(outcome.manifest.id) (\(outcome.manifest.kind.rawValue)): \(outcome.manifest.objects.count) objects written, \(outcome.manifest.inherited.count) inherited")
+        }
+    }
 }
 
-/// `restore <snapshot> [--into URL] [--catalog-schema S] [--data-schema S] [--dataset D]...`
+/// `SnapshotWorker restore <snapshot> [--into URL] [--catalog-schema S] [--data-schema S] [--dataset D]...`
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Restore a snapshot (see `pyramydal snapshots`).")
+
+    @Argument(help: "The snapshot's id, or latest.") var snapshot: String
+    @Option(help: "A database URL to restore into (default: PYRAMYDAL_DATABASE_URL).") var into: String?
+    @Option(name: .customLong("catalog-schema"), help: "The catalog schema to restore into.") var catalogSchema: String?
+    @Option(name: .customLong("data-schema"), help: "The data schema to restore into.") var dataSchema: String?
+    @Option(name: .customLong("dataset"), help: "Restore only this [department/]name (repeatable).") var datasets: [String] = []
+
+    func run() async throws {
+        try await SnapshotWorker.running { configuration, logger in
+            var schemas = configuration.catalogSchemas
+            if let catalogSchema { schemas.catalog = catalogSchema }
+            if let dataSchema { schemas.data = dataSchema }
+            let options = RestoreOptions(snapshot: snapshot, into: into, schemas: schemas, datasets: datasets.map(DatasetRef.init(parsing:)))
+            let summary = try await SnapshotWorker.restore(options, configuration: configuration, logger: logger)
+            print("restored \(summary.snapshot): \(summary.datasets) datasets, \(summary.versions) versions, \(summary.rows) rows")
+        }
+    }
+}
+
+/// What to restore, and where.
 struct RestoreOptions {
-    var snapshot = ""
+    var snapshot: String
     var into: String?
     var schemas: CatalogSchemas
-    var datasets: [DatasetRef] = []
-
-    init(_ arguments: [String], configuration: Configuration) throws {
-        schemas = configuration.catalogSchemas
-        var i = 0
-        func value() throws -> String {
-            i += 1
-            guard i < arguments.count else { throw UsageError(message: "\(arguments[i - 1]) needs a value") }
-            return arguments[i]
-        }
-        while i < arguments.count {
-            switch arguments[i] {
-            case "--into": into = try value()
-            case "--catalog-schema": schemas.catalog = try value()
-            case "--data-schema": schemas.data = try value()
-            case "--dataset": datasets.append(DatasetRef(parsing: try value()))
-            case let other where other.hasPrefix("--"): throw UsageError(message: "unknown option \(other)")
-            case let id:
-                guard snapshot.isEmpty else { throw UsageError(message: "one snapshot only") }
-                snapshot = id
-            }
-            i += 1
-        }
-        guard !snapshot.isEmpty else { throw UsageError(message: "which snapshot? (see `pyramydal snapshots`)") }
-    }
+    var datasets: [DatasetRef]
 }

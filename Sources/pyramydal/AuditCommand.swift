@@ -55,29 +55,3 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 }
-
-/// Audit rows the CLI and the dispatcher write for actions on jobs
-/// (cancel, retry): the job's dataset, when its arguments name one
-/// (`request.dataset` of export/print, `dataset` of others), goes into the details.
-enum JobAudit {
-    static func record(_ job: Job, what: String, outcome: String, who: String = AuditActor.current(),
-                       details extra: [String: AuditValue] = [:], connection: PostgresConnection,
-                       catalog: Catalog) async throws {
-        var details = extra
-        details["job"] = .int(job.id)
-        details["kind"] = .string(job.kind)
-        details["attempt"] = .int(Int64(job.attempt))
-        let dataset = datasetName(of: job).map(DatasetRef.init(parsing:))
-        let all = details
-        try await connection.run { conn in
-            try catalog.migrate(conn)
-            try catalog.audit(who: who, what: what, outcome: outcome, dataset: dataset, details: all, on: conn)
-        }
-    }
-
-    static func datasetName(of job: Job) -> String? {
-        if case .string(let name)? = job.arguments["request"]?["dataset"] { return name }
-        if case .string(let name)? = job.arguments["dataset"] { return name }
-        return nil
-    }
-}

@@ -69,16 +69,18 @@ struct DiffCommand: AsyncParsableCommand {
         try await VersionDiffer(sources: support.sources)
             .validate(request, connection: queue.connection)
         let arguments = ExportJobArguments(diff: request, requestedBy: AuditActor.current())
-        let job = try await queue.enqueue(kind: "export", encoding: arguments)
-        print("job \(job.id) (export) enqueued: the diff report of \(request.dataset) v\(request.from) → v\(request.to)")
+        let job = try await queue.enqueue(arguments)
+        print("job \(job.id) (\(job.kind)) enqueued: the diff report of \(request.dataset) v\(request.from) → v\(request.to)")
         guard wait else { return }
         let deadline = ContinuousClock.now + .seconds(timeout)
         while ContinuousClock.now < deadline {
             guard let current = try await queue.job(id: job.id) else { throw CLIError("job \(job.id) disappeared") }
             switch current.state {
             case .completed:
-                guard case .string(let key)? = current.result?["key"] else { throw CLIError("job \(job.id) completed without a report key") }
-                print(try await support.location(of: key, store: try support.store()))
+                guard let result = try? current.result?.decode(DiffReportResult.self) else {
+                    throw CLIError("job \(job.id) completed without a report key")
+                }
+                print(try await support.location(of: result.key, store: try support.store()))
                 return
             case .discarded, .cancelled:
                 throw CLIError("job \(job.id) is \(current.state): \(current.lastError ?? "no error recorded")")

@@ -1,10 +1,8 @@
 import ArgumentParser
-import Catalog
+import Dispatching
 import Foundation
 import JobQueue
 import Logging
-import ObjectStore
-import Postgres
 import PyramydalRuntime
 import ServiceLifecycle
 
@@ -43,12 +41,13 @@ struct Dispatch: AsyncParsableCommand {
         try await CommandContext.run(label: "pyramydal.dispatcher") { context in
             let settings = context.configuration.jobs
             let url = try await EmbeddedStack.databaseURL(for: context.configuration, logger: context.logger)
-            let dispatcher = try await Self.makeDispatcher(context, databaseURL: url, intake: !noIntake,
-                                                     shutdownTimeout: .seconds(shutdownTimeout))
+            let dispatcher = try await ProductionDispatcher.make(configuration: context.configuration, databaseURL: url,
+                                                                 intake: !noIntake, shutdownTimeout: .seconds(shutdownTimeout),
+                                                                 logger: context.logger)
 
             // A ServiceGroup turns SIGTERM / SIGINT into a graceful shutdown.
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [.init(service: DispatcherService(dispatcher: dispatcher))],
+                services: [.init(service: dispatcher)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: context.logger))
             print("pyramydal dispatch: launching jobs from \(settings.tasksDirectory); stop with Ctrl-C")
@@ -68,79 +67,6 @@ struct Dispatch: AsyncParsableCommand {
                 }
                 try await tasks.waitForAll()
             }
-        }
-    }
-
-    /// The dispatcher of this configuration: the launcher (local processes
-    /// from `tasks/<kind>.json`, or ECS), and with `intake` the store's
-    /// `incoming/` watcher (and the SQS intake when configured); retries and
-    /// give-ups go to the audit log. `pyramydal export` runs one without
-    /// intake while it waits for its job.
-    ///   - quiet: log warnings and errors only, of the dispatcher and of the
-    ///     workers it starts (a command waiting for its job prints its own progress).
-    static func makeDispatcher(_ context: CommandContext, databaseURL url: String, intake: Bool,
-                               shutdownTimeout: Duration, quiet: Bool = false) async throws -> Dispatcher {
-        let configuration = context.configuration
-        let settings = configuration.jobs
-        var logger = context.logger
-        var environment = [
-            "PYRAMYDAL_DATABASE_URL": url,
-            "PYRAMYDAL_STORE": configuration.store.description,
-            WorkerEnvironment.schema: settings.schema,
-        ]
-        environment["PYRAMYDAL_HOME"] = configuration.home
-        if quiet, logger.logLevel < .warning {
-            logger.logLevel = .warning
-            environment["PYRAMYDAL_LOG_LEVEL"] = "warning"
-        }
-        let launcher: any Launcher
-        switch settings.launcher {
-        case .local:
-            launcher = LocalProcessLauncher(tasksDirectory: settings.tasksDirectory, environment: environment,
-                                            logger: logger)
-        case .ecs:
-            launcher = ECSLauncher(
-                client: DispatchStore.ecs(region: configuration.s3.region, endpoint: settings.ecsEndpoint),
-                settings: ECSSettings(cluster: settings.ecsCluster ?? "", subnets: settings.ecsSubnets,
-                                      securityGroups: settings.ecsSecurityGroups, taskFamilyPrefix: settings.ecsTaskFamilyPrefix),
-                logger: logger)
-        }
-        var intakes: [any JobIntake] = []
-        if intake {
-            try EmbeddedStack.prepareLocalStore(configuration)
-            let store = try objectStore(configuration, logger: logger)
-            intakes.append(IncomingWatcher(store: store))
-            if let queueURL = settings.sqsQueueURL, case .s3(let bucket, let prefix) = configuration.store {
-                intakes.append(SQSIntake(
-                    client: DispatchStore.sqs(region: configuration.s3.region, endpoint: settings.sqsEndpoint),
-                    queueURL: queueURL, storeLocation: store.location, bucket: bucket, prefix: prefix, logger: logger))
-            }
-        }
-        return Dispatcher(
-            databaseURL: url, schema: settings.schema, launcher: launcher,
-            settings: DispatcherSettings(
-                maxConcurrent: settings.maxConcurrent, maxConcurrentPerKind: settings.maxConcurrentPerKind,
-                launchRate: settings.launchRate, retention: .seconds(settings.retentionSeconds),
-                shutdownTimeout: shutdownTimeout),
-            intakes: intakes, logger: logger,
-            onAttemptEnded: try await DispatchAudit.start(databaseURL: url, catalog: context.catalog, logger: logger).record)
-    }
-
-    static func objectStore(_ configuration: Configuration, logger: Logger) throws -> any ObjectStore {
-        try configuration.openStore(logger: logger)
-    }
-}
-
-/// The dispatcher as a `Service`: graceful shutdown asks it to stop claiming,
-/// let running workers finish (`--shutdown-timeout`) and return.
-struct DispatcherService: Service {
-    let dispatcher: Dispatcher
-
-    func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await dispatcher.run()
-        } onGracefulShutdown: {
-            dispatcher.shutdown()
         }
     }
 }
@@ -182,44 +108,5 @@ struct IdleWatch {
             }
         }
         logger.warning("--until-idle: still busy after the idle timeout; stopping anyway")
-    }
-}
-
-/// The dispatcher's audit rows: an attempt that ended `retryable` is
-/// recorded as `retry job <id>` (outcome `scheduled`), one that used the
-/// last attempt as `discard job <id>` (outcome `discarded`), with the
-/// job's dataset, attempt and exit in the details. Completions are audited
-/// by the workers themselves (export, print, ingest). Each row is written
-/// on a short-lived connection; a failure to write is logged, never fatal.
-struct DispatchAudit: Sendable {
-    let databaseURL: String
-    let catalog: Catalog
-    let logger: Logger
-
-    /// Migrates the catalog (so the audit table exists) and returns the recorder.
-    static func start(databaseURL: String, catalog: Catalog, logger: Logger) async throws -> DispatchAudit {
-        let connection = try await PostgresConnection.connect(url: databaseURL, variable: "PYRAMYDAL_DATABASE_URL",
-                                                              applicationName: "pyramydal-dispatcher-audit", logger: logger)
-        defer { connection.close() }
-        try await connection.run { conn in _ = try catalog.migrate(conn) }
-        return DispatchAudit(databaseURL: databaseURL, catalog: catalog, logger: logger)
-    }
-
-    @Sendable func record(_ end: AttemptEnd) async {
-        let (what, outcome): (String, String)
-        switch end.state {
-        case .retryable?: (what, outcome) = ("retry job \(end.job.id)", "scheduled")
-        case .discarded?: (what, outcome) = ("discard job \(end.job.id)", "discarded")
-        default: return
-        }
-        do {
-            let connection = try await PostgresConnection.connect(url: databaseURL, variable: "PYRAMYDAL_DATABASE_URL",
-                                                                  applicationName: "pyramydal-dispatcher-audit", logger: logger)
-            defer { connection.close() }
-            try await JobAudit.record(end.job, what: what, outcome: outcome, details: ["exit": .string(end.exit.description)],
-                                      connection: connection, catalog: catalog)
-        } catch {
-            logger.error("could not write the audit row", metadata: ["job.id": "\(end.job.id)", "error": "\(error)"])
-        }
     }
 }

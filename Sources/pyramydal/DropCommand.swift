@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalog
 import Foundation
 import Ingest
+import JobContracts
 import ObjectStore
 import Postgres
 import PyramydalRuntime
@@ -30,7 +31,7 @@ struct DropCommand: AsyncParsableCommand {
             let key = "incoming/" + (department.map { $0 + "/" } ?? "") + stem + "." + ext
             if let reports {
                 let formats = reports.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-                guard !formats.isEmpty, formats.allSatisfy({ ["csv", "xlsx", "pdf"].contains($0) }) else {
+                guard !formats.isEmpty, formats.allSatisfy({ ReportRequest.Format(rawValue: $0) != nil }) else {
                     throw ValidationError("--reports takes a comma-separated list of csv, xlsx, pdf (got \"\(reports)\")")
                 }
                 try await addStandingReports(DatasetRef(department: department ?? "default", name: stem), formats: formats, context: context)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobContracts
 import JobQueue
 
 /// `pyramydal enqueue <kind> [key=value …]`.
@@ -9,8 +10,9 @@ struct Enqueue: AsyncParsableCommand {
         abstract: "Put a job in the queue.",
         discussion: """
             Arguments are key=value pairs (numbers and true/false are typed; key:=<json> takes raw JSON),
-            or a whole JSON object with --json. Example:
-              pyramydal enqueue export dataset=sales/orders format=xlsx
+            or a whole JSON object with --json. The arguments of the platform's kinds (ingest, export, print,
+            snapshot) must have that kind's shape. Example:
+              pyramydal enqueue export 'request:={"dataset": "sales/orders", "format": "xlsx"}'
             """
     )
 
@@ -24,8 +26,22 @@ struct Enqueue: AsyncParsableCommand {
 
     func validate() throws {
         guard maxAttempts > 0 else { throw ValidationError("--max-attempts must be at least 1") }
-        _ = try parsedArguments()
+        try Self.checkContract(kind: kind, arguments: try parsedArguments())
         _ = try scheduledAt()
+    }
+
+    /// The arguments of a known kind must decode as its contract (and name that kind).
+    static func checkContract(kind: String, arguments: JSONValue) throws {
+        guard let type = JobKinds.arguments[kind] else { return }
+        let decoded: any JobArgs
+        do {
+            decoded = try arguments.decode(type)
+        } catch {
+            throw ValidationError("these are not the arguments of a job of kind \(kind): \(error)")
+        }
+        guard decoded.kind == kind else {
+            throw ValidationError("these arguments make a \(decoded.kind) job, not \(kind)")
+        }
     }
 
     func parsedArguments() throws -> JSONValue {

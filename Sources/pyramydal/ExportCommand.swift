@@ -96,7 +96,7 @@ struct ExportCommand: AsyncParsableCommand {
             let (queue, url) = try await JobsSupport.openQueue(context)
             defer { queue.connection.close() }
             let arguments = ExportJobArguments(request: request, name: name, requestedBy: AuditActor.current())
-            let job = try await queue.enqueue(kind: request.format.jobKind, encoding: arguments)
+            let job = try await queue.enqueue(arguments)
             let what = "\(request.format.rawValue) of \(request.dataset) v\(resolved.source.version)"
             guard !noWait else {
                 print("job \(job.id) (\(job.kind)) enqueued: \(what)")
@@ -105,10 +105,10 @@ struct ExportCommand: AsyncParsableCommand {
             JobWait.note("job \(job.id) (\(job.kind)) enqueued: \(what); Ctrl-C stops waiting, not the job")
             let finished = try await JobWait.wait(for: job.id, queue: queue, databaseURL: url, timeout: .seconds(timeout),
                                                   context: context)
-            guard let key = finished.result?["key"]?.stringValue else {
+            guard let result = try? finished.result?.decode(ExportResult.self) else {
                 throw CLIError("job \(job.id) finished without a report key")
             }
-            print(try await support.location(of: key, store: try support.store()))
+            print(try await support.location(of: result.key, store: try support.store()))
         }
     }
 }

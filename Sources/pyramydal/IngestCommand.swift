@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalog
 import Foundation
 import Ingest
+import JobQueue
 import PyramydalRuntime
 
 /// `pyramydal ingest <file|s3://bucket/key>`: the IngestWorker's path, in
@@ -42,7 +43,7 @@ struct IngestCommand: AsyncParsableCommand {
                 }
             } catch let error as IngestError {
                 CommandContext.printError(error.description)
-                throw ExitCode(error.kind == .badInput ? 65 : 75)
+                throw ExitCode(error.kind == .badInput ? WorkerExitCode.badInput.rawValue : WorkerExitCode.transient.rawValue)
             }
             let seconds = Date().timeIntervalSince(started)
             print(TextTable.render(

@@ -1,3 +1,4 @@
+import Dispatching
 import Foundation
 import JobQueue
 import PyramydalRuntime
@@ -13,28 +14,21 @@ struct JobWait {
     let timeout: Duration
 
     /// Waits for the job; when no dispatcher would launch it (see
-    /// ``needsLocalDispatcher(_:queue:databaseURL:)``), runs one in this process meanwhile.
+    /// ``ProductionDispatcher/isUnattended(configuration:databaseURL:logger:)``),
+    /// runs one in this process meanwhile.
     static func wait(for jobID: Int64, queue: JobQueue, databaseURL: String, timeout: Duration,
                      context: CommandContext) async throws -> Job {
         let wait = JobWait(queue: queue, jobID: jobID, timeout: timeout)
-        guard try await needsLocalDispatcher(context, queue: queue, databaseURL: databaseURL) else { return try await wait.run(dispatchingHere: nil) }
+        let configuration = context.configuration
+        guard try await ProductionDispatcher.isUnattended(configuration: configuration, databaseURL: databaseURL,
+                                                          logger: context.logger) else {
+            return try await wait.run(dispatchingHere: nil)
+        }
         return try await wait.run {
             note("no dispatcher is running; launching the job from here")
-            return try await Dispatch.makeDispatcher(context, databaseURL: databaseURL, intake: false, shutdownTimeout: .seconds(30),
-                                                quiet: true)
+            return try await ProductionDispatcher.make(configuration: configuration, databaseURL: databaseURL, intake: false,
+                                                       shutdownTimeout: .seconds(30), quiet: true, logger: context.logger)
         }
-    }
-
-    /// True when no dispatcher holds the queue's leadership (a running
-    /// dispatcher always does), so nobody else would launch the job. With
-    /// the ECS launcher the job is left to the deployed dispatcher.
-    static func needsLocalDispatcher(_ context: CommandContext, queue: JobQueue, databaseURL: String) async throws -> Bool {
-        guard context.configuration.jobs.launcher == .local else { return false }
-        let probe = try await JobQueue.connect(url: databaseURL,
-                                               schema: queue.schema, applicationName: "pyramydal-wait-probe",
-                                               logger: context.logger)
-        defer { probe.connection.close() }  // closing the session releases the probe's lock
-        return try await probe.tryLeadership()
     }
 
     static func note(_ line: String) {
@@ -42,15 +36,15 @@ struct JobWait {
     }
 
     func run(dispatchingHere makeDispatcher: (() async throws -> Dispatcher)?) async throws -> Job {
-        let dispatcher = try await makeDispatcher?()
-        let dispatching = dispatcher.map { dispatcher in Task { try await dispatcher.run() } }
+        guard let dispatcher = try await makeDispatcher?() else { return try await poll() }
+        async let dispatching: Void = dispatcher.run()
         let outcome: Result<Job, any Error>
         do { outcome = .success(try await poll()) } catch { outcome = .failure(error) }
-        if let dispatcher, let dispatching {
-            dispatcher.shutdown()
-            if case .failure(let error) = await dispatching.result {
-                Self.note("the dispatcher in this process stopped with an error: \(error)")
-            }
+        dispatcher.shutdown()
+        do {
+            try await dispatching
+        } catch {
+            Self.note("the dispatcher in this process stopped with an error: \(error)")
         }
         return try outcome.get()
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatching
 import JobQueue
 
 /// `pyramydal jobs [--state …]`, `pyramydal jobs show|retry|cancel <id>`.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import JobContracts
 import JobQueue
 import Postgres
 import PyramydalRuntime
@@ -65,7 +66,7 @@ struct SnapshotCommand: AsyncParsableCommand {
             let (queue, url) = try await JobsSupport.openQueue(context)
             defer { queue.connection.close() }
             if let schedule {
-                let nightly = Schedule(name: "nightly-snapshot", cron: schedule, timeZone: timeZone, kind: "snapshot")
+                let nightly = Schedule(name: "nightly-snapshot", cron: schedule, timeZone: timeZone, kind: SnapshotArgs.kind)
                 do {
                     try await queue.saveSchedule(nightly)
                 } catch {
@@ -74,7 +75,7 @@ struct SnapshotCommand: AsyncParsableCommand {
                 print("nightly-snapshot: '\(schedule)' \(timeZone)")
             }
             guard now else { return }
-            let job = try await queue.enqueue(kind: "snapshot", maxAttempts: 3)
+            let job = try await queue.enqueue(SnapshotArgs(), maxAttempts: 3)
             guard wait else {
                 print("job \(job.id) (snapshot) enqueued: \(job.state)")
                 return

@@ -20,14 +20,13 @@ import Glibc
             environment["PYRAMYDAL_TASKS_DIR"] = TestQueue.tasksDirectory
             environment["PYRAMYDAL_LOG_LEVEL"] = "error"
             environment["PYRAMYDAL_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("jq-cli-\(queue.schema)").path
-            let pid = try LocalProcessLauncher.spawn(executable: binary, arguments: [binary, "dispatch", "--no-intake", "--shutdown-timeout", "1"],
-                                                     environment: environment)
-            let process = LocalProcess(pid: pid, logger: TestQueue.logger)
+            let process = try LocalProcessLauncher.spawn(executable: binary, arguments: ["dispatch", "--no-intake", "--shutdown-timeout", "1"],
+                                                         environment: environment, logger: TestQueue.logger)
             try await TestQueue.waitUntil("two workers to run and one job to complete") {
                 let counts = try await queue.countsByState()
                 return counts[.running] == 2 && counts[.completed] == 1
             }
-            #expect(kill(pid, SIGTERM) == 0)
+            #expect(kill(process.pid, SIGTERM) == 0)
             let exit = try await process.waitForExit()
             #expect(exit.exitCode == 0, "dispatch exits 0 after a graceful shutdown, got \(exit)")
             let counts = try await queue.countsByState()

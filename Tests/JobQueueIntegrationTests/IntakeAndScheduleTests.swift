@@ -1,6 +1,8 @@
 import Foundation
 import ObjectStore
 import Testing
+import Dispatching
+import JobContracts
 @testable import JobQueue
 
 @Suite struct IntakeAndScheduleTests {

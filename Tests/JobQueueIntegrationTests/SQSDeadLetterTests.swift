@@ -1,6 +1,7 @@
 import Foundation
 import ObjectStore
 import Testing
+import Dispatching
 @testable import JobQueue
 
 /// Issue 17, faults: a malformed message on the S3-event queue never

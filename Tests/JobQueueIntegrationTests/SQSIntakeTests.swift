@@ -1,6 +1,8 @@
 import Foundation
 import ObjectStore
 import Testing
+import Dispatching
+import JobContracts
 @testable import JobQueue
 
 /// The S3-event intake against moto's SQS (JSON protocol, signed) and PostgreSQL.

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import Dispatching
+import JobContracts
 @testable import JobQueue
 
 @Suite struct StateMachineTests {
@@ -118,6 +120,6 @@ import Testing
         #expect(!IncomingWatcher.isCandidate("incoming/~$q1.xlsx", prefix: "incoming/"))
         #expect(!IncomingWatcher.isCandidate("incoming/.q1.xlsx", prefix: "incoming/"))
         #expect(!IncomingWatcher.isCandidate("reports/q1.xlsx", prefix: "incoming/"))
-        #expect(IncomingWatcher.uniqueKey(store: "s3://b", key: "incoming/a.xlsx", etag: "e1") == "ingest:s3://b:incoming/a.xlsx:e1")
+        #expect(IngestArgs.uniqueKey(store: "s3://b", key: "incoming/a.xlsx", etag: "e1") == "ingest:s3://b:incoming/a.xlsx:e1")
     }
 }

@@ -1,11 +1,13 @@
 import Foundation
+import JobContracts
+import JobQueue
 import Logging
 import ObjectStore
 
 /// Reads S3 "Object Created" events from an SQS queue (EventBridge events or
 /// S3 event notifications, `ReceiveMessage` / `DeleteMessage`, signed) and
-/// enqueues one `ingest` job per object version under the store's
-/// `incoming/`, with the same arguments and unique key as the
+/// enqueues one `ingest` job (``IngestArgs``) per object version under the
+/// store's `incoming/`, with the same arguments and unique key as the
 /// ``IncomingWatcher`` sweep that backs it up. A message is deleted once its
 /// jobs are enqueued; one that can't be read is left for the queue's
 /// dead-letter queue.
@@ -36,6 +38,12 @@ public final class SQSIntake: JobIntake {
         public var bucket: String
         public var key: String
         public var etag: String
+
+        public init(bucket: String, key: String, etag: String) {
+            self.bucket = bucket
+            self.key = key
+            self.etag = etag
+        }
     }
 
     /// The objects an SQS message body names: an EventBridge event
@@ -79,8 +87,8 @@ public final class SQSIntake: JobIntake {
                 for object in objects where object.bucket == bucket && object.key.hasPrefix(prefix) {
                     let key = String(object.key.dropFirst(prefix.count))
                     guard IncomingWatcher.isCandidate(key, prefix: "incoming/") else { continue }
-                    let (job, isNew) = try await IncomingWatcher.enqueueIngest(queue: queue, store: storeLocation, key: key,
-                                                                               etag: object.etag)
+                    let (job, isNew) = try await queue.enqueueReportingNew(IngestArgs(store: storeLocation, key: key,
+                                                                                      etag: object.etag))
                     if isNew {
                         enqueued += 1
                         logger.info("new workbook from an S3 event", metadata: ["job.id": "\(job.id)", "object.key": "\(key)"])

@@ -4,7 +4,7 @@ import ObjectStore
 /// The signed AWS JSON clients (ECS, SQS) the dispatcher uses. In a file of
 /// its own because `PyramydalRuntime` and `ObjectStore` both name a type
 /// `S3Settings`, and the `ObjectStore` protocol hides the module name.
-enum DispatchStore {
+enum AWSClients {
     static func ecs(region: String, endpoint: String?) -> AWSJSONClient {
         AWSJSONClient.ecs(region: region, endpoint: endpoint, credentials: DefaultCredentialChain())
     }

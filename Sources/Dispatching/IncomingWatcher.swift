@@ -1,10 +1,12 @@
 import Foundation
+import JobContracts
+import JobQueue
 import ObjectStore
 
-/// Watches a store's `incoming/` prefix and enqueues one `ingest` job per
-/// object version: arguments `{"store", "key", "etag"}`, unique key
-/// `ingest:<store>:<key>:<etag>`, so a sweep that sees an object again (or
-/// an S3 event for it) makes no second job. Locally this is the intake; in
+/// Watches a store's `incoming/` prefix and enqueues one `ingest` job
+/// (``IngestArgs``) per object version; its unique key
+/// `ingest:<store>:<key>:<etag>` makes a sweep that sees an object again
+/// (or an S3 event for it) make no second job. Locally this is the intake; in
 /// AWS it is the sweep behind the S3 event queue.
 public final class IncomingWatcher: JobIntake {
     public let store: any ObjectStore
@@ -16,19 +18,6 @@ public final class IncomingWatcher: JobIntake {
     public init(store: any ObjectStore, prefix: String = "incoming/") {
         self.store = store
         self.prefix = prefix
-    }
-
-    /// The unique key of the ingest job for one object version.
-    public static func uniqueKey(store: String, key: String, etag: String) -> String {
-        "ingest:\(store):\(key):\(etag)"
-    }
-
-    /// Enqueues the ingest job for one object (used by the S3 event intake too).
-    @discardableResult
-    public static func enqueueIngest(queue: JobQueue, store: String, key: String, etag: String) async throws -> (job: Job, isNew: Bool) {
-        try await queue.enqueueReportingNew(
-            kind: "ingest", arguments: ["store": .string(store), "key": .string(key), "etag": .string(etag)],
-            uniqueKey: uniqueKey(store: store, key: key, etag: etag))
     }
 
     /// Whether a key is a workbook a person dropped (not a folder marker,
@@ -47,7 +36,7 @@ public final class IncomingWatcher: JobIntake {
                 let etag = (object.etag ?? "\(object.size)").trimmingCharacters(in: CharacterSet(charactersIn: "\""))
                 let marker = object.key + "\u{0}" + etag
                 if seen.withLock({ $0.contains(marker) }) { continue }
-                let (job, isNew) = try await Self.enqueueIngest(queue: queue, store: store.location, key: object.key, etag: etag)
+                let (job, isNew) = try await queue.enqueueReportingNew(IngestArgs(store: store.location, key: object.key, etag: etag))
                 seen.withLock { _ = $0.insert(marker) }
                 if isNew {
                     enqueued += 1
