@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers (docs/architecture.md): C system libraries → one Swift wrapper per
-// C library (Postgres, ObjectStore, Workbook) → Catalog / JobQueue →
+// C library (Postgres, ObjectStore, XLSXReader, XLSXWriter, PDF, Gzip) →
+// Catalog / JobQueue →
 // thin executables. Nothing imports upward.
 
 let package = Package(
@@ -12,7 +13,9 @@ let package = Package(
         .executable(name: "pyramydal", targets: ["pyramydal"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
-        .library(name: "Workbook", targets: ["Workbook"]),
+        .library(name: "XLSXReader", targets: ["XLSXReader"]),
+        .library(name: "XLSXWriter", targets: ["XLSXWriter"]),
+        .library(name: "PDF", targets: ["PDF"]),
         .library(name: "ChildProcess", targets: ["ChildProcess"]),
         .library(name: "JobQueue", targets: ["JobQueue"]),
     ],
@@ -35,6 +38,9 @@ let package = Package(
         // MARK: child processes without Foundation.Process (posix_spawn + waitpid)
         .target(name: "ChildProcess"),
 
+        // MARK: pure-Swift helpers shared low in the stack (no C library, no Foundation)
+        .target(name: "Basics"),
+
         // MARK: one wrapper per C library
         .target(
             name: "Postgres",
@@ -52,22 +58,24 @@ let package = Package(
             ]
         ),
 
-        .target(
-            name: "Workbook",
-            dependencies: ["CZip", "CLibXML2", "CXlsxWriter", "CHaru", "Gzip"]
-        ),
+        // The xlsx reader is the one target without Foundation: libxml2's
+        // headers bring ICU's, which clash with Foundation's own.
+        .target(name: "XLSXReader", dependencies: ["CZip", "CLibXML2", "Basics"]),
+        .target(name: "XLSXWriter", dependencies: ["CXlsxWriter", "CZip", "Basics", "XLSXReader"]),
+        .target(name: "PDF", dependencies: ["CHaru", "Gzip", "Basics"]),
 
         .target(name: "Gzip", dependencies: ["CZlib"]),
 
         // Release-mode micro benchmark of the xlsx reader (not a test).
-        .executableTarget(name: "WorkbookBench", dependencies: ["Workbook"]),
+        .executableTarget(name: "WorkbookBench", dependencies: ["XLSXReader"]),
 
         // MARK: reports (CSV, XLSX, PDF renderers and their queries)
         .target(
             name: "Reports",
             dependencies: [
                 "Postgres",
-                "Workbook",
+                "XLSXWriter",
+                "PDF",
                 "ObjectStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -100,12 +108,12 @@ let package = Package(
         // MARK: the platform schema and the ingest pipeline
         .target(
             name: "Catalog",
-            dependencies: ["Postgres", "Workbook", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Ingest",
             dependencies: [
-                "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime",
+                "Catalog", "Postgres", "ObjectStore", "XLSXReader", "Basics", "PyramydalRuntime",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -150,7 +158,7 @@ let package = Package(
         .executableTarget(
             name: "IngestWorker",
             dependencies: [
-                "Ingest", "Catalog", "JobQueue", "PyramydalRuntime", "Postgres", "ObjectStore", "Workbook",
+                "Ingest", "Catalog", "JobQueue", "PyramydalRuntime", "Postgres", "ObjectStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -158,7 +166,7 @@ let package = Package(
         .executableTarget(
             name: "pyramydal",
             dependencies: [
-                "Ingest", "Catalog", "Workbook",
+                "Ingest", "Catalog", "XLSXWriter",
                 "PyramydalRuntime",
                 "Reports",
                 "Postgres",
@@ -173,17 +181,20 @@ let package = Package(
 
         // MARK: tests
         // Shared by the test targets that run the built executables (not a product).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ChildProcess", "XLSXReader"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "ChildProcess"]),
         .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore", "ChildProcess"]),
-        .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "ChildProcess"], exclude: ["Fixtures"]),
+        .testTarget(name: "XLSXReaderTests", dependencies: ["XLSXReader", "Basics", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "XLSXWriterTests", dependencies: ["XLSXWriter", "TestSupport"]),
+        .testTarget(name: "PDFTests", dependencies: ["PDF", "ChildProcess"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "XLSXReader", "XLSXWriter", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Postgres", "Workbook", "ObjectStore", "ChildProcess"], exclude: ["Scripts"]),
+        .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Postgres", "XLSXWriter", "ObjectStore", "ChildProcess"], exclude: ["Scripts"]),
         .testTarget(name: "CatalogIntegrationTests", dependencies: ["Catalog", "Postgres"]),
         .testTarget(
             name: "IngestIntegrationTests",
-            dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime", "ChildProcess", "TestSupport"]
+            dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "XLSXReader", "XLSXWriter", "PyramydalRuntime", "ChildProcess", "TestSupport"]
         ),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Postgres", "ObjectStore", "ChildProcess", "TestSupport"]),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue"]),

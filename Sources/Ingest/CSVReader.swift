@@ -1,5 +1,5 @@
 import Foundation
-import Workbook
+import XLSXReader
 
 /// Streams a CSV file as rows of typed cells, the way `WorkbookReader`
 /// streams a sheet, so CSV goes through the same inference and COPY.

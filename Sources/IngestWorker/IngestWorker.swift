@@ -5,7 +5,6 @@ import Ingest
 import Logging
 import Postgres
 import PyramydalRuntime
-import Workbook
 
 /// The ingest container's entry point: one object (or local file) in, its
 /// dataset versions committed, and an exit status the job queue acts on:

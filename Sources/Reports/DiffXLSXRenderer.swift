@@ -1,5 +1,5 @@
 import Postgres
-import Workbook
+import XLSXWriter
 
 /// Writes a diff as a workbook with libxlsxwriter in constant-memory mode:
 /// sheets Summary, Added, Removed and Changed (each continued on

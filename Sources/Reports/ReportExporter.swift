@@ -1,6 +1,5 @@
 import Foundation
 import Postgres
-import Workbook
 
 /// What a rendered report is.
 public struct ReportOutput: Sendable, Hashable {

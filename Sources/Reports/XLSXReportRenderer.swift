@@ -1,4 +1,4 @@
-import Workbook
+import XLSXWriter
 
 #if canImport(Glibc)
 import Glibc

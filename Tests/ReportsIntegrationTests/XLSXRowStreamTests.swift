@@ -1,7 +1,7 @@
 import Foundation
 import Reports
 import Testing
-import Workbook
+import XLSXWriter
 
 /// The streamed sheet XML (``XLSXRowStream``) read back by tools we did not
 /// write: Python's zipfile (CRCs and sizes of the spliced part), openpyxl,
