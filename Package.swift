@@ -46,6 +46,7 @@ let package = Package(
             name: "Postgres",
             dependencies: [
                 "CLibPQ",
+                "Basics",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -61,7 +62,7 @@ let package = Package(
         // The xlsx reader is the one target without Foundation: libxml2's
         // headers bring ICU's, which clash with Foundation's own.
         .target(name: "XLSXReader", dependencies: ["CZip", "CLibXML2", "Basics"]),
-        .target(name: "XLSXWriter", dependencies: ["CXlsxWriter", "CZip", "Basics", "XLSXReader"]),
+        .target(name: "XLSXWriter", dependencies: ["CXlsxWriter", "CZip", "Basics"]),
         .target(name: "PDF", dependencies: ["CHaru", "Gzip", "Basics"]),
 
         .target(name: "Gzip", dependencies: ["CZlib"]),
@@ -74,6 +75,7 @@ let package = Package(
             name: "Reports",
             dependencies: [
                 "Postgres",
+                "Basics",
                 "XLSXWriter",
                 "PDF",
                 "ObjectStore",
@@ -188,7 +190,7 @@ let package = Package(
         .testTarget(name: "XLSXReaderTests", dependencies: ["XLSXReader", "Basics", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "XLSXWriterTests", dependencies: ["XLSXWriter", "TestSupport"]),
         .testTarget(name: "PDFTests", dependencies: ["PDF", "ChildProcess"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "XLSXReader", "XLSXWriter", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "XLSXReader", "XLSXWriter", "Basics", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Postgres", "XLSXWriter", "ObjectStore", "ChildProcess"], exclude: ["Scripts"]),
         .testTarget(name: "CatalogIntegrationTests", dependencies: ["Catalog", "Postgres"]),

@@ -118,7 +118,7 @@ public struct CopyEncoder: Sendable, Equatable, Hashable {
         switch type {
         case .bigint:
             guard let v = d.int64Value(in: b) else { return (d.isIntegral ? .valueOutOfRange : .valueDoesNotFitColumnType) }
-            Self.appendInteger(v, to: &out)
+            DecimalDigits.appendInteger(v, to: &out)
         case .numeric, .doublePrecision:
             out.append(contentsOf: b)
         case .date, .timestamp:
@@ -217,22 +217,14 @@ public struct CopyEncoder: Sendable, Equatable, Hashable {
         if n > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<n])) }
     }
 
-    static func appendInteger(_ v: Int64, to out: inout [UInt8]) {
-        DecimalDigits.appendInteger(v, to: &out)
-    }
-
-    static func appendUnsigned(_ v: UInt64, minimumDigits: Int, to out: inout [UInt8]) {
-        DecimalDigits.appendUnsigned(v, minimumDigits: minimumDigits, to: &out)
-    }
-
     /// `YYYY-MM-DD` (years before 1 or after 9999 can't come from a serial).
     static func appendDate(_ days: Int64, to out: inout [UInt8]) {
         let (y, m, d) = ExcelDate.civil(daysSince2000: days)
-        appendUnsigned(UInt64(y), minimumDigits: 4, to: &out)
+        DecimalDigits.appendUnsigned(UInt64(y), minimumDigits: 4, to: &out)
         out.append(UInt8(ascii: "-"))
-        appendUnsigned(UInt64(m), minimumDigits: 2, to: &out)
+        DecimalDigits.appendUnsigned(UInt64(m), minimumDigits: 2, to: &out)
         out.append(UInt8(ascii: "-"))
-        appendUnsigned(UInt64(d), minimumDigits: 2, to: &out)
+        DecimalDigits.appendUnsigned(UInt64(d), minimumDigits: 2, to: &out)
     }
 
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]` (fraction without trailing zeros, as
@@ -253,11 +245,11 @@ public struct CopyEncoder: Sendable, Equatable, Hashable {
     static func appendClock(_ micros: UInt64, to out: inout [UInt8]) {
         let seconds = micros / 1_000_000
         let fraction = micros % 1_000_000
-        appendUnsigned(seconds / 3600, minimumDigits: 2, to: &out)
+        DecimalDigits.appendUnsigned(seconds / 3600, minimumDigits: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        appendUnsigned(seconds / 60 % 60, minimumDigits: 2, to: &out)
+        DecimalDigits.appendUnsigned(seconds / 60 % 60, minimumDigits: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        appendUnsigned(seconds % 60, minimumDigits: 2, to: &out)
+        DecimalDigits.appendUnsigned(seconds % 60, minimumDigits: 2, to: &out)
         if fraction != 0 {
             out.append(UInt8(ascii: "."))
             var f = fraction
@@ -266,7 +258,7 @@ public struct CopyEncoder: Sendable, Equatable, Hashable {
                 f /= 10
                 digits -= 1
             }
-            appendUnsigned(f, minimumDigits: digits, to: &out)
+            DecimalDigits.appendUnsigned(f, minimumDigits: digits, to: &out)
         }
     }
 }

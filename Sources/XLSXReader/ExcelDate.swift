@@ -1,3 +1,5 @@
+public import Basics
+
 /// The workbook's date system (`<workbookPr date1904="1"/>`).
 public enum DateSystem: Sendable, Equatable, Hashable, Codable {
     /// Serial 1 is 1900-01-01, with Lotus 1-2-3's fictitious 1900-02-29 as
@@ -5,38 +7,6 @@ public enum DateSystem: Sendable, Equatable, Hashable, Codable {
     case excel1900
     /// Serial 0 is 1904-01-01 (old Mac Excel).
     case excel1904
-}
-
-/// A date and time of day read from an Excel serial, held the way
-/// PostgreSQL holds it: days since 2000-01-01 and microseconds into the day.
-public struct ExcelTimestamp: Sendable, Equatable, Hashable, Comparable {
-    /// Days since 2000-01-01 (PostgreSQL's epoch); negative before it.
-    public var daysSince2000: Int64
-    /// Microseconds since midnight, `0..<86_400_000_000`.
-    public var microsecondOfDay: Int64
-
-    public init(daysSince2000: Int64, microsecondOfDay: Int64) {
-        self.daysSince2000 = daysSince2000
-        self.microsecondOfDay = microsecondOfDay
-    }
-
-    public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, microsecond: Int = 0) {
-        daysSince2000 = ExcelDate.daysSince2000(year: year, month: month, day: day)
-        microsecondOfDay = ((Int64(hour) * 60 + Int64(minute)) * 60 + Int64(second)) * 1_000_000 + Int64(microsecond)
-    }
-
-    /// Microseconds since 2000-01-01 00:00:00 (a COPY BINARY `timestamp`).
-    public var microsecondsSince2000: Int64 { daysSince2000 * ExcelDate.microsecondsPerDay + microsecondOfDay }
-
-    public var calendarDate: (year: Int, month: Int, day: Int) { ExcelDate.civil(daysSince2000: daysSince2000) }
-    public var hour: Int { Int(microsecondOfDay / 3_600_000_000) }
-    public var minute: Int { Int(microsecondOfDay / 60_000_000 % 60) }
-    public var second: Int { Int(microsecondOfDay / 1_000_000 % 60) }
-    public var microsecond: Int { Int(microsecondOfDay % 1_000_000) }
-
-    public static func < (a: ExcelTimestamp, b: ExcelTimestamp) -> Bool {
-        (a.daysSince2000, a.microsecondOfDay) < (b.daysSince2000, b.microsecondOfDay)
-    }
 }
 
 /// Excel serial numbers ↔ calendar dates, times and durations, computed
@@ -137,30 +107,17 @@ public enum ExcelDate {
         return d.negative ? -total : total
     }
 
-    // MARK: - proleptic Gregorian calendar (H. Hinnant's algorithms)
+    // MARK: - calendar days (one algorithm, in Basics)
 
     /// Days from 2000-01-01 to the given day.
+    @inlinable
     public static func daysSince2000(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468 - 10_957
+        CivilDate.daysSince2000(year: year, month: month, day: day)
     }
 
     /// The calendar day `days` after 2000-01-01.
+    @inlinable
     public static func civil(daysSince2000 days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = days + 10_957 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return (Int(y), Int(m), Int(d))
+        CivilDate.civil(daysSince2000: days)
     }
 }

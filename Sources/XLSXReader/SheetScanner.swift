@@ -418,13 +418,8 @@ enum ISODate {
         v == v.rounded() ? String(Int(v)) : "\(v)"
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant).
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
+    /// Days since 1970-01-01 of a proleptic Gregorian date.
+    static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int {
+        Int(CivilDate.daysSince1970(year: y, month: m, day: d))
     }
 }

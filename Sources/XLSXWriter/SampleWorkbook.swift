@@ -1,5 +1,5 @@
 import Dispatch
-public import XLSXReader
+public import Basics
 
 /// A realistic, deterministic 20-column "orders" workbook for demos and
 /// benchmarks (`pyramydal sample --rows N --out F.xlsx`), shaped like
@@ -180,10 +180,10 @@ public enum SampleWorkbook {
             return row
         }
 
-        private let epochDay = ExcelDate.daysSince2000(year: 2020, month: 1, day: 1)
+        private let epochDay = CivilDate.daysSince2000(year: 2020, month: 1, day: 1)
 
         private func dateValue(_ day: Int64) -> Value {
-            let (y, m, d) = ExcelDate.civil(daysSince2000: day)
+            let (y, m, d) = CivilDate.civil(daysSince2000: day)
             return .date(year: y, month: m, day: d)
         }
 

@@ -1,6 +1,7 @@
 import Testing
 @testable import Ingest
 @testable import XLSXReader
+import Basics
 
 @Suite("Excel dates")
 struct ExcelDateTests {
