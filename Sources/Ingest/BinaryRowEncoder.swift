@@ -1,3 +1,4 @@
+import Postgres
 import XLSXReader
 
 /// Writes raw rows as COPY BINARY tuples for a table whose columns are the
@@ -36,7 +37,7 @@ package struct BinaryRowEncoder: Sendable {
     package func encode(_ row: RawRow, to out: inout [UInt8]) throws(CellError) {
         precondition(fits(row), "a row with cells outside the table's columns")
         let mark = out.count
-        CopyEncoder.appendBinaryTupleStart(fieldCount: types.count, to: &out)
+        PostgresBinaryCopy.appendTupleStart(fieldCount: types.count, to: &out)
         let cells = row.cells
         var next = 0
         for i in 0..<types.count {
@@ -49,7 +50,7 @@ package struct BinaryRowEncoder: Sendable {
                 }
                 next += 1
             } else {
-                CopyEncoder.appendBinaryNull(to: &out)
+                PostgresBinaryCopy.appendNull(to: &out)
             }
         }
     }
@@ -65,7 +66,7 @@ package struct BinaryRowEncoder: Sendable {
             return false
         }
         let mark = out.count
-        CopyEncoder.appendBinaryTupleStart(fieldCount: types.count, to: &out)
+        PostgresBinaryCopy.appendTupleStart(fieldCount: types.count, to: &out)
         var next = 0
         for i in 0..<types.count {
             if next < cells.count && cells[next].column == firstColumn + i {
@@ -78,7 +79,7 @@ package struct BinaryRowEncoder: Sendable {
                 }
                 next += 1
             } else {
-                CopyEncoder.appendBinaryNull(to: &out)
+                PostgresBinaryCopy.appendNull(to: &out)
             }
         }
         return true

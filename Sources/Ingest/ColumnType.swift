@@ -1,3 +1,5 @@
+import Postgres
+
 /// The PostgreSQL type chosen for one column of a sheet, from the whole
 /// column (see ``ColumnTypeInference``).
 public enum ColumnType: String, Sendable, Equatable, Hashable, CaseIterable, Codable {
@@ -52,14 +54,14 @@ public enum ColumnType: String, Sendable, Equatable, Hashable, CaseIterable, Cod
     /// for checking COPY BINARY columns.
     public var postgresOID: UInt32 {
         switch self {
-        case .bigint: 20
-        case .numeric: 1700
-        case .doublePrecision: 701
-        case .date: 1082
-        case .timestamp: 1114
-        case .interval: 1186
-        case .boolean: 16
-        case .text: 25
+        case .bigint: PostgresTypeOID.int8
+        case .numeric: PostgresTypeOID.numeric
+        case .doublePrecision: PostgresTypeOID.float8
+        case .date: PostgresTypeOID.date
+        case .timestamp: PostgresTypeOID.timestamp
+        case .interval: PostgresTypeOID.interval
+        case .boolean: PostgresTypeOID.bool
+        case .text: PostgresTypeOID.text
         }
     }
 }

@@ -74,10 +74,7 @@ public final class PostgresCopyWriter {
         capacity = self.batchSize + 64 * 1024
         buffer = .allocate(capacity: capacity)
         if format == .binary {
-            // Signature, flags (no OIDs), header extension length.
-            writeRaw([0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00])
-            appendInteger(Int32(0))
-            appendInteger(Int32(0))
+            writeRaw(PostgresBinaryCopy.header)
         }
     }
 
@@ -114,7 +111,7 @@ public final class PostgresCopyWriter {
             abort(message: "unfinished row")
             throw PostgresError(code: .invalidValue, message: "finish() called in the middle of a row", purpose: purpose)
         }
-        if format == .binary { appendInteger(Int16(-1)) }
+        if format == .binary { writeRaw(PostgresBinaryCopy.trailer) }
         do {
             try flush()
         } catch {

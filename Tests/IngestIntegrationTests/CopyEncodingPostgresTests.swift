@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Ingest
+import Postgres
 import TestSupport
 import XLSXReader
 
@@ -57,10 +58,10 @@ struct CopyEncodingPostgresTests {
 
         var text: [UInt8] = []
         var binary: [UInt8] = []
-        CopyEncoder.appendBinaryHeader(to: &binary)
+        PostgresBinaryCopy.appendHeader(to: &binary)
         for (index, (cells, _)) in Self.rows.enumerated() {
             try encoder.appendText(.number(String(index), .plain), as: .bigint, to: &text)
-            CopyEncoder.appendBinaryTupleStart(fieldCount: cells.count + 1, to: &binary)
+            PostgresBinaryCopy.appendTupleStart(fieldCount: cells.count + 1, to: &binary)
             try encoder.appendBinary(.number(String(index), .plain), as: .bigint, to: &binary)
             for (cell, (_, type)) in zip(cells, Self.columns) {
                 CopyEncoder.appendTextFieldSeparator(to: &text)
@@ -69,7 +70,7 @@ struct CopyEncodingPostgresTests {
             }
             CopyEncoder.appendTextRowEnd(to: &text)
         }
-        CopyEncoder.appendBinaryTrailer(to: &binary)
+        PostgresBinaryCopy.appendTrailer(to: &binary)
         let textFile = dir.appendingPathComponent("rows.txt")
         let binaryFile = dir.appendingPathComponent("rows.bin")
         try Data(text).write(to: textFile)
@@ -122,12 +123,12 @@ struct CopyEncodingPostgresTests {
 
         let encoder = CopyEncoder()
         var binary: [UInt8] = []
-        CopyEncoder.appendBinaryHeader(to: &binary)
+        PostgresBinaryCopy.appendHeader(to: &binary)
         for row in sheet {
-            CopyEncoder.appendBinaryTupleStart(fieldCount: row.count, to: &binary)
+            PostgresBinaryCopy.appendTupleStart(fieldCount: row.count, to: &binary)
             for (cell, type) in zip(row, types) { try encoder.appendBinary(cell, as: type, to: &binary) }
         }
-        CopyEncoder.appendBinaryTrailer(to: &binary)
+        PostgresBinaryCopy.appendTrailer(to: &binary)
         let dir = try TIProcess.temporaryDirectory("inferred")
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("rows.bin")
@@ -160,10 +161,10 @@ struct CopyEncodingPostgresTests {
 
         let encoder = CopyEncoder()
         var binary: [UInt8] = []
-        CopyEncoder.appendBinaryHeader(to: &binary)
+        PostgresBinaryCopy.appendHeader(to: &binary)
         var expectedText = ""
         for (i, t) in numerics.enumerated() {
-            CopyEncoder.appendBinaryTupleStart(fieldCount: 4, to: &binary)
+            PostgresBinaryCopy.appendTupleStart(fieldCount: 4, to: &binary)
             try encoder.appendBinary(.number(String(i), .plain), as: .bigint, to: &binary)
             try encoder.appendBinary(.text(t), as: .text, to: &binary)
             try encoder.appendBinary(.number(t, .plain), as: .numeric, to: &binary)
@@ -171,7 +172,7 @@ struct CopyEncodingPostgresTests {
             try encoder.appendBinary(.number(String(serial), .date), as: .date, to: &binary)
             expectedText += "\(i)\n"
         }
-        CopyEncoder.appendBinaryTrailer(to: &binary)
+        PostgresBinaryCopy.appendTrailer(to: &binary)
         let dir = try TIProcess.temporaryDirectory("random")
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("rows.bin")

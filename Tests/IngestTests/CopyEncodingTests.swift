@@ -1,5 +1,6 @@
 import Testing
 @testable import Ingest
+import Postgres
 @testable import XLSXReader
 
 @Suite("COPY encoding")
@@ -21,12 +22,12 @@ struct CopyEncodingTests {
     /// A numeric field: length, ndigits, weight, sign, dscale, digits.
     private func numeric(ndigits: Int16, weight: Int16, negative: Bool = false, dscale: Int16, _ digits: [Int16]) -> [UInt8] {
         var out: [UInt8] = []
-        CopyEncoder.appendBigEndian(Int32(8 + 2 * digits.count), to: &out)
-        CopyEncoder.appendBigEndian(ndigits, to: &out)
-        CopyEncoder.appendBigEndian(weight, to: &out)
-        CopyEncoder.appendBigEndian(UInt16(negative ? 0x4000 : 0), to: &out)
-        CopyEncoder.appendBigEndian(dscale, to: &out)
-        for d in digits { CopyEncoder.appendBigEndian(d, to: &out) }
+        PostgresBinaryCopy.appendBigEndian(Int32(8 + 2 * digits.count), to: &out)
+        PostgresBinaryCopy.appendBigEndian(ndigits, to: &out)
+        PostgresBinaryCopy.appendBigEndian(weight, to: &out)
+        PostgresBinaryCopy.appendBigEndian(UInt16(negative ? 0x4000 : 0), to: &out)
+        PostgresBinaryCopy.appendBigEndian(dscale, to: &out)
+        for d in digits { PostgresBinaryCopy.appendBigEndian(d, to: &out) }
         return out
     }
 
@@ -108,15 +109,15 @@ struct CopyEncodingTests {
     @Test func binaryScalars() throws {
         #expect(try binary(.number("-2", .plain), .bigint) == [0, 0, 0, 8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE])
         var expected: [UInt8] = [0, 0, 0, 8]
-        CopyEncoder.appendBigEndian((0.1 as Double).bitPattern, to: &expected)
+        PostgresBinaryCopy.appendBigEndian((0.1 as Double).bitPattern, to: &expected)
         #expect(try binary(.number("0.1", .plain), .doublePrecision) == expected)
         #expect(try binary(.number("36526", .date), .date) == [0, 0, 0, 4, 0, 0, 0, 0])
         #expect(try binary(.number("36527", .date), .date) == [0, 0, 0, 4, 0, 0, 0, 1])
         expected = [0, 0, 0, 8]
-        CopyEncoder.appendBigEndian(Int64(86_400_000_000 + 43_200_000_000), to: &expected)
+        PostgresBinaryCopy.appendBigEndian(Int64(86_400_000_000 + 43_200_000_000), to: &expected)
         #expect(try binary(.number("36527.5", .dateTime), .timestamp) == expected)
         expected = [0, 0, 0, 16]
-        CopyEncoder.appendBigEndian(Int64(36 * 3_600_000_000), to: &expected)
+        PostgresBinaryCopy.appendBigEndian(Int64(36 * 3_600_000_000), to: &expected)
         expected += [0, 0, 0, 0, 0, 0, 0, 0]
         #expect(try binary(.number("1.5", .duration), .interval) == expected)
         #expect(try binary(.boolean(true), .boolean) == [0, 0, 0, 1, 1])
@@ -132,11 +133,11 @@ struct CopyEncodingTests {
 
     @Test func binaryFraming() {
         var out: [UInt8] = []
-        CopyEncoder.appendBinaryHeader(to: &out)
+        PostgresBinaryCopy.appendHeader(to: &out)
         #expect(out == Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0] + [0, 0, 0, 0] + [0, 0, 0, 0])
         out.removeAll()
-        CopyEncoder.appendBinaryTupleStart(fieldCount: 3, to: &out)
-        CopyEncoder.appendBinaryTrailer(to: &out)
+        PostgresBinaryCopy.appendTupleStart(fieldCount: 3, to: &out)
+        PostgresBinaryCopy.appendTrailer(to: &out)
         #expect(out == [0, 3, 0xFF, 0xFF])
         out.removeAll()
         CopyEncoder.appendTextFieldSeparator(to: &out)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Ingest
+import Postgres
 @testable import XLSXReader
 import TestSupport
 import XLSXWriter
@@ -138,7 +139,7 @@ struct IngestHotPathTests {
         #expect(!BinaryRowEncoder(firstColumn: 4, types: [type], encoder: encoder).fits(raw))
 
         var want: [UInt8] = [7]
-        CopyEncoder.appendBinaryTupleStart(fieldCount: columns, to: &want)
+        PostgresBinaryCopy.appendTupleStart(fieldCount: columns, to: &want)
         var wantInference = [ColumnTypeInference](repeating: ColumnTypeInference(), count: 2 + columns)
         var firstFailure: Int? = nil
         var next = 0
@@ -149,7 +150,7 @@ struct IngestHotPathTests {
                 do { try encoder.appendBinary(value, as: type, to: &want) } catch { if firstFailure == nil { firstFailure = i } }
                 next += 1
             } else {
-                CopyEncoder.appendBinaryNull(to: &want)
+                PostgresBinaryCopy.appendNull(to: &want)
             }
         }
         var got: [UInt8] = [7]
