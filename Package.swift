@@ -191,8 +191,8 @@ let package = Package(
         .testTarget(name: "XLSXWriterTests", dependencies: ["XLSXWriter", "TestSupport"]),
         .testTarget(name: "PDFTests", dependencies: ["PDF", "ChildProcess"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "XLSXReader", "XLSXWriter", "Basics", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Postgres", "XLSXWriter", "ObjectStore", "ChildProcess"], exclude: ["Scripts"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Postgres"]),
+        .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Postgres", "XLSXWriter", "ObjectStore", "ChildProcess", "TestSupport"], exclude: ["Scripts"]),
         .testTarget(name: "CatalogIntegrationTests", dependencies: ["Catalog", "Postgres"]),
         .testTarget(
             name: "IngestIntegrationTests",
