@@ -1,11 +1,11 @@
 import Foundation
-import Reports
+import TestSupport
 import Testing
 import XLSXWriter
 
 /// The streamed sheet XML (``XLSXRowStream``) read back by tools we did not
 /// write: Python's zipfile (CRCs and sizes of the spliced part), openpyxl,
-/// python-calamine and LibreOffice.
+/// and python-calamine (LibreOffice opening a whole report: `ReportsIntegrationTests`).
 @Suite struct XLSXRowStreamTests {
     static func scratch(_ name: String = #function) throws -> String {
         let dir = FileManager.default.temporaryDirectory
@@ -41,8 +41,8 @@ import XLSXWriter
     struct Dump: Decodable {
         var bad: String?
         var dims: [String: String]
-        var openpyxl: [String: [[XLSXDump.Cell]]]
-        var calamine: [String: [[XLSXDump.Cell]]]
+        var openpyxl: [String: [[XLSXDumpCell]]]
+        var calamine: [String: [[XLSXDumpCell]]]
     }
 
     static func writeNumberText(_ stream: XLSXRowStream, column: Int, _ text: String,
@@ -96,7 +96,7 @@ import XLSXWriter
         try writer.close()
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["stream.xlsx"]) // temp parts removed
 
-        let dump = try JSONDecoder().decode(Dump.self, from: Data(Tool.check("python3", ["-c", Self.readScript, path]).utf8))
+        let dump = try JSONDecoder().decode(Dump.self, from: Data(TIProcess.run("python3", ["-c", Self.readScript, path]).utf8))
         #expect(dump.bad == nil)
         #expect(dump.dims["xl/worksheets/sheet2.xml"] == "A1:D10")
         #expect(dump.dims["xl/worksheets/sheet3.xml"] == "A1:D2")
@@ -110,13 +110,13 @@ import XLSXWriter
                 // decode them); both readers here leave them escaped in inline strings.
                 let shown = text.replacingOccurrences(of: "\u{1}", with: "_x0001_")
                     .replacingOccurrences(of: "\u{1F}", with: "_x001F_").replacingOccurrences(of: "\r", with: "_x000D_")
-                #expect(cells[0] == XLSXDump.Cell("string", shown), "\(reader) row \(r)")
-                #expect(cells[1] == XLSXDump.Cell("number", "-1234.5"), "\(reader) row \(r)")
-                #expect(cells[2] == XLSXDump.Cell("bool", r % 2 == 0 ? "true" : "false"), "\(reader) row \(r)")
-                #expect(cells[3] == XLSXDump.Cell("number", String(Double(r * 1_000_003 - 5))), "\(reader) row \(r)")
+                #expect(cells[0] == XLSXDumpCell("string", shown), "\(reader) row \(r)")
+                #expect(cells[1] == XLSXDumpCell("number", "-1234.5"), "\(reader) row \(r)")
+                #expect(cells[2] == XLSXDumpCell("bool", r % 2 == 0 ? "true" : "false"), "\(reader) row \(r)")
+                #expect(cells[3] == XLSXDumpCell("number", String(Double(r * 1_000_003 - 5))), "\(reader) row \(r)")
             }
-            #expect(rows[8].count > 1 && rows[8][1] == XLSXDump.Cell("number", String(0.1 + 0.2)), "\(reader)")
-            #expect(sheets["About"]?.first?.first == XLSXDump.Cell("string", "kept"), "\(reader)")
+            #expect(rows[8].count > 1 && rows[8][1] == XLSXDumpCell("number", String(0.1 + 0.2)), "\(reader)")
+            #expect(sheets["About"]?.first?.first == XLSXDumpCell("string", "kept"), "\(reader)")
         }
     }
 
@@ -134,59 +134,5 @@ import XLSXWriter
             // Dropped without close(), as when a report fails half-way.
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
-    }
-
-    /// LibreOffice (`soffice --headless --convert-to csv`) opens the report
-    /// and shows the database's values on the "data" sheet.
-    @Test func libreOfficeOpensTheReport() async throws {
-        try await TestDatabase.withSchema { connection, schema, dir in
-            let source = try await TestDatabase.makeOrders(connection, schema: schema, rows: 300)
-            let path = dir + "/orders.xlsx"
-            let request = ReportRequest(dataset: "sales/orders", format: .xlsx, sort: [ReportSort(column: "id")])
-            _ = try await ReportExporter().render(request, source: source, to: path, connection: connection)
-            // Sheet 2 ("data") as UTF-8 CSV, values as shown; a profile of its own so parallel runs don't collide.
-            _ = try Tool.check("soffice", [
-                "-env:UserInstallation=file://\(dir)/lo-profile", "--headless", "--norestore",
-                "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,2",
-                "--outdir", dir + "/lo", path,
-            ])
-            let csv = try String(contentsOfFile: dir + "/lo/orders-data.csv", encoding: .utf8)
-            let rows = try Tool.check("python3", ["-c", """
-                import csv, json, sys
-                json.dump(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8'))), sys.stdout)
-                """, dir + "/lo/orders-data.csv"])
-            let table = try JSONDecoder().decode([[String]].self, from: Data(rows.utf8))
-            #expect(table.count == 301, "\(csv.prefix(300))")
-            #expect(table.first == ["id", "customer", "amount", "ratio", "day", "at", "span", "paid", "note"])
-            let expected = try await XLSXReportTests.expectedRows(connection)
-            for (r, db) in expected.enumerated() where r + 1 < table.count {
-                let shown = table[r + 1]
-                let context = Comment(rawValue: "row \(r + 1): \(shown) vs \(db)")
-                #expect(shown.count == 9, context)
-                guard shown.count == 9 else { continue }
-                #expect(shown[0] == db[0], context)                          // id, format "0"
-                #expect(shown[1] == (db[1] ?? ""), context)                  // text
-                #expect(shown[4] == (db[4] ?? ""), context)                  // yyyy-mm-dd
-                #expect(shown[5] == (db[5] ?? ""), context)                  // yyyy-mm-dd hh:mm:ss
-                #expect(shown[6] == (db[6] ?? ""), context)                  // interval as text
-                #expect(shown[7] == (db[7].map { $0 == "true" ? "TRUE" : "FALSE" } ?? ""), context)
-                #expect(shown[8] == (db[8] ?? ""), context)                  // _x000D_ decoded
-                if let amount = db[2] {                                      // #,##0.00
-                    #expect(shown[2].replacingOccurrences(of: ",", with: "") == amount, context)
-                }
-            }
-        }
-    }
-}
-
-extension XLSXDump.Cell {
-    init(_ type: String, _ value: String?) {
-        let typed: Any? = switch type {
-        case "number": value.flatMap(Double.init)
-        case "bool": value.map { $0 == "true" }
-        default: value
-        }
-        let json = try! JSONSerialization.data(withJSONObject: typed.map { [type, $0] } ?? [type])
-        self = try! JSONDecoder().decode(XLSXDump.Cell.self, from: json)
     }
 }
