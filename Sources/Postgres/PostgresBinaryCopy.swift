@@ -116,6 +116,16 @@ public enum PostgresBinaryCopy {
         appendBigEndian(Int32(0), to: &out)  // months
     }
 
+    /// `numeric` NaN.
+    @inlinable
+    public static func appendNumericNaN(to out: inout [UInt8]) {
+        appendBigEndian(Int32(8), to: &out)
+        appendBigEndian(Int16(0), to: &out)
+        appendBigEndian(Int16(0), to: &out)
+        appendBigEndian(UInt16(0xC000), to: &out)
+        appendBigEndian(Int16(0), to: &out)
+    }
+
     /// `numeric` (`numeric_send`): ndigits, weight (of the first base-10000
     /// digit, in groups of four decimal digits from the point), sign
     /// (0x0000 or 0x4000), display scale, then the base-10000 digits. Built

@@ -63,6 +63,8 @@ public final class PostgresCopyWriter {
     var capacity: Int
     var count = 0
     var fieldsInRow = 0
+    /// A `numeric` field in binary format, encoded before it is copied in.
+    private var numericField: [UInt8] = []
     private var open = true
 
     init(connection: PostgresConnection, purpose: String, format: Format, columnCount: Int, batchSize: Int) {
@@ -239,7 +241,8 @@ public final class PostgresCopyWriter {
 
     /// For `numeric` columns, from the UTF-8 bytes of decimal text.
     public func appendNumeric(utf8 bytes: UnsafeBufferPointer<UInt8>) throws {
-        guard let numeric = NumericLayout(bytes) else {
+        numericField.removeAll(keepingCapacity: true)
+        guard let numeric = NumericText(bytes), format == .text || numeric.appendBinary(to: &numericField) else {
             var shown = String(decoding: bytes.prefix(64), as: UTF8.self)
             if bytes.count > 64 { shown += "…" }
             throw PostgresError(code: .invalidValue,
@@ -249,14 +252,7 @@ public final class PostgresCopyWriter {
         beginField()
         switch format {
         case .text: writeRaw(UnsafeRawBufferPointer(bytes))
-        case .binary:
-            reserve(12 + 2 * numeric.groups.count)
-            appendInteger(Int32(8 + 2 * numeric.groups.count))
-            appendInteger(Int16(numeric.groups.count))
-            appendInteger(numeric.weight)
-            appendInteger(numeric.sign)
-            appendInteger(numeric.displayScale)
-            for group in numeric.groups { appendInteger(numeric.group(group)) }
+        case .binary: writeRaw(numericField)  // length word included
         }
     }
 
