@@ -1,20 +1,20 @@
-public import XLSXReader
+import XLSXReader
 import Basics
 
 /// Too many columns for one PostgreSQL table.
-public struct ColumnNamesError: Error, Sendable, Equatable, CustomStringConvertible {
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
+package struct ColumnNamesError: Error, Sendable, Equatable, CustomStringConvertible {
+    package struct Code: Sendable, Hashable, CustomStringConvertible {
         let name: String
         /// More than ``ColumnNames/maxColumns`` columns.
-        public static let tooManyColumns = Code(name: "tooManyColumns")
-        public var description: String { name }
+        package static let tooManyColumns = Code(name: "tooManyColumns")
+        package var description: String { name }
     }
 
-    public var code: Code
+    package var code: Code
     /// How many columns the sheet has.
-    public var columnCount: Int
+    package var columnCount: Int
 
-    public var description: String {
+    package var description: String {
         "ColumnNamesError.\(code): the sheet has \(columnCount) columns; PostgreSQL allows at most \(ColumnNames.maxColumns) per table"
     }
 }
@@ -37,17 +37,17 @@ public struct ColumnNamesError: Error, Sendable, Equatable, CustomStringConverti
 ///   fits in 63 bytes), skipping any name that appears literally elsewhere
 ///   in the header, so `a, a, a_2` becomes `a, a_3, a_2`. Earlier columns
 ///   keep their names; the result depends only on the header.
-public enum ColumnNames {
+package enum ColumnNames {
     /// PostgreSQL's limit on the columns of a table.
-    public static let maxColumns = 1600
+    package static let maxColumns = 1600
     /// PostgreSQL's identifier length in bytes (NAMEDATALEN - 1).
-    public static let maxNameBytes = 63
+    package static let maxNameBytes = 63
 
     /// One name per column: `header` is the header row's cells (the first
     /// non-empty row), `header[i]` being spreadsheet column
     /// `firstColumn + i` (0 is `A`); `columnCount` the sheet's column count
     /// when data rows are wider than the header.
-    public static func make(
+    package static func make(
         header: [CellValue], columnCount: Int = 0, firstColumn: Int = 0, dateSystem: DateSystem = .excel1900
     ) throws(ColumnNamesError) -> [String] {
         let count = max(header.count, columnCount)
@@ -81,7 +81,7 @@ public enum ColumnNames {
 
     /// The spreadsheet letters of a zero-based column index (0 → `A`,
     /// 26 → `AA`).
-    public static func columnLetters(_ index: Int) -> String {
+    package static func columnLetters(_ index: Int) -> String {
         var n = index + 1
         var letters: [UInt8] = []
         while n > 0 {

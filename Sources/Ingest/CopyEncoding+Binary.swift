@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Postgres
-public import XLSXReader
+import XLSXReader
 
 /// COPY BINARY: one field per cell (4-byte big-endian length, -1 for NULL,
 /// then the type's `*_send` representation), written through
@@ -16,7 +16,7 @@ extension CopyEncoder {
     /// float8, date (days since 2000-01-01), timestamp (microseconds since
     /// 2000-01-01), interval (microseconds, days 0, months 0), bool, or
     /// text (UTF-8).
-    public func appendBinary(_ value: CellValue, as type: ColumnType, to out: inout [UInt8]) throws(CopyEncodingError) {
+    package func appendBinary(_ value: CellValue, as type: ColumnType, to out: inout [UInt8]) throws(CopyEncodingError) {
         let failure: CopyEncodingError.Code?
         switch value {
         case .empty:

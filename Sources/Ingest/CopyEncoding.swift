@@ -1,33 +1,33 @@
-public import XLSXReader
+import XLSXReader
 import Basics
 
 /// A cell that can't be written as its column's type (a caller mixing up
 /// columns, or a type chosen from other data).
-public struct CopyEncodingError: Error, Sendable, Equatable, CustomStringConvertible {
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
+package struct CopyEncodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    package struct Code: Sendable, Hashable, CustomStringConvertible {
         let name: String
         /// The value's kind doesn't belong in the column (text in a bigint
         /// column, a plain number in a date column).
-        public static let valueDoesNotFitColumnType = Code(name: "valueDoesNotFitColumnType")
+        package static let valueDoesNotFitColumnType = Code(name: "valueDoesNotFitColumnType")
         /// The value has the right kind but not a representable value
         /// (an integer beyond Int64, a fraction in a date column, a serial
         /// outside the calendar, a numeric beyond PostgreSQL's limits).
-        public static let valueOutOfRange = Code(name: "valueOutOfRange")
-        public var description: String { name }
+        package static let valueOutOfRange = Code(name: "valueOutOfRange")
+        package var description: String { name }
     }
 
-    public var code: Code
-    public var columnType: ColumnType
+    package var code: Code
+    package var columnType: ColumnType
     /// The offending cell (sheet data, never a secret).
-    public var value: CellValue
+    package var value: CellValue
 
-    public init(code: Code, columnType: ColumnType, value: CellValue) {
+    package init(code: Code, columnType: ColumnType, value: CellValue) {
         self.code = code
         self.columnType = columnType
         self.value = value
     }
 
-    public var description: String {
+    package var description: String {
         let shown: String
         switch value {
         case .empty: shown = "blank"
@@ -51,17 +51,17 @@ public struct CopyEncodingError: Error, Sendable, Equatable, CustomStringConvert
 /// `YYYY-MM-DD HH:MM:SS[.ffffff]`, durations and times as `H:MM:SS`,
 /// booleans `TRUE`/`FALSE`. NUL characters (from `_x0000_`), which
 /// PostgreSQL text can't hold, become U+FFFD.
-public struct CopyEncoder: Sendable, Equatable, Hashable {
-    public var dateSystem: DateSystem
+package struct CopyEncoder: Sendable, Equatable, Hashable {
+    package var dateSystem: DateSystem
 
-    public init(dateSystem: DateSystem = .excel1900) {
+    package init(dateSystem: DateSystem = .excel1900) {
         self.dateSystem = dateSystem
     }
 
     // MARK: - text format
 
     /// Appends one field in COPY text format (no separator).
-    public func appendText(_ value: CellValue, as type: ColumnType, to out: inout [UInt8]) throws(CopyEncodingError) {
+    package func appendText(_ value: CellValue, as type: ColumnType, to out: inout [UInt8]) throws(CopyEncodingError) {
         switch value {
         case .empty:
             Self.appendNullText(to: &out)
@@ -89,13 +89,13 @@ public struct CopyEncoder: Sendable, Equatable, Hashable {
     }
 
     /// The field separator of COPY text format.
-    public static func appendTextFieldSeparator(to out: inout [UInt8]) { out.append(0x09) }
+    package static func appendTextFieldSeparator(to out: inout [UInt8]) { out.append(0x09) }
     /// The row terminator of COPY text format.
-    public static func appendTextRowEnd(to out: inout [UInt8]) { out.append(0x0A) }
+    package static func appendTextRowEnd(to out: inout [UInt8]) { out.append(0x0A) }
 
     /// The text a text column holds for `value` (see the type's
     /// documentation), unescaped: also used for header cells.
-    public func displayText(_ value: CellValue) -> String {
+    package func displayText(_ value: CellValue) -> String {
         var out: [UInt8] = []
         switch value {
         case .empty: return ""

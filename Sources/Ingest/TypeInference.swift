@@ -173,7 +173,7 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
     /// text once for both (the ingest's hot path). The value is recorded
     /// even when it does not fit `type`; then nothing is appended and the
     /// error is thrown.
-    public mutating func observe(
+    package mutating func observe(
         _ value: CellValue, appendingBinaryAs type: ColumnType, with encoder: CopyEncoder, to out: inout [UInt8]
     ) throws(CopyEncodingError) {
         guard case .number(let text, let numberKind) = value else {
