@@ -2,9 +2,8 @@
 import PackageDescription
 
 // Layers (docs/architecture.md): C system libraries → one Swift wrapper per
-// C library (Postgres, ObjectStore, XLSXReader, XLSXWriter, PDF, Gzip) →
-// Catalog / JobQueue →
-// thin executables. Nothing imports upward.
+// C library (Postgres, ObjectStore, XLSXReader, XLSXWriter, PDF, Gzip), all
+// over Basics → Catalog / JobQueue → thin executables. Nothing imports upward.
 
 let package = Package(
     name: "Pyramydal",
@@ -182,7 +181,8 @@ let package = Package(
         ),
 
         // MARK: tests
-        // Shared by the test targets that run the built executables (not a product).
+        // Shared by the test targets (not a product): the built executables,
+        // the reader's fixture workbooks, a process runner.
         .target(name: "TestSupport", dependencies: ["ChildProcess", "XLSXReader"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "ChildProcess"]),
