@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Layers (docs/architecture.md): C system libraries → one Swift wrapper per
-// C library (Postgres, ObjectStore, Workbook) → Catalog / JobQueue →
-// thin executables. Nothing imports upward.
+// C library (Postgres, ObjectStore, XLSXReader, XLSXWriter, PDF, Gzip), all
+// over Basics → Catalog / JobQueue → thin executables. Nothing imports upward.
 
 let package = Package(
     name: "Pyramydal",
@@ -12,7 +12,9 @@ let package = Package(
         .executable(name: "pyramydal", targets: ["pyramydal"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
-        .library(name: "Workbook", targets: ["Workbook"]),
+        .library(name: "XLSXReader", targets: ["XLSXReader"]),
+        .library(name: "XLSXWriter", targets: ["XLSXWriter"]),
+        .library(name: "PDF", targets: ["PDF"]),
         .library(name: "ChildProcess", targets: ["ChildProcess"]),
         .library(name: "JobQueue", targets: ["JobQueue"]),
     ],
@@ -35,11 +37,15 @@ let package = Package(
         // MARK: child processes without Foundation.Process (posix_spawn + waitpid)
         .target(name: "ChildProcess"),
 
+        // MARK: pure-Swift helpers shared low in the stack (no C library, no Foundation)
+        .target(name: "Basics"),
+
         // MARK: one wrapper per C library
         .target(
             name: "Postgres",
             dependencies: [
                 "CLibPQ",
+                "Basics",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -52,15 +58,16 @@ let package = Package(
             ]
         ),
 
-        .target(
-            name: "Workbook",
-            dependencies: ["CZip", "CLibXML2", "CXlsxWriter", "CHaru", "Gzip"]
-        ),
+        // The xlsx reader is the one target without Foundation: libxml2's
+        // headers bring ICU's, which clash with Foundation's own.
+        .target(name: "XLSXReader", dependencies: ["CZip", "CLibXML2", "Basics"]),
+        .target(name: "XLSXWriter", dependencies: ["CXlsxWriter", "CZip", "Basics"]),
+        .target(name: "PDF", dependencies: ["CHaru", "Gzip", "Basics"]),
 
         .target(name: "Gzip", dependencies: ["CZlib"]),
 
         // Release-mode micro benchmark of the xlsx reader (not a test).
-        .executableTarget(name: "WorkbookBench", dependencies: ["Workbook"]),
+        .executableTarget(name: "WorkbookBench", dependencies: ["XLSXReader"]),
 
         // MARK: each job kind's arguments and result (Codable values, no dependencies)
         .target(name: "JobContracts"),
@@ -73,7 +80,9 @@ let package = Package(
                 "Gzip",
                 "JobContracts",
                 "Postgres",
-                "Workbook",
+                "Basics",
+                "XLSXWriter",
+                "PDF",
                 "ObjectStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -111,12 +120,12 @@ let package = Package(
         // MARK: the platform schema and the ingest pipeline
         .target(
             name: "Catalog",
-            dependencies: ["Postgres", "Workbook", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Ingest",
             dependencies: [
-                "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime",
+                "Catalog", "Postgres", "ObjectStore", "XLSXReader", "Basics", "PyramydalRuntime",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -182,7 +191,7 @@ let package = Package(
         .executableTarget(
             name: "IngestWorker",
             dependencies: [
-                "Ingest", "Catalog", "JobContracts", "JobQueue", "PyramydalRuntime", "Postgres", "ObjectStore", "Workbook",
+                "Ingest", "Catalog", "JobContracts", "JobQueue", "PyramydalRuntime", "Postgres", "ObjectStore",
                 "WorkerSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -191,7 +200,7 @@ let package = Package(
         .executableTarget(
             name: "pyramydal",
             dependencies: [
-                "Ingest", "Catalog", "Workbook",
+                "Ingest", "Catalog", "XLSXWriter",
                 "JobContracts",
                 "PyramydalRuntime",
                 "Reports",
@@ -207,18 +216,22 @@ let package = Package(
         ),
 
         // MARK: tests
-        // Shared by the test targets that run the built executables (not a product).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Shared by the test targets (not a product): the built executables,
+        // the reader's fixture workbooks, a process runner.
+        .target(name: "TestSupport", dependencies: ["ChildProcess", "XLSXReader"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "ChildProcess"]),
         .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore", "ChildProcess"]),
-        .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "ChildProcess"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog"]),
-        .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Catalog", "Postgres", "Workbook", "ObjectStore", "ChildProcess"], exclude: ["Scripts"]),
+        .testTarget(name: "XLSXReaderTests", dependencies: ["XLSXReader", "Basics", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "XLSXWriterTests", dependencies: ["XLSXWriter", "TestSupport"]),
+        .testTarget(name: "PDFTests", dependencies: ["PDF", "ChildProcess"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "XLSXReader", "XLSXWriter", "Basics", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog", "Postgres"]),
+        .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Catalog", "Postgres", "XLSXWriter", "ObjectStore", "ChildProcess", "TestSupport"], exclude: ["Scripts"]),
         .testTarget(name: "CatalogIntegrationTests", dependencies: ["Catalog", "Postgres"]),
         .testTarget(
             name: "IngestIntegrationTests",
-            dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "Workbook", "PyramydalRuntime", "ChildProcess", "TestSupport"]
+            dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "XLSXReader", "XLSXWriter", "PyramydalRuntime", "ChildProcess", "TestSupport"]
         ),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Catalog", "Postgres", "ObjectStore", "ChildProcess", "TestSupport"]),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "JobContracts", "Dispatching"]),

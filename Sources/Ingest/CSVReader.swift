@@ -1,5 +1,6 @@
 import Foundation
-import Workbook
+import Basics
+import XLSXReader
 
 /// Streams a CSV file as rows of typed cells, the way `WorkbookReader`
 /// streams a sheet, so CSV goes through the same inference and COPY.

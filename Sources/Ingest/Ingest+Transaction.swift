@@ -1,7 +1,7 @@
 import Catalog
 import Foundation
 import Postgres
-import Workbook
+import XLSXReader
 
 /// The transaction of one dataset version (see ``Ingest``): claim the
 /// version under the dataset's lock, create the table, COPY, finish.

@@ -3,7 +3,7 @@ import Crypto
 import Foundation
 public import Logging
 public import Postgres
-public import Workbook
+public import XLSXReader
 
 /// What to ingest: a local file (downloaded already, if it came from a
 /// store) and where it came from.

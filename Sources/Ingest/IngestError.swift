@@ -2,7 +2,7 @@ public import Catalog
 import Foundation
 import ObjectStore
 import Postgres
-import Workbook
+import XLSXReader
 
 /// Why an ingest failed: ``Kind/badInput`` (the file itself is wrong:
 /// retrying can't help; exit 65) or ``Kind/transient`` (the database or the

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
-import Workbook
+import Basics
+import XLSXReader
 
 /// Pass 2 of one sheet: a producer thread re-reads the sheet and encodes
 /// each data row in COPY binary format into ~512 KiB chunks; the calling

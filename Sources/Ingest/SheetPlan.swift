@@ -1,5 +1,6 @@
 import Catalog
-import Workbook
+import Basics
+import XLSXReader
 
 /// What pass 1 learns about one sheet: where its header is, its columns,
 /// their names and types (inferred over the whole column) and statistics.

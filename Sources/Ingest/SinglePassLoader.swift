@@ -1,7 +1,7 @@
 import Catalog
 import Foundation
 import Postgres
-import Workbook
+import XLSXReader
 
 /// The one-pass path for a workbook with one visible sheet: parsing,
 /// inference and the COPY all overlap, so the sheet is parsed once.

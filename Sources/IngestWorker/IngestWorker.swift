@@ -7,7 +7,6 @@ import JobQueue
 import Logging
 import Postgres
 import PyramydalRuntime
-import Workbook
 import WorkerSupport
 
 /// The ingest container's entry point: one object (or local file) in, its

@@ -63,6 +63,8 @@ public final class PostgresCopyWriter {
     var capacity: Int
     var count = 0
     var fieldsInRow = 0
+    /// A `numeric` field in binary format, encoded before it is copied in.
+    private var numericField: [UInt8] = []
     private var open = true
 
     init(connection: PostgresConnection, purpose: String, format: Format, columnCount: Int, batchSize: Int) {
@@ -74,10 +76,7 @@ public final class PostgresCopyWriter {
         capacity = self.batchSize + 64 * 1024
         buffer = .allocate(capacity: capacity)
         if format == .binary {
-            // Signature, flags (no OIDs), header extension length.
-            writeRaw([0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00])
-            appendInteger(Int32(0))
-            appendInteger(Int32(0))
+            writeRaw(PostgresBinaryCopy.header)
         }
     }
 
@@ -114,7 +113,7 @@ public final class PostgresCopyWriter {
             abort(message: "unfinished row")
             throw PostgresError(code: .invalidValue, message: "finish() called in the middle of a row", purpose: purpose)
         }
-        if format == .binary { appendInteger(Int16(-1)) }
+        if format == .binary { writeRaw(PostgresBinaryCopy.trailer) }
         do {
             try flush()
         } catch {
@@ -242,7 +241,8 @@ public final class PostgresCopyWriter {
 
     /// For `numeric` columns, from the UTF-8 bytes of decimal text.
     public func appendNumeric(utf8 bytes: UnsafeBufferPointer<UInt8>) throws {
-        guard let numeric = NumericLayout(bytes) else {
+        numericField.removeAll(keepingCapacity: true)
+        guard let numeric = NumericText(bytes), format == .text || numeric.appendBinary(to: &numericField) else {
             var shown = String(decoding: bytes.prefix(64), as: UTF8.self)
             if bytes.count > 64 { shown += "…" }
             throw PostgresError(code: .invalidValue,
@@ -252,14 +252,7 @@ public final class PostgresCopyWriter {
         beginField()
         switch format {
         case .text: writeRaw(UnsafeRawBufferPointer(bytes))
-        case .binary:
-            reserve(12 + 2 * numeric.groups.count)
-            appendInteger(Int32(8 + 2 * numeric.groups.count))
-            appendInteger(Int16(numeric.groups.count))
-            appendInteger(numeric.weight)
-            appendInteger(numeric.sign)
-            appendInteger(numeric.displayScale)
-            for group in numeric.groups { appendInteger(numeric.group(group)) }
+        case .binary: writeRaw(numericField)  // length word included
         }
     }
 

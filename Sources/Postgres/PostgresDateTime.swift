@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Calendar arithmetic and PostgreSQL text formats for dates and timestamps,
@@ -5,32 +6,19 @@ import Foundation
 /// All times are UTC; the proleptic Gregorian calendar, as PostgreSQL uses.
 enum PostgresDateTime {
     /// Days from 1970-01-01 to 2000-01-01, PostgreSQL's binary epoch.
-    static let postgresEpochDays: Int64 = 10_957
+    static let postgresEpochDays: Int64 = CivilDate.daysFrom1970To2000
     static let microsecondsPerDay: Int64 = 86_400_000_000
 
-    /// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+    /// Days since 1970-01-01 of a civil date.
+    @inline(__always)
     static func days(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        CivilDate.daysSince1970(year: year, month: month, day: day)
     }
 
     /// The civil date of a day count since 1970-01-01.
+    @inline(__always)
     static func civil(days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return (Int(year), Int(month), Int(day))
+        CivilDate.civil(daysSince1970: days)
     }
 
     static func microseconds(since1970 date: Date) -> Int64 {
@@ -92,19 +80,7 @@ enum PostgresDateTime {
     }
 
     private static func appendPadded(_ value: Int, width: Int, to out: inout [UInt8]) {
-        var divisor = 1
-        var digitCount = 1
-        while divisor <= value / 10 {
-            divisor *= 10
-            digitCount += 1
-        }
-        for _ in digitCount..<max(width, digitCount) { out.append(UInt8(ascii: "0")) }
-        var rest = value
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
+        DecimalDigits.appendUnsigned(UInt64(value), minimumDigits: width, to: &out)
     }
 
     // MARK: parsing (DateStyle ISO output)

@@ -1,31 +1,28 @@
-/// A validated decimal text (`[+-]digits[.digits]` or `NaN`) and its
-/// PostgreSQL binary `numeric` form: base-10000 digit groups, the weight of
-/// the first group, a sign word and the display scale. Reads the text's bytes
-/// in place, so the COPY writer encodes without allocating.
-struct NumericLayout {
-    static let positive: Int16 = 0x0000
-    static let negative: Int16 = 0x4000
-    static let notANumber: Int16 = -0x4000  // 0xC000
-
+/// A validated decimal text (`[+-]digits[.digits]` or `NaN`), read in place
+/// as the digits ``PostgresBinaryCopy/appendNumeric(negative:pointPosition:firstSignificant:lastSignificant:displayScale:digit:to:)``
+/// encodes, so the COPY writer's `numeric` fields and the ingest's come
+/// from one `numeric_send`.
+struct NumericText {
     private let bytes: UnsafeBufferPointer<UInt8>
+    let isNaN: Bool
+    let negative: Bool
+    /// The integer digits after leading zeros, then the fraction digits.
     private let integerStart: Int
     private let integerCount: Int
     private let fractionStart: Int
-    private let fractionCount: Int
-    private let integerPad: Int
-    /// Range of non-zero-trimmed groups, in group numbers.
-    let groups: Range<Int>
-    let weight: Int16
-    let sign: Int16
-    let displayScale: Int16
+    let fractionCount: Int
+    /// The non-zero digits' range in the digit string (empty for zero).
+    private let firstSignificant: Int
+    private let lastSignificant: Int
 
     init?(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
         if bytes.count == 3, bytes[0] == UInt8(ascii: "N"), bytes[1] == UInt8(ascii: "a"), bytes[2] == UInt8(ascii: "N") {
-            (integerStart, integerCount, fractionStart, fractionCount, integerPad) = (0, 0, 0, 0, 0)
-            (groups, weight, sign, displayScale) = (0..<0, 0, Self.notANumber, 0)
+            (isNaN, negative, integerStart, integerCount, fractionStart, fractionCount) = (true, false, 0, 0, 0, 0)
+            (firstSignificant, lastSignificant) = (0, 0)
             return
         }
+        isNaN = false
         var index = 0
         var negative = false
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
@@ -46,62 +43,47 @@ struct NumericLayout {
               fractionCount <= 16383 else { return nil }
         var integerStart = digitsStart
         while integerStart < integerEnd, bytes[integerStart] == UInt8(ascii: "0") { integerStart += 1 }
+        self.negative = negative
         self.integerStart = integerStart
         integerCount = integerEnd - integerStart
         self.fractionStart = fractionStart
         self.fractionCount = fractionCount
-        integerPad = (4 - integerCount % 4) % 4
-        let fractionPad = (4 - fractionCount % 4) % 4
-        let groupCount = (integerPad + integerCount + fractionCount + fractionPad) / 4
-        displayScale = Int16(fractionCount)
-
-        var weight = (integerPad + integerCount) / 4 - 1
+        // Leading zeros are gone from the integer part; find the fraction's.
+        let total = integerCount + fractionCount
         var first = 0
-        // `group` needs every stored property; compute with a local copy.
-        func group(_ number: Int) -> Int16 {
-            Self.group(number, bytes: bytes, integerStart: integerStart, integerCount: integerEnd - integerStart,
-                       fractionStart: fractionStart, fractionCount: fractionCount, integerPad: (4 - (integerEnd - integerStart) % 4) % 4)
+        while first < total, Self.digit(first, bytes, integerStart, integerCount, fractionStart) == 0 { first += 1 }
+        var last = total
+        while last > first, Self.digit(last - 1, bytes, integerStart, integerCount, fractionStart) == 0 { last -= 1 }
+        firstSignificant = first
+        lastSignificant = last
+        // The first base-10000 digit's weight must fit numeric's 16 bits.
+        if first < last {
+            let exponent = integerCount - 1 - first
+            guard (exponent >= 0 ? exponent / 4 : -((-exponent + 3) / 4)) <= Int(Int16.max) else { return nil }
         }
-        while first < groupCount, group(first) == 0 {
-            first += 1
-            weight -= 1
-        }
-        var end = groupCount
-        while end > first, group(end - 1) == 0 { end -= 1 }
-        guard let weight16 = Int16(exactly: first == end ? 0 : weight) else { return nil }
-        groups = first..<end
-        self.weight = weight16
-        sign = negative && first < end ? Self.negative : Self.positive
     }
 
-    /// Base-10000 group `number` (0 is the most significant, zero-padded).
-    func group(_ number: Int) -> Int16 {
-        Self.group(number, bytes: bytes, integerStart: integerStart, integerCount: integerCount,
-                   fractionStart: fractionStart, fractionCount: fractionCount, integerPad: integerPad)
+    private static func digit(_ k: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ integerStart: Int, _ integerCount: Int,
+                              _ fractionStart: Int) -> UInt8 {
+        k < integerCount ? bytes[integerStart + k] &- 48 : bytes[fractionStart + k - integerCount] &- 48
     }
 
-    private static func group(
-        _ number: Int, bytes: UnsafeBufferPointer<UInt8>, integerStart: Int, integerCount: Int,
-        fractionStart: Int, fractionCount: Int, integerPad: Int
-    ) -> Int16 {
-        var value: Int16 = 0
-        for position in (number * 4)..<(number * 4 + 4) {
-            let digitIndex = position - integerPad
-            var digit: Int16 = 0
-            if digitIndex >= 0 {
-                if digitIndex < integerCount {
-                    digit = Int16(bytes[integerStart + digitIndex] - UInt8(ascii: "0"))
-                } else if digitIndex - integerCount < fractionCount {
-                    digit = Int16(bytes[fractionStart + digitIndex - integerCount] - UInt8(ascii: "0"))
-                }
-            }
-            value = value * 10 + digit
+    /// Appends the `numeric` field (length word included); false (nothing
+    /// written) when PostgreSQL can't hold the value.
+    func appendBinary(to out: inout [UInt8]) -> Bool {
+        if isNaN {
+            PostgresBinaryCopy.appendNumericNaN(to: &out)
+            return true
         }
-        return value
+        return PostgresBinaryCopy.appendNumeric(
+            negative: negative, pointPosition: integerCount, firstSignificant: firstSignificant,
+            lastSignificant: lastSignificant, displayScale: fractionCount,
+            digit: { Self.digit($0, bytes, integerStart, integerCount, fractionStart) }, to: &out)
     }
 }
 
-/// ``NumericLayout`` as plain values, for tests and non-hot paths.
+/// A `numeric`'s binary form as plain values (read back from
+/// ``NumericText/appendBinary(to:)``), for tests.
 struct PostgresNumeric: Equatable {
     var digits: [Int16]
     var weight: Int16
@@ -109,14 +91,12 @@ struct PostgresNumeric: Equatable {
     var displayScale: Int16
 
     init?(_ text: String) {
-        let decoded: PostgresNumeric?? = Array(text.utf8).withUnsafeBufferPointer { bytes in
-            NumericLayout(bytes).map { layout in
-                PostgresNumeric(digits: layout.groups.map { layout.group($0) }, weight: layout.weight,
-                                sign: layout.sign, displayScale: layout.displayScale)
-            }
-        }
-        guard let value = decoded ?? nil else { return nil }
-        self = value
+        var field: [UInt8] = []
+        let ok = Array(text.utf8).withUnsafeBufferPointer { bytes in NumericText(bytes)?.appendBinary(to: &field) ?? false }
+        guard ok, field.count >= 12 else { return nil }
+        func int16(_ at: Int) -> Int16 { Int16(bitPattern: UInt16(field[at]) << 8 | UInt16(field[at + 1])) }
+        let count = Int(int16(4))
+        self.init(digits: (0..<count).map { int16(12 + 2 * $0) }, weight: int16(6), sign: int16(8), displayScale: int16(10))
     }
 
     init(digits: [Int16], weight: Int16, sign: Int16, displayScale: Int16) {

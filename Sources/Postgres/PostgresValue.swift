@@ -85,6 +85,7 @@ public enum PostgresTypeOID {
     public static let date: UInt32 = 1082
     public static let timestamp: UInt32 = 1114
     public static let timestamptz: UInt32 = 1184
+    public static let interval: UInt32 = 1186
     public static let numeric: UInt32 = 1700
     public static let uuid: UInt32 = 2950
     public static let jsonb: UInt32 = 3802

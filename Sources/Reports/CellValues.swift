@@ -1,14 +1,11 @@
+import Basics
+
 /// Conversions from PostgreSQL's text output (DateStyle ISO) to the
 /// values Excel stores. Pure.
 enum CellValues {
-    /// Days from 1970-01-01 to the civil date (Howard Hinnant's algorithm).
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
+    /// Days from 1970-01-01 to the civil date.
+    static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int {
+        Int(CivilDate.daysSince1970(year: y, month: m, day: d))
     }
 
     /// 1899-12-30 is serial 0 in Excel's 1900 date system (for dates from

@@ -1,5 +1,5 @@
 import Postgres
-import Workbook
+import XLSXWriter
 
 /// Writes a diff as a workbook with libxlsxwriter in constant-memory mode:
 /// sheets Summary, Added, Removed and Changed (each continued on
@@ -48,7 +48,7 @@ final class DiffXLSXRenderer {
         let changed = try SheetRun(writer, name: "Changed", count: diff.changed, perSheet: maxRowsPerSheet,
                                    columns: plan.keyed ? changedColumns : [], header: bold)
 
-        let decoder = CopyTextDecoder()
+        let decoder = PostgresCopyReader()
         var fields: [String?] = []
         for (run, sql) in [(added, plan.keyed ? plan.onlyInSQL(added: true, keyOnly: false, limit: nil) : plan.exceptSQL(added: true, limit: nil)),
                            (removed, plan.keyed ? plan.onlyInSQL(added: false, keyOnly: false, limit: nil) : plan.exceptSQL(added: false, limit: nil))] {

@@ -1,5 +1,5 @@
 import Foundation
-import Workbook
+import PDF
 
 /// The TrueType fonts a printed report embeds.
 public struct PDFFontFiles: Sendable, Hashable {

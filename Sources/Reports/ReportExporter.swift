@@ -1,6 +1,5 @@
 import Foundation
 import Postgres
-import Workbook
 
 /// What a rendered report is.
 public struct ReportOutput: Sendable, Hashable {
@@ -136,7 +135,7 @@ public struct ReportExporter: Sendable {
 
     private func copyRows(_ query: ReportQuery, connection: PostgresConnection,
                           _ body: @escaping ([String?]) throws -> Void) throws {
-        let decoder = CopyTextDecoder()
+        let decoder = PostgresCopyReader()
         var fields: [String?] = []
         try connection.copyOut("COPY (\(query.copySelectSQL)) TO STDOUT", purpose: "report: copy rows") { chunk in
             decoder.decode(chunk, into: &fields)

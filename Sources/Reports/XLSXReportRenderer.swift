@@ -1,10 +1,5 @@
-import Workbook
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Postgres
+import XLSXWriter
 
 /// Writes rows to a styled workbook: an "About" sheet first, then "data"
 /// (and "data (2)", … past the per-sheet row limit), each with a bold
@@ -29,7 +24,7 @@ final class XLSXReportRenderer {
     private var sheets: [XLSXWorksheet] = []
     private var stream: XLSXRowStream?
     private var sheetRow = 0
-    private let decoder = CopyTextDecoder()
+    private let reader = PostgresCopyReader()
     private var fields: [String?] = []
     /// A field with backslash escapes, decoded.
     private var unescaped: [UInt8] = []
@@ -70,30 +65,18 @@ final class XLSXReportRenderer {
     /// with its newline); the first rows are kept as text for the widths.
     func consume(row chunk: UnsafeRawBufferPointer) throws(XLSXWriterError) {
         if !laidOut {
-            decoder.decode(chunk, into: &fields)
+            reader.decode(chunk, into: &fields)
             try consume(fields)
             return
         }
         rows += 1
         try startRow()
-        guard let stream, let base = chunk.baseAddress else { return }
-        var end = chunk.count
-        if end > 0, chunk[end - 1] == 0x0A { end -= 1 }
-        var start = 0
-        for i in 0..<columns.count {
-            guard start <= end else { break }
-            let fieldEnd = memchr(base + start, 0x09, end - start).map { UnsafeRawPointer($0) - base } ?? end
-            let field = UnsafeRawBufferPointer(start: base + start, count: fieldEnd - start)
-            start = fieldEnd + 1
-            if memchr(field.baseAddress!, 0x5C, field.count) == nil {
-                try write(field, column: i, to: stream)
-            } else if field.count == 2, field[1] == 0x4E {
-                continue // \N
-            } else {
-                decoder.unescape(field, into: &unescaped)
-                try unescaped.withUnsafeBytes { u in
-                    Result { () throws(XLSXWriterError) in try write(u, column: i, to: stream) }
-                }.get()
+        guard let stream, chunk.baseAddress != nil else { return }
+        let columnCount = columns.count
+        try reader.forEachField(in: chunk) { (i, field) throws(XLSXWriterError) in
+            guard i < columnCount, let field else { return }  // NULL: no cell
+            try reader.withUnescaped(field, scratch: &unescaped) { (u) throws(XLSXWriterError) in
+                try write(u, column: i, to: stream)
             }
         }
     }

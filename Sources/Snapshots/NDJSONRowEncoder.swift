@@ -1,43 +1,45 @@
+import Postgres
+
 /// Turns `COPY … TO STDOUT` text-format rows into the snapshot's NDJSON
 /// rows (one JSON array per line, typed as ``SnapshotValueKind`` says).
 ///
 /// The session must use `DateStyle = ISO`, `IntervalStyle = iso_8601`,
 /// `TimeZone = UTC` and `extra_float_digits = 1` (``SnapshotWriter`` sets
 /// them), so the server's text is already the JSON we want but for quoting.
-/// Works on bytes: this is the snapshot's hot path.
-struct NDJSONRowEncoder {
+/// Works on bytes: this is the snapshot's hot path. Fields are split and
+/// unescaped by ``PostgresCopyReader``.
+final class NDJSONRowEncoder {
     let kinds: [SnapshotValueKind]
+    /// A text field's unescaped bytes, reused from field to field.
+    private var scratch: [UInt8] = []
+
+    init(kinds: [SnapshotValueKind]) {
+        self.kinds = kinds
+    }
+
+    private let reader = PostgresCopyReader()
 
     /// Appends the JSON line (with its `\n`) for one COPY row (which ends
     /// with `\n`).
-    func encode(copyRow row: UnsafeRawBufferPointer, into out: inout [UInt8]) throws {
-        var end = row.count
-        if end > 0 && row[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+    func encode(copyRow row: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(SnapshotError) {
         out.append(UInt8(ascii: "["))
-        var column = 0
-        var start = 0
-        var i = 0
-        while i <= end {
-            if i == end || row[i] == UInt8(ascii: "\t") {
-                guard column < kinds.count else {
-                    throw SnapshotError(.encoding, "COPY row has more than \(kinds.count) fields")
-                }
-                if column > 0 { out.append(UInt8(ascii: ",")) }
-                appendField(UnsafeRawBufferPointer(rebasing: row[start..<i]), kind: kinds[column], into: &out)
-                column += 1
-                start = i + 1
+        let count = kinds.count
+        let fields = try reader.forEachField(in: row) { (column, field) throws(SnapshotError) in
+            guard column < count else {
+                throw SnapshotError(.encoding, "COPY row has more than \(count) fields")
             }
-            i += 1
+            if column > 0 { out.append(UInt8(ascii: ",")) }
+            appendField(field, kind: kinds[column], into: &out)
         }
-        guard column == kinds.count else {
-            throw SnapshotError(.encoding, "COPY row has \(column) fields, expected \(kinds.count)")
+        guard fields == count else {
+            throw SnapshotError(.encoding, "COPY row has \(fields) fields, expected \(count)")
         }
         out.append(UInt8(ascii: "]"))
         out.append(UInt8(ascii: "\n"))
     }
 
-    private func appendField(_ field: UnsafeRawBufferPointer, kind: SnapshotValueKind, into out: inout [UInt8]) {
-        if field.count == 2 && field[0] == UInt8(ascii: "\\") && field[1] == UInt8(ascii: "N") {
+    private func appendField(_ field: UnsafeRawBufferPointer?, kind: SnapshotValueKind, into out: inout [UInt8]) {
+        guard let field else {
             out.append(contentsOf: Self.null)
             return
         }
@@ -71,48 +73,38 @@ struct NDJSONRowEncoder {
             out.append(UInt8(ascii: "\""))
         case .text:
             out.append(UInt8(ascii: "\""))
-            Self.appendEscaped(copyText: field, into: &out)
+            reader.withUnescaped(field, scratch: &scratch) { Self.appendJSONEscaped($0, into: &out) }
             out.append(UInt8(ascii: "\""))
         }
     }
 
-    /// COPY-text-escaped bytes → JSON-string-escaped bytes (without quotes).
-    static func appendEscaped(copyText field: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+    /// Text → JSON-string-escaped bytes (without quotes): `"` and `\\`
+    /// get a backslash, `\n` `\t` `\r` `\b` `\f` their short escapes, other
+    /// control characters `\u00XX`. Runs of ordinary bytes are copied whole.
+    static func appendJSONEscaped(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         var runStart = 0
         var i = 0
-        let count = field.count
+        let count = text.count
         while i < count {
-            let byte = field[i]
+            let byte = text[i]
             if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
                 i += 1
                 continue
             }
-            if runStart < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: field[runStart..<i])) }
-            if byte == UInt8(ascii: "\\") && i + 1 < count {
-                i += 1
-                switch field[i] {
-                case UInt8(ascii: "n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-                case UInt8(ascii: "t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-                case UInt8(ascii: "r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-                case UInt8(ascii: "b"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-                case UInt8(ascii: "f"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-                case UInt8(ascii: "v"): appendUnicodeEscape(0x0B, into: &out)
-                default: // `\\` and anything else escaped literally
-                    let escaped = field[i]
-                    if escaped == UInt8(ascii: "\\") || escaped == UInt8(ascii: "\"") { out.append(UInt8(ascii: "\\")) }
-                    if escaped < 0x20 { appendUnicodeEscape(escaped, into: &out) } else { out.append(escaped) }
-                }
-            } else if byte == UInt8(ascii: "\"") {
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            } else if byte == UInt8(ascii: "\\") {
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            } else {
-                appendUnicodeEscape(byte, into: &out)
+            if runStart < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<i])) }
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), byte])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            default: appendUnicodeEscape(byte, into: &out)
             }
             i += 1
             runStart = i
         }
-        if runStart < count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: field[runStart..<count])) }
+        if runStart < count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<count])) }
     }
 
     static func appendUnicodeEscape(_ byte: UInt8, into out: inout [UInt8]) {

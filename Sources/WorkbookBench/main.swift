@@ -2,7 +2,7 @@
 // time taken, cells read and peak RSS. Build in release:
 //   swift build -c release --product WorkbookBench
 //   .build/release/WorkbookBench /tmp/wb100k.xlsx [repeats]
-import Workbook
+import XLSXReader
 
 #if canImport(Glibc)
 import Glibc

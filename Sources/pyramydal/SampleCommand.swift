@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Workbook
+import XLSXWriter
 
 /// `pyramydal sample --rows N --out F.xlsx`: a realistic 20-column workbook.
 struct SampleCommand: AsyncParsableCommand {

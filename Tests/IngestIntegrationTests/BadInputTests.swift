@@ -4,7 +4,8 @@ import Ingest
 @testable import ObjectStore
 import Postgres
 import Testing
-import Workbook
+import XLSXReader
+import XLSXWriter
 
 /// Each bad input: a clear error on the version, `errors/<key>.json` next
 /// to the source, the database otherwise unchanged, the source unchanged.

@@ -5,7 +5,7 @@ import Ingest
 import Postgres
 import TestSupport
 import Testing
-import Workbook
+import XLSXWriter
 
 #if canImport(Glibc)
 import Glibc

@@ -48,7 +48,7 @@ enum IngestTestSupport {
 
     /// A workbook fixture of the Workbook tests, by name.
     static func fixture(_ name: String) -> String {
-        repositoryRoot + "/Tests/WorkbookTests/Fixtures/" + name
+        repositoryRoot + "/Tests/XLSXReaderTests/Fixtures/" + name
     }
 
     /// A fresh temporary directory.

@@ -3,7 +3,8 @@ import Foundation
 import Ingest
 import Postgres
 import Testing
-import Workbook
+import XLSXReader
+import XLSXWriter
 
 /// Workbooks from several producers, ingested and checked cell by cell in
 /// the database (types too). Rows are read in physical order: each table is

@@ -3,7 +3,8 @@ import Foundation
 import Ingest
 import Postgres
 import Testing
-import Workbook
+import XLSXReader
+import XLSXWriter
 
 /// The one-sheet path guesses types from the first 1000 rows and keeps its
 /// COPY only when the whole column agrees; otherwise it copies again.

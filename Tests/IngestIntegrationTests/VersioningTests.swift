@@ -3,7 +3,8 @@ import Foundation
 import Ingest
 import Postgres
 import Testing
-import Workbook
+import XLSXReader
+import XLSXWriter
 
 @Suite("Ingest: versions, idempotency, locking")
 struct VersioningTests {

@@ -5,7 +5,8 @@ import Ingest
 import Postgres
 import TestSupport
 import Testing
-import Workbook
+import XLSXReader
+import XLSXWriter
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import Reports
+import TestSupport
 import Testing
 
 /// What read_xlsx.py prints.
@@ -13,20 +14,7 @@ struct XLSXDump: Decodable {
     var autofilter: [String: String?]
     var bold: [String: Bool]
 
-    /// `[type, value]`.
-    struct Cell: Decodable, Equatable, CustomStringConvertible {
-        var type: String
-        var value: String?
-        init(from decoder: Decoder) throws {
-            var c = try decoder.unkeyedContainer()
-            type = try c.decode(String.self)
-            if type == "null" { value = nil }
-            else if type == "number" { value = String(try c.decode(Double.self)) }
-            else if type == "bool" { value = String(try c.decode(Bool.self)) }
-            else { value = try c.decode(String.self) }
-        }
-        var description: String { "\(type):\(value ?? "nil")" }
-    }
+    typealias Cell = XLSXDumpCell
 
     static func read(_ path: String) throws -> XLSXDump {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/read_xlsx.py").path

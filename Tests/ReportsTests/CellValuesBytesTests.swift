@@ -1,3 +1,4 @@
+import Postgres
 @testable import Reports
 import Testing
 
@@ -47,7 +48,7 @@ import Testing
 
     @Test func escapedFieldsAreDecoded() {
         var out: [UInt8] = []
-        Array(#"a\tb\\c\nd\001"#.utf8).withUnsafeBytes { CopyTextDecoder().unescape($0, into: &out) }
+        Array(#"a\tb\\c\nd\001"#.utf8).withUnsafeBytes { PostgresCopyReader().unescape($0, into: &out) }
         #expect(out == Array("a\tb\\c\nd\u{1}".utf8))
     }
 }

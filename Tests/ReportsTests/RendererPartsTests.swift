@@ -1,3 +1,4 @@
+import Postgres
 @testable import Reports
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
     func decode(_ text: String) -> [String?] {
         var fields: [String?] = []
         var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { CopyTextDecoder().decode(UnsafeRawBufferPointer($0), into: &fields) }
+        bytes.withUnsafeMutableBytes { PostgresCopyReader().decode(UnsafeRawBufferPointer($0), into: &fields) }
         return fields
     }
 

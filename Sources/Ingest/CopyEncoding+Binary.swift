@@ -1,0 +1,162 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Postgres
+import XLSXReader
+
+/// COPY BINARY: one field per cell (4-byte big-endian length, -1 for NULL,
+/// then the type's `*_send` representation), written through
+/// ``PostgresBinaryCopy``, which also has the file header, trailer and
+/// tuple headers.
+extension CopyEncoder {
+    /// Appends one field in COPY binary format: int8, numeric (base-10000
+    /// digits with weight, sign and display scale, exact from the text),
+    /// float8, date (days since 2000-01-01), timestamp (microseconds since
+    /// 2000-01-01), interval (microseconds, days 0, months 0), bool, or
+    /// text (UTF-8).
+    package func appendBinary(_ value: CellValue, as type: ColumnType, to out: inout [UInt8]) throws(CopyEncodingError) {
+        let failure: CopyEncodingError.Code?
+        switch value {
+        case .empty:
+            PostgresBinaryCopy.appendNull(to: &out)
+            return
+        case .error(let t):
+            failure = t.withDecimalBytes { appendBinaryField(.error, $0, as: type, to: &out) }
+        case .text(let t):
+            failure = t.withDecimalBytes { appendBinaryField(.text, $0, as: type, to: &out) }
+        case .boolean(let v):
+            failure = appendBinaryField(.boolean, UnsafeBufferPointer(start: nil, count: 0), flag: v, as: type, to: &out)
+        case .number(let t, let kind):
+            failure = t.withDecimalBytes { appendBinaryField(.number, $0, kind, as: type, to: &out) }
+        }
+        if let code = failure { throw CopyEncodingError(code: code, columnType: type, value: value) }
+    }
+
+    /// Appends the cell of a raw row as one COPY binary field, as
+    /// ``appendBinary(_:as:to:)`` does with its value.
+    func appendBinary(_ cell: RawCell, in row: RawRow, as type: ColumnType, to out: inout [UInt8]) throws(CopyEncodingError) {
+        let failure = row.withBytes(cell) { appendBinaryField(cell.type, $0, flag: cell.start != 0, cell.numberKind, as: type, to: &out) }
+        if let code = failure { throw CopyEncodingError(code: code, columnType: type, value: row.value(cell)) }
+    }
+
+    /// One field from a value's bytes (`flag`: a boolean's value); nil when
+    /// written, else why it doesn't fit (nothing written then).
+    @inline(__always)
+    func appendBinaryField(
+        _ kind: RawCell.Kind, _ b: UnsafeBufferPointer<UInt8>, flag: Bool = false, _ numberKind: NumberKind = .plain,
+        as type: ColumnType, to out: inout [UInt8]
+    ) -> CopyEncodingError.Code? {
+        switch kind {
+        case .error:
+            if type == .text { Self.appendBinaryText(b, to: &out) } else { PostgresBinaryCopy.appendNull(to: &out) }
+        case .text, .shared:
+            guard type == .text else { return .valueDoesNotFitColumnType }
+            Self.appendBinaryText(b, to: &out)
+        case .boolean:
+            switch type {
+            case .boolean:
+                PostgresBinaryCopy.appendBool(flag, to: &out)
+            case .text:
+                let lengthAt = PostgresBinaryCopy.beginField(&out)
+                Self.appendDisplayBoolean(flag, to: &out)
+                PostgresBinaryCopy.patchLength(at: lengthAt, in: &out)
+            default:
+                return .valueDoesNotFitColumnType
+            }
+        case .number:
+            if type == .text {
+                let lengthAt = PostgresBinaryCopy.beginField(&out)
+                if let d = DecimalText(b), appendDisplayNumber(d, b, numberKind, to: &out) {} else { Self.appendReplacingNUL(b, to: &out) }
+                PostgresBinaryCopy.patchLength(at: lengthAt, in: &out)
+                return nil
+            }
+            if type == .doublePrecision {
+                // strtod on the text: correctly rounded, and the same value
+                // PostgreSQL's float8in would read from the text format.
+                guard DecimalText(b) != nil, let v = Double(String(decoding: b, as: UTF8.self)), v.isFinite else {
+                    return .valueDoesNotFitColumnType
+                }
+                PostgresBinaryCopy.appendFloat8(v, to: &out)
+                return nil
+            }
+            guard let d = DecimalText(b) else { return .valueDoesNotFitColumnType }
+            return appendNumberBinary(d, b, numberKind, type, to: &out)
+        }
+        return nil
+    }
+
+    func appendNumberBinary(
+        _ d: DecimalText, _ b: UnsafeBufferPointer<UInt8>, _ kind: NumberKind, _ type: ColumnType, to out: inout [UInt8]
+    ) -> CopyEncodingError.Code? {
+        switch type {
+        case .bigint:
+            guard let v = d.int64Value(in: b) else { return d.isIntegral ? .valueOutOfRange : .valueDoesNotFitColumnType }
+            PostgresBinaryCopy.appendInt8(v, to: &out)
+        case .numeric:
+            return Self.appendNumeric(d, b, to: &out)
+        case .date, .timestamp:
+            guard kind == .date || kind == .dateTime else { return .valueDoesNotFitColumnType }
+            guard let ts = ExcelDate.timestamp(d, in: b, system: dateSystem) else { return .valueOutOfRange }
+            if type == .date {
+                guard ts.microsecondOfDay == 0 else { return .valueOutOfRange }
+                PostgresBinaryCopy.appendDate(daysSince2000: ts.daysSince2000, to: &out)
+            } else {
+                PostgresBinaryCopy.appendTimestamp(microsecondsSince2000: ts.microsecondsSince2000, to: &out)
+            }
+        case .interval:
+            guard kind == .duration || kind == .time else { return .valueDoesNotFitColumnType }
+            guard let micros = ExcelDate.durationMicroseconds(d, in: b) else { return .valueOutOfRange }
+            PostgresBinaryCopy.appendInterval(microseconds: micros, to: &out)
+        case .boolean:
+            return .valueDoesNotFitColumnType
+        case .doublePrecision, .text:
+            preconditionFailure("handled by appendBinary")
+        }
+        return nil
+    }
+
+    /// A text field: the UTF-8 bytes (NUL made U+FFFD) behind their length.
+    static func appendBinaryText(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        let lengthAt = PostgresBinaryCopy.beginField(&out)
+        appendReplacingNUL(b, to: &out)
+        PostgresBinaryCopy.patchLength(at: lengthAt, in: &out)
+    }
+
+    static func appendReplacingNUL(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        guard let base = b.baseAddress, b.count > 0 else { return }
+        if b.count <= 64 {
+            // Short text (most cells): a plain scan beats a memchr call.
+            var clean = true
+            for c in b where c == 0 {
+                clean = false
+                break
+            }
+            if clean {
+                out.append(contentsOf: b)
+                return
+            }
+        }
+        var runStart = 0
+        // memchr finds the (rare) NULs; runs between them are copied whole.
+        while runStart < b.count, let hit = memchr(base + runStart, 0, b.count - runStart) {
+            let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if i > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<i])) }
+            out.append(0xEF); out.append(0xBF); out.append(0xBD)
+            runStart = i + 1
+        }
+        if b.count > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<b.count])) }
+    }
+
+    // MARK: - numeric
+
+    /// `numeric_send` of the number exactly as written (through
+    /// ``PostgresBinaryCopy/appendNumeric(negative:pointPosition:firstSignificant:lastSignificant:displayScale:digit:to:)``).
+    static func appendNumeric(_ d: DecimalText, _ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> CopyEncodingError.Code? {
+        let written = PostgresBinaryCopy.appendNumeric(
+            negative: d.negative, pointPosition: d.pointPosition, firstSignificant: d.firstSignificant,
+            lastSignificant: d.lastSignificant, displayScale: d.scale, digit: { d.digit($0, in: b) }, to: &out)
+        return written ? nil : .valueOutOfRange
+    }
+}

@@ -1,0 +1,188 @@
+/// A parsed view of a number's text exactly as the sheet XML wrote it
+/// (`-12.50`, `007`, `1.5E-3`), over borrowed UTF-8 bytes: no allocation,
+/// no binary floating point. Type inference, Excel dates and the COPY
+/// encoders all read numbers through it.
+///
+/// The digits before and after the point form one "digit string"
+/// (indices `0..<digitCount`); the value is that digit string with the
+/// decimal point after ``pointPosition`` digits (which may be negative or
+/// beyond `digitCount` once the exponent is applied).
+@usableFromInline package struct DecimalText {
+    @usableFromInline package var negative = false
+    @usableFromInline package var intStart = 0
+    @usableFromInline package var intCount = 0
+    @usableFromInline package var fracStart = 0
+    @usableFromInline package var fracCount = 0
+    @usableFromInline package var exponent = 0
+    @usableFromInline package var hasPoint = false
+    @usableFromInline package var hasExponent = false
+    /// Index (in the digit string) of the first non-zero digit; equals
+    /// `lastSignificant` when the value is zero.
+    @usableFromInline package var firstSignificant = 0
+    /// One past the index of the last non-zero digit.
+    @usableFromInline package var lastSignificant = 0
+
+    /// Exponents beyond this are rejected (the text is then not a number):
+    /// far outside double precision and PostgreSQL numeric alike.
+    @usableFromInline package static let maxExponent = 100_000
+
+    /// Parses `[+-]digits[.digits][(e|E)[+-]digits]` with at least one
+    /// digit in the mantissa; anything else (spaces, `NaN`, `INF`,
+    /// thousands separators) is `nil`.
+    @inlinable
+    package init?(_ b: UnsafeBufferPointer<UInt8>) {
+        let n = b.count
+        var i = 0
+        if i < n, b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+") {
+            negative = b[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        var first = -1
+        var last = 0
+        var k = 0  // index in the digit string
+        intStart = i
+        while i < n, b[i] &- 48 < 10 {
+            if b[i] != 48 {
+                if first < 0 { first = k }
+                last = k + 1
+            }
+            i += 1
+            k += 1
+        }
+        intCount = i - intStart
+        fracStart = i
+        if i < n, b[i] == UInt8(ascii: ".") {
+            hasPoint = true
+            i += 1
+            fracStart = i
+            while i < n, b[i] &- 48 < 10 {
+                if b[i] != 48 {
+                    if first < 0 { first = k }
+                    last = k + 1
+                }
+                i += 1
+                k += 1
+            }
+            fracCount = i - fracStart
+        }
+        guard intCount + fracCount > 0 else { return nil }
+        if i < n, b[i] | 0x20 == UInt8(ascii: "e") {
+            hasExponent = true
+            i += 1
+            var expNegative = false
+            if i < n, b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+") {
+                expNegative = b[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            let expStart = i
+            var e = 0
+            while i < n, b[i] &- 48 < 10 {
+                if e <= Self.maxExponent { e = e * 10 + Int(b[i] &- 48) }
+                i += 1
+            }
+            guard i > expStart, e <= Self.maxExponent else { return nil }
+            exponent = expNegative ? -e : e
+        }
+        guard i == n else { return nil }
+        if first < 0 {
+            firstSignificant = 0
+            lastSignificant = 0
+        } else {
+            firstSignificant = first
+            lastSignificant = last
+        }
+    }
+
+    @inlinable
+    package var digitCount: Int { intCount + fracCount }
+    /// How many digits of the digit string stand before the decimal point.
+    @inlinable
+    package var pointPosition: Int { intCount + exponent }
+    @inlinable
+    package var isZero: Bool { firstSignificant >= lastSignificant }
+    /// True when the value has no fractional part (`-0`, `1E3`, `12.000`).
+    @inlinable
+    package var isIntegral: Bool { isZero || lastSignificant <= pointPosition }
+    /// Digits needed to write the value positionally without its leading
+    /// zeros (`1000` → 4, `0.0012` → 2).
+    @inlinable
+    package var precision: Int { isZero ? 1 : max(lastSignificant, pointPosition) - firstSignificant }
+    /// Fraction digits as written, after the exponent shift (`1.50` → 2,
+    /// `15E-1` → 1, `1.5E1` → 0): PostgreSQL numeric's display scale.
+    @inlinable
+    package var scale: Int { max(0, fracCount - exponent) }
+
+    /// Digit `k` of the digit string, or 0 outside it.
+    @inlinable @inline(__always)
+    package func digit(_ k: Int, in b: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        if k < 0 || k >= digitCount { return 0 }
+        return k < intCount ? b[intStart + k] &- 48 : b[fracStart + k - intCount] &- 48
+    }
+
+    /// The value as Int64 when it is integral and fits (`-0` → 0, `1E3`
+    /// → 1000, `007` → 7).
+    @inlinable
+    package func int64Value(in b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard isIntegral else { return nil }
+        if isZero { return 0 }
+        let end = pointPosition
+        guard end - firstSignificant <= 19 else { return nil }
+        var magnitude: UInt64 = 0
+        for k in firstSignificant..<end {
+            let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(UInt64(digit(k, in: b)))
+            if o1 || o2 { return nil }
+            magnitude = s
+        }
+        if negative {
+            if magnitude == UInt64(Int64.max) + 1 { return Int64.min }
+            return magnitude <= UInt64(Int64.max) ? -Int64(magnitude) : nil
+        }
+        return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
+    }
+
+    /// The integer part's magnitude and the fractional part as a fraction
+    /// of `scale` (rounded to the nearest multiple of `1/scale`), both
+    /// computed from the digits; `nil` when the integer part has more than
+    /// 18 digits. The rounding may carry into the integer part.
+    @inlinable
+    package func splitMagnitude(in b: UnsafeBufferPointer<UInt8>, fractionScale: UInt64) -> (integer: UInt64, fraction: UInt64)? {
+        let pp = pointPosition
+        var integer: UInt64 = 0
+        if !isZero, pp > firstSignificant {
+            guard pp - firstSignificant <= 18 else { return nil }
+            for k in firstSignificant..<pp { integer = integer * 10 + UInt64(digit(k, in: b)) }
+        }
+        // Fraction digits: digit-string indices pp ..< lastSignificant
+        // (implicit zeros where pp < 0), at most 19 of them.
+        var numerator: UInt64 = 0
+        var denominator: UInt64 = 1
+        if !isZero, lastSignificant > pp {
+            var k = pp
+            var taken = 0
+            while k < lastSignificant, taken < 19 {
+                numerator = numerator * 10 + UInt64(digit(k, in: b))
+                denominator *= 10
+                k += 1
+                taken += 1
+            }
+        }
+        if numerator == 0 { return (integer, 0) }
+        let product = numerator.multipliedFullWidth(by: fractionScale)
+        var (q, r) = denominator.dividingFullWidth(product)
+        if r >= denominator - r { q += 1 }  // round half up
+        if q >= fractionScale { return (integer + 1, q - fractionScale) }
+        return (integer, q)
+    }
+}
+
+extension String {
+    /// Runs `body` over the string's UTF-8 bytes without copying them when
+    /// the string is native (as every string from the reader is).
+    @inlinable @inline(__always)
+    package func withDecimalBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = utf8.withContiguousStorageIfAvailable(body) { return r }
+        var copy = self
+        return copy.withUTF8(body)
+    }
+}

@@ -1,0 +1,288 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The shared-strings table, held compactly: every string's UTF-8 bytes in
+/// one contiguous buffer plus one offset per string (no `String` objects).
+/// Parsed as a stream with the same byte tokenizer as the sheets: rich-text
+/// runs (`<r><t>`) are joined, phonetic runs (`<rPh>`) skipped, entities
+/// and `_xHHHH_` escapes decoded.
+///
+/// A table larger than `memoryBytes` (a 1M-row workbook of unique notes
+/// holds ~100 MB of text) is spilled to an unlinked temporary file while it
+/// is parsed and then read through a small block cache, so memory stays
+/// flat: workbooks write strings in first-use order, so lookups while
+/// scanning a sheet mostly hit recently used blocks.
+@usableFromInline package final class SharedStrings {
+    /// In memory: all bytes. Spilled: the bytes not yet written to `file`.
+    @usableFromInline var bytes: [UInt8] = []
+    /// `offsets[i]..<offsets[i + 1]` is string i.
+    @usableFromInline var offsets: [UInt32] = [0]
+    private let memoryBytes: Int
+    private let blockSize: Int
+    /// The part declares more than `memoryBytes`: spill as it is parsed.
+    private var spillEarly = false
+
+    // Spilled mode.
+    private var file: Int32 = -1
+    private var flushed = 0
+    @usableFromInline var cache: BlockCache?
+
+    var count: Int { offsets.count - 1 }
+    var isSpilled: Bool { file >= 0 }
+    /// Blocks read from the spill file so far (0 when in memory).
+    var cacheMisses: Int { cache?.misses ?? 0 }
+
+    init() {
+        memoryBytes = .max
+        blockSize = 64 << 10
+    }
+
+    /// Strings written to the spill file at a time, once spilling.
+    static let spillWriteBytes = 1 << 20
+
+    /// `declaredBytes`: the part's inflated size from the zip directory.
+    /// The UTF-8 text is never larger than its XML (except for UTF-16
+    /// parts), so a part declared within `memoryBytes` gets its buffer
+    /// reserved once (no regrowth copies, no doubled capacity); a part
+    /// declared larger is spilled from the start, buffering only
+    /// `spillWriteBytes` instead of filling `memoryBytes` first. The hint
+    /// is never trusted as a bound: the text's actual size decides.
+    init(tokenizer tok: XMLTokenizer, maxBytes: Int64, memoryBytes: Int, declaredBytes: Int64? = nil, blockSize: Int = 64 << 10) throws {
+        self.memoryBytes = max(memoryBytes, 1)
+        self.blockSize = max(blockSize, 16)
+        if let declared = declaredBytes, declared > 0 {
+            if declared <= Int64(self.memoryBytes) {
+                bytes.reserveCapacity(Int(declared))
+            } else {
+                spillEarly = true
+                bytes.reserveCapacity(min(Self.spillWriteBytes, self.memoryBytes) + 4096)
+            }
+        }
+        var inItem = false
+        var phonetic = 0
+        var itemStart = 0
+        tok.wantText = false
+        var depth = 0
+        var sawRoot = false
+        loop: while true {
+            switch try tok.next() {
+            case .start:
+                depth += 1
+                sawRoot = true
+                if tok.nameIs("si") {
+                    if let (from, to) = tok.simpleStringItem() {
+                        // `<t>…</t></si>` in one go: the usual item.
+                        depth -= 1
+                        let start = bytes.count
+                        bytes.append(contentsOf: tok.bytes(from, to))
+                        try append(from: start, maxBytes: maxBytes, tok)
+                        continue
+                    }
+                    inItem = true
+                    itemStart = bytes.count
+                } else if tok.nameIs("rPh") {
+                    phonetic += 1
+                } else if tok.nameIs("t") && inItem && phonetic == 0 {
+                    tok.wantText = true
+                }
+            case .empty:
+                sawRoot = true
+                if tok.nameIs("si") { try append(from: bytes.count, maxBytes: maxBytes, tok) }
+            case .end:
+                depth -= 1
+                if depth < 0 { throw tok.error(.malformedXML, "an end tag without a start tag") }
+                if tok.nameIs("t") {
+                    tok.wantText = false
+                } else if tok.nameIs("rPh") {
+                    phonetic -= 1
+                } else if tok.nameIs("si") {
+                    inItem = false
+                    try append(from: itemStart, maxBytes: maxBytes, tok)
+                }
+            case .text, .cdata:
+                try tok.appendText(to: &bytes)
+            case .eof:
+                break loop
+            }
+        }
+        if depth != 0 || !sawRoot {
+            throw tok.error(.malformedXML, "the shared strings XML ends before its elements are closed (truncated part?)")
+        }
+        if isSpilled {
+            try flush(tok)
+            bytes = []
+            cache = BlockCache(file: file, size: flushed, blockSize: self.blockSize, blocks: max(2, self.memoryBytes / 2 / self.blockSize))
+        }
+    }
+
+    deinit {
+        if file >= 0 { close(file) }
+        recentIndex.deallocate()
+        recentString.deinitialize(count: Self.recentSlots)
+        recentString.deallocate()
+    }
+
+    private func append(from start: Int, maxBytes: Int64, _ tok: XMLTokenizer) throws {
+        XMLEscapes.decodeUnderscoreEscapes(&bytes, from: start)
+        let total = flushed + bytes.count
+        guard Int64(total) <= min(maxBytes, Int64(UInt32.max)) else {
+            throw tok.error(.tooLarge, "the shared strings exceed the limit of \(maxBytes) bytes")
+        }
+        offsets.append(UInt32(total))
+        if bytes.count > memoryBytes || (spillEarly && bytes.count >= Self.spillWriteBytes) { try flush(tok) }
+    }
+
+    /// Writes the completed strings held in memory to the spill file.
+    private func flush(_ tok: XMLTokenizer) throws {
+        if file < 0 {
+            let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+            var template = Array((dir + "/pyramydal-sst-XXXXXX").utf8CString)
+            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard fd >= 0 else {
+                throw tok.error(.io, "cannot create a temporary file for the shared strings in \(dir): \(String(cString: strerror(errno)))")
+            }
+            template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+            file = fd
+        }
+        let done = Int(offsets[offsets.count - 1]) - flushed   // bytes of completed strings
+        var written = 0
+        while written < done {
+            let n = bytes.withUnsafeBytes { pwrite(file, $0.baseAddress! + written, done - written, off_t(flushed + written)) }
+            guard n > 0 else {
+                throw tok.error(.io, "cannot write the shared strings' temporary file: \(String(cString: strerror(errno)))")
+            }
+            written += n
+        }
+        flushed += done
+        bytes.removeSubrange(0..<done)
+    }
+
+    /// Recently made strings, direct-mapped by index: a column of repeated
+    /// values (categories, cities) gets the same `String` back instead of
+    /// building (validating, allocating) a new one per cell.
+    /// (Pointers, not arrays: `let` storage needs no exclusivity checks.)
+    private static let recentSlots = 4096
+    private let recentIndex: UnsafeMutablePointer<Int> = {
+        let p = UnsafeMutablePointer<Int>.allocate(capacity: SharedStrings.recentSlots)
+        p.initialize(repeating: -1, count: SharedStrings.recentSlots)
+        return p
+    }()
+    private let recentString: UnsafeMutablePointer<String> = {
+        let p = UnsafeMutablePointer<String>.allocate(capacity: SharedStrings.recentSlots)
+        p.initialize(repeating: "", count: SharedStrings.recentSlots)
+        return p
+    }()
+
+    /// The byte length of string `index` (in range).
+    @inline(__always)
+    func length(at index: Int) -> Int {
+        Int(offsets[index + 1] &- offsets[index])
+    }
+
+    /// Calls `body` with the UTF-8 bytes of string `index` (in range; empty
+    /// if the spill file can't be read).
+    @inlinable @inline(__always)
+    package func withBytes<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let from = Int(offsets[index]), to = Int(offsets[index + 1])
+        if let cache { return cache.withBytes(from, to) { body($0 ?? UnsafeBufferPointer(start: nil, count: 0)) } }
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[from..<to])) }
+    }
+
+    /// Calls `body` with the bytes of string `index` of a spilled table
+    /// (`nil`: the spill file can't be read), valid only during the call.
+    func withSpilledBytes<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        cache!.withBytes(Int(offsets[index]), Int(offsets[index + 1]), body)
+    }
+
+    /// String `index`, or nil when out of range (or unreadable spill file).
+    func string(at index: Int) -> String? {
+        guard index >= 0 && index < count else { return nil }
+        let slot = index & (Self.recentSlots - 1)
+        if recentIndex[slot] == index { return recentString[slot] }
+        let from = Int(offsets[index]), to = Int(offsets[index + 1])
+        let made: String
+        if let cache {
+            guard let s = cache.withBytes(from, to, { $0.map { String(decoding: $0, as: UTF8.self) } }) else { return nil }
+            made = s
+        } else {
+            made = bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self) }
+        }
+        recentIndex[slot] = index
+        recentString[slot] = made
+        return made
+    }
+}
+
+/// Fixed-size blocks of the spill file, least recently used evicted.
+@usableFromInline final class BlockCache {
+    private let file: Int32
+    private let size: Int
+    private let blockSize: Int
+    private let storage: UnsafeMutablePointer<UInt8>
+    private var blockOfSlot: [Int]
+    private var lastUse: [UInt64]
+    /// Block number → cache slot, or -1.
+    private var slotOfBlock: [Int32]
+    private var tick: UInt64 = 0
+    private(set) var misses = 0
+    private var scratch: [UInt8] = []
+
+    init(file: Int32, size: Int, blockSize: Int, blocks: Int) {
+        self.file = file
+        self.size = size
+        self.blockSize = blockSize
+        storage = .allocate(capacity: blockSize * blocks)
+        blockOfSlot = Array(repeating: -1, count: blocks)
+        slotOfBlock = Array(repeating: -1, count: (size + blockSize - 1) / blockSize)
+        lastUse = Array(repeating: 0, count: blocks)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// The start of `block` in the cache, reading it if needed.
+    private func load(_ block: Int) -> UnsafeMutablePointer<UInt8>? {
+        tick += 1
+        let cached = Int(slotOfBlock[block])
+        if cached >= 0 {
+            lastUse[cached] = tick
+            return storage + cached * blockSize
+        }
+        misses += 1
+        var victim = 0
+        for slot in 1..<lastUse.count where lastUse[slot] < lastUse[victim] { victim = slot }
+        if blockOfSlot[victim] >= 0 { slotOfBlock[blockOfSlot[victim]] = -1 }
+        let start = block * blockSize
+        let want = min(blockSize, size - start)
+        var got = 0
+        while got < want {
+            let n = pread(file, storage + victim * blockSize + got, want - got, off_t(start + got))
+            if n <= 0 { blockOfSlot[victim] = -1; lastUse[victim] = 0; return nil }
+            got += n
+        }
+        blockOfSlot[victim] = block
+        slotOfBlock[block] = Int32(victim)
+        lastUse[victim] = tick
+        return storage + victim * blockSize
+    }
+
+    /// Calls `body` with the bytes `from..<to` of the file (`nil`: unreadable).
+    @usableFromInline func withBytes<R>(_ from: Int, _ to: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        if from == to { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        let first = from / blockSize, last = (to - 1) / blockSize
+        if first == last {
+            guard let base = load(first) else { return body(nil) }
+            return body(UnsafeBufferPointer(start: base + (from - first * blockSize), count: to - from))
+        }
+        scratch.removeAll(keepingCapacity: true)
+        for block in first...last {
+            guard let base = load(block) else { return body(nil) }
+            let lo = max(from, block * blockSize) - block * blockSize
+            let hi = min(to, (block + 1) * blockSize) - block * blockSize
+            scratch.append(contentsOf: UnsafeBufferPointer(start: base + lo, count: hi - lo))
+        }
+        return scratch.withUnsafeBufferPointer { body($0) }
+    }
+}

@@ -1,0 +1,461 @@
+internal import Basics
+
+/// The sheet XML scanner: walks `<sheetData>` with the byte tokenizer and
+/// turns each `<row>` into a `RawRow` of sparse cells (values as bytes, no
+/// `String` per cell; `scan(into:)` makes `Row`s of them).
+///
+/// - Cells: `t="s"` shared string, `inlineStr` (`<is><t>` and rich runs,
+///   phonetic runs skipped), `str` (formula result), `b`, `e` (error),
+///   `d` (ISO 8601 text, turned into a date serial so it reads like any
+///   other date cell), `n` or none (number text kept exactly as written,
+///   with the kind of the cell's number format). Formulas (`<f>`) are
+///   ignored: the cached `<v>` is the value. A cell without a value (style
+///   only) is skipped; a row without values is skipped.
+/// - Positions: `r` when present, else the previous row / cell + 1. Rows
+///   are reported in document order with their numbers — out-of-order rows
+///   are not buffered or sorted (callers that need order must handle it);
+///   cells within a row are sorted by column (the last of duplicates wins).
+///   A cell reference (letters in either case) must lie in A1 … XFD1048576
+///   and name its own row; a `<row>` without `r` takes its number from its
+///   first cell's reference, if that has one. Anything else is an error
+///   naming the part and the row.
+/// - Prefixes (`x:c`) and Strict namespaces are handled by matching local
+///   names; `<dimension>` is ignored.
+struct SheetScanner {
+    private enum CellType { case number, shared, inline, string, boolean, error, date }
+
+    let tok: XMLTokenizer
+    let strings: SharedStrings
+    let formats: NumberFormats
+    let date1904: Bool
+
+    /// Scans the sheet, calling `body` with each row holding a value as a
+    /// `Row` of `String` values (made from the raw row).
+    func scan(into row: inout Row, _ body: (Row) throws -> Void) throws {
+        try scanRaw { raw in
+            raw.materialize(into: &row)
+            try body(row)
+        }
+    }
+
+    /// Scans the sheet, calling `body` with each row holding a value; the
+    /// `RawRow` is reused between calls.
+    func scanRaw(_ body: (RawRow) throws -> Void) throws {
+        var row = RawRow(strings: strings)
+        tok.wantText = false
+        var depth = 0
+        var sawRoot = false
+        var inSheetData = false
+        var rowOpen = false
+        /// The open row has no `r`: its first cell's reference may number it.
+        var rowImplied = false
+        var lastRow = 0
+        var lastColumn = -1
+        var unsorted = false
+
+        var inCell = false
+        var cellColumn = 0
+        var cellType = CellType.number
+        var cellKind = NumberKind.plain
+        var hasValue = false
+        var inInline = false
+        var sawInline = false
+        var phonetic = 0
+        /// Where the current cell's value starts in `row.bytes`.
+        var valueStart = 0
+
+        loop: while true {
+            // A cell's start tag in one step (the usual case), else a token.
+            let cellStart = inSheetData && rowOpen && !inCell ? tok.simpleCellStart() : nil
+            let kind = cellStart != nil ? XMLTokenizer.Kind.start : try tok.next()
+            switch kind {
+            case .start, .empty:
+                if kind == .start { depth += 1 }
+                sawRoot = true
+                if !inSheetData {
+                    if kind == .start && tok.nameIs("sheetData") { inSheetData = true }
+                    continue
+                }
+                if inCell {
+                    if tok.nameIs("v") {
+                        if kind == .start && !inInline { tok.wantText = true; hasValue = true; row.bytes.removeSubrange(valueStart...) }
+                    } else if tok.nameIs("is") {
+                        if kind == .start { inInline = true; sawInline = true; hasValue = true; row.bytes.removeSubrange(valueStart...) }
+                    } else if tok.nameIs("t") {
+                        if kind == .start && inInline && phonetic == 0 { tok.wantText = true }
+                    } else if tok.nameIs("rPh") {
+                        if kind == .start { phonetic += 1 }
+                    }
+                } else if tok.nameIs("c") {
+                    if !rowOpen {
+                        // A cell outside <row>: treat as its own row.
+                        row.number = lastRow + 1
+                        row.cells.removeAll(keepingCapacity: true)
+                        row.bytes.removeAll(keepingCapacity: true)
+                        rowOpen = true
+                        rowImplied = true
+                    }
+                    var column = lastColumn + 1
+                    var style = 0
+                    var type = CellType.number
+                    var reference: (column: Int, row: Int)? = nil
+                    if let c = cellStart {
+                        if c.rFrom >= 0 { reference = try parseReference(c.rFrom, c.rTo, row: row.number) }
+                        if c.sFrom >= 0 { style = parseInt(c.sFrom, c.sTo) ?? 0 }
+                        if c.tFrom >= 0 { type = parseCellType(c.tFrom, c.tTo) }
+                    } else {
+                        try tok.forEachAttribute { ns, ne, vs, ve in
+                            guard ne - ns == 1 else { return }
+                            switch tok.base[ns] {
+                            case UInt8(ascii: "r"): reference = try parseReference(vs, ve, row: row.number)
+                            case UInt8(ascii: "s"): style = parseInt(vs, ve) ?? 0
+                            case UInt8(ascii: "t"): type = parseCellType(vs, ve)
+                            default: break
+                            }
+                        }
+                    }
+                    if let reference {
+                        column = reference.column
+                        if reference.row != row.number {
+                            guard rowImplied else { throw otherRow(reference, row: row.number) }
+                            row.number = reference.row
+                            lastRow = reference.row
+                        }
+                    }
+                    rowImplied = false
+                    if column <= lastColumn { unsorted = true }
+                    lastColumn = column
+                    if kind == .start {
+                        inCell = true
+                        cellColumn = column
+                        cellType = type
+                        cellKind = formats.kind(style)
+                        hasValue = false
+                        inInline = false
+                        sawInline = false
+                        phonetic = 0
+                        valueStart = row.bytes.count
+                        if let (from, to) = tok.simpleCellValue() {
+                            // `<v>…</v></c>` in one go: the usual cell.
+                            inCell = false
+                            depth -= 1
+                            if type == .shared && !strings.isSpilled, let index = Self.plainIndex(tok.bytes(from, to)), index < strings.count {
+                                // The usual shared string: just its number.
+                                if strings.length(at: index) > 0 { row.cells.append(RawCell(column: column, type: .shared, start: index, end: 0)) }
+                            } else {
+                                row.bytes.append(contentsOf: tok.bytes(from, to))
+                                if let cell = try finishCell(type, cellKind, &row, from: valueStart, column: column) {
+                                    row.cells.append(cell)
+                                } else {
+                                    row.bytes.removeSubrange(valueStart...)
+                                }
+                            }
+                        }
+                    }
+                } else if tok.nameIs("row") {
+                    var number = lastRow + 1
+                    var implied = true
+                    try tok.forEachAttribute { ns, ne, vs, ve in
+                        if ne - ns == 1 && tok.base[ns] == UInt8(ascii: "r") {
+                            guard let n = parseInt(vs, ve), n >= 1 else {
+                                throw tok.error(.malformedXML, "a row number that is not a positive integer")
+                            }
+                            number = n
+                            implied = false
+                        }
+                    }
+                    lastRow = number
+                    lastColumn = -1
+                    unsorted = false
+                    if kind == .start {
+                        row.number = number
+                        row.cells.removeAll(keepingCapacity: true)
+                        row.bytes.removeAll(keepingCapacity: true)
+                        rowOpen = true
+                        rowImplied = implied
+                    }
+                }
+            case .end:
+                depth -= 1
+                if depth < 0 { throw tok.error(.malformedXML, "an end tag without a start tag") }
+                guard inSheetData else { continue }
+                if inCell {
+                    if tok.nameIs("c") {
+                        inCell = false
+                        tok.wantText = false
+                        if sawInline && cellType != .string { cellType = .inline }  // <is> decides, whatever t says
+                        if hasValue, let cell = try finishCell(cellType, cellKind, &row, from: valueStart, column: cellColumn) {
+                            row.cells.append(cell)
+                        } else {
+                            row.bytes.removeSubrange(valueStart...)
+                        }
+                    } else if tok.nameIs("v") || tok.nameIs("t") {
+                        tok.wantText = false
+                    } else if tok.nameIs("rPh") {
+                        phonetic -= 1
+                    } else if tok.nameIs("is") {
+                        inInline = false
+                    }
+                } else if tok.nameIs("row") {
+                    if rowOpen && !row.cells.isEmpty {
+                        if unsorted { Self.sortCells(&row.cells) }
+                        try body(row)
+                    }
+                    rowOpen = false
+                } else if tok.nameIs("sheetData") {
+                    inSheetData = false
+                }
+            case .text, .cdata:
+                try tok.appendText(to: &row.bytes)
+            case .eof:
+                break loop
+            }
+        }
+        if depth != 0 || !sawRoot {
+            throw tok.error(.malformedXML, "the sheet XML ends before its elements are closed (truncated part?)",
+                            cell: inCell ? CellReference.name(column: cellColumn, row: row.number) : nil)
+        }
+    }
+
+    private static func sortCells(_ cells: inout [RawCell]) {
+        // Stable sort by column, then keep the last of duplicate columns.
+        let sorted = cells.enumerated().sorted { a, b in
+            a.element.column != b.element.column ? a.element.column < b.element.column : a.offset < b.offset
+        }.map(\.element)
+        cells.removeAll(keepingCapacity: true)
+        for cell in sorted {
+            if let last = cells.last, last.column == cell.column { cells[cells.count - 1] = cell } else { cells.append(cell) }
+        }
+    }
+
+    @inline(__always)
+    private func parseCellType(_ from: Int, _ to: Int) -> CellType {
+        let b = tok.base
+        switch to - from {
+        case 1:
+            switch b[from] {
+            case UInt8(ascii: "s"): return .shared
+            case UInt8(ascii: "b"): return .boolean
+            case UInt8(ascii: "e"): return .error
+            case UInt8(ascii: "d"): return .date
+            default: return .number
+            }
+        case 3 where b[from] == UInt8(ascii: "s"): return .string       // str
+        case 9 where b[from] == UInt8(ascii: "i"): return .inline       // inlineStr
+        default: return .number
+        }
+    }
+
+    @inline(__always)
+    private func parseInt(_ from: Int, _ to: Int) -> Int? {
+        guard to > from, to - from <= 18 else { return nil }
+        var n = 0
+        for i in from..<to {
+            let d = tok.base[i] &- 48
+            guard d < 10 else { return nil }
+            n = n * 10 + Int(d)
+        }
+        return n
+    }
+
+    /// The last row of a sheet (the first is 1).
+    private static let maxRow = 1_048_576
+
+    /// The 0-based column and the row of a reference like `AB12` or `ab12`
+    /// in row `row` (for the error), checked to lie in A1 … XFD1048576.
+    @inline(__always)
+    private func parseReference(_ from: Int, _ to: Int, row: Int) throws -> (column: Int, row: Int) {
+        var column = 0
+        var i = from
+        while i < to && column <= CellReference.maxColumn + 1 {
+            var c = tok.base[i]
+            if c >= 97 && c <= 122 { c -= 32 }
+            guard c >= 65 && c <= 90 else { break }
+            column = column * 26 + Int(c - 64)
+            i += 1
+        }
+        let digits = i
+        var number = 0
+        while i < to && number <= Self.maxRow {
+            let d = tok.base[i] &- 48
+            guard d < 10 else { break }
+            number = number * 10 + Int(d)
+            i += 1
+        }
+        guard i == to && i > digits && column >= 1 && column <= CellReference.maxColumn + 1 && number >= 1 && number <= Self.maxRow else {
+            let text = String(decoding: tok.bytes(from, to), as: UTF8.self)
+            throw tok.error(.malformedXML, "the cell reference \"\(text)\" in row \(row) is not a valid reference (A1 … XFD1048576)")
+        }
+        return (column - 1, number)
+    }
+
+    /// A cell whose reference names another row than the one it is in.
+    private func otherRow(_ reference: (column: Int, row: Int), row: Int) -> WorkbookError {
+        let name = CellReference.name(column: reference.column, row: reference.row)
+        return tok.error(.malformedXML, "the cell reference \"\(name)\" names row \(reference.row), but the cell is in row \(row)")
+    }
+
+    /// The cell whose value text is `row.bytes[from...]`, or nil for a cell
+    /// without a value (the caller then drops those bytes). Leaves
+    /// `row.bytes` ending with the cell's value (or its replacement).
+    private func finishCell(_ type: CellType, _ kind: NumberKind, _ row: inout RawRow, from: Int, column: Int) throws -> RawCell? {
+        switch type {
+        case .number:
+            guard let (start, end) = Self.trimmed(row.bytes, from: from) else { return nil }
+            return RawCell(column: column, type: .number, numberKind: kind, start: start, end: end)
+        case .shared:
+            guard let (start, end) = Self.trimmed(row.bytes, from: from) else { return nil }
+            var index = 0
+            for i in start..<end {
+                let d = row.bytes[i] &- 48
+                guard d < 10, index < Int32.max else { index = -1; break }
+                index = index * 10 + Int(d)
+            }
+            guard index >= 0 && index < strings.count else {
+                throw tok.error(.malformedXML, "the shared string index \(String(decoding: row.bytes[from...], as: UTF8.self)) is out of range (the table has \(strings.count))",
+                                cell: CellReference.name(column: column, row: row.number))
+            }
+            row.bytes.removeSubrange(from...)
+            guard strings.length(at: index) > 0 else { return nil }
+            guard strings.isSpilled else { return RawCell(column: column, type: .shared, start: index, end: 0) }
+            // Spilled: the bytes are copied, as the block cache may evict them.
+            let readable = strings.withSpilledBytes(at: index) { b in
+                guard let b else { return false }
+                row.bytes.append(contentsOf: b)
+                return true
+            }
+            guard readable else {
+                throw tok.error(.io, "the shared strings' temporary file can't be read", cell: CellReference.name(column: column, row: row.number))
+            }
+            return RawCell(column: column, type: .text, start: from, end: row.bytes.count)
+        case .inline, .string:
+            XMLEscapes.decodeUnderscoreEscapes(&row.bytes, from: from)
+            return row.bytes.count == from ? nil : RawCell(column: column, type: .text, start: from, end: row.bytes.count)
+        case .boolean:
+            guard let (start, end) = Self.trimmed(row.bytes, from: from) else { return nil }
+            let value: Bool
+            switch String(decoding: row.bytes[start..<end], as: UTF8.self) {
+            case "1", "true": value = true
+            case "0", "false": value = false
+            default:
+                throw tok.error(.malformedXML, "a boolean cell whose value is neither 0 nor 1", cell: CellReference.name(column: column, row: row.number))
+            }
+            row.bytes.removeSubrange(from...)
+            return RawCell(column: column, type: .boolean, start: value ? 1 : 0, end: 0)
+        case .error:
+            guard let (start, end) = Self.trimmed(row.bytes, from: from) else {
+                row.bytes.append(contentsOf: "#N/A".utf8)
+                return RawCell(column: column, type: .error, start: from, end: row.bytes.count)
+            }
+            return RawCell(column: column, type: .error, start: start, end: end)
+        case .date:
+            guard let (start, end) = Self.trimmed(row.bytes, from: from) else { return nil }
+            let text = String(decoding: row.bytes[start..<end], as: UTF8.self)
+            guard let (serial, dateKind) = ISODate.serial(text, date1904: date1904) else {
+                throw tok.error(.malformedXML, "a date cell (t=\"d\") whose value \"\(text)\" is not an ISO 8601 date",
+                                cell: CellReference.name(column: column, row: row.number))
+            }
+            row.bytes.removeSubrange(from...)
+            row.bytes.append(contentsOf: serial.utf8)
+            return RawCell(column: column, type: .number, numberKind: kind == .plain ? dateKind : kind, start: from, end: row.bytes.count)
+        }
+    }
+
+    /// The number written as 1–9 plain digits (nil for anything else).
+    @inline(__always)
+    private static func plainIndex(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard b.count > 0 && b.count <= 9 else { return nil }
+        var n = 0
+        for c in b {
+            let d = c &- 48
+            guard d < 10 else { return nil }
+            n = n * 10 + Int(d)
+        }
+        return n
+    }
+
+    /// The range of `value[from...]` without surrounding XML whitespace;
+    /// nil when empty.
+    @inline(__always)
+    private static func trimmed(_ value: [UInt8], from start: Int) -> (Int, Int)? {
+        var from = start, to = value.count
+        while from < to && (value[from] == 0x20 || value[from] == 0x0A || value[from] == 0x0D || value[from] == 0x09) { from += 1 }
+        while to > from && (value[to - 1] == 0x20 || value[to - 1] == 0x0A || value[to - 1] == 0x0D || value[to - 1] == 0x09) { to -= 1 }
+        return from < to ? (from, to) : nil
+    }
+}
+
+/// ISO 8601 text of `t="d"` cells → an Excel serial (as number text).
+enum ISODate {
+    /// `2024-01-15`, `2024-01-15T10:30:00(.5)(Z|+01:00)`, `10:30:00` → the
+    /// serial in the workbook's date system and whether it has a date, a
+    /// time or both. The 1900 system counts the fictitious 1900-02-29.
+    static func serial(_ text: String, date1904: Bool) -> (String, NumberKind)? {
+        let b = Array(text.utf8)
+        var i = 0
+        func number(_ digits: Int) -> Int? {
+            guard i + digits <= b.count else { return nil }
+            var n = 0
+            for k in i..<(i + digits) {
+                let d = b[k] &- 48
+                guard d < 10 else { return nil }
+                n = n * 10 + Int(d)
+            }
+            i += digits
+            return n
+        }
+        func expect(_ c: Character) -> Bool {
+            guard i < b.count, b[i] == c.asciiValue! else { return false }
+            i += 1
+            return true
+        }
+        var days: Int? = nil
+        var seconds: Double? = nil
+        if b.count >= 10 && b[4] == UInt8(ascii: "-") {
+            guard let y = number(4), expect("-"), let m = number(2), expect("-"), let d = number(2),
+                  (1...12).contains(m), (1...31).contains(d) else { return nil }
+            let civil = daysFromCivil(y, m, d)
+            if date1904 {
+                days = civil - daysFromCivil(1904, 1, 1)
+            } else {
+                let sinceEpoch = civil - daysFromCivil(1899, 12, 31)
+                days = sinceEpoch >= 60 ? sinceEpoch + 1 : sinceEpoch  // 1900-02-29 does not exist but counts
+            }
+            if i < b.count && (b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ")) { i += 1 } else if i == b.count {
+                return (String(days!), .date)
+            }
+        }
+        if i < b.count {
+            guard let h = number(2), expect(":"), let mi = number(2) else { return nil }
+            var s = 0.0
+            if expect(":") {
+                guard let whole = number(2) else { return nil }
+                s = Double(whole)
+                if i < b.count && b[i] == UInt8(ascii: ".") {
+                    let start = i
+                    i += 1
+                    while i < b.count && b[i] >= 48 && b[i] <= 57 { i += 1 }
+                    s += Double(String(decoding: b[start..<i], as: UTF8.self)) ?? 0
+                }
+            }
+            // A zone designator (Z, +hh:mm) is ignored: Excel times have none.
+            guard h <= 24, mi < 60 else { return nil }
+            seconds = Double(h * 3600 + mi * 60) + s
+        }
+        switch (days, seconds) {
+        case let (d?, s?): return (format(Double(d) + s / 86400), .dateTime)
+        case let (nil, s?): return (format(s / 86400), .time)
+        case let (d?, nil): return (String(d), .date)
+        default: return nil
+        }
+    }
+
+    private static func format(_ v: Double) -> String {
+        v == v.rounded() ? String(Int(v)) : "\(v)"
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date.
+    static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int {
+        Int(CivilDate.daysSince1970(year: y, month: m, day: d))
+    }
+}

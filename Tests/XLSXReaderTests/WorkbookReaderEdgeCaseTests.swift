@@ -1,0 +1,172 @@
+import Testing
+@testable import XLSXReader
+import TestSupport
+
+/// Hand-made packages for the edge cases of issue 3, item 1.
+@Suite struct WorkbookReaderEdgeCaseTests {
+    @Test func utf16Parts() throws {
+        let (reader, sheets) = try WorkbookFixtures.readAll("utf16.xlsx")
+        #expect(reader.sheets.map(\.name) == ["Ünï", "BE"])
+        let rows = try #require(sheets["Ünï"])
+        #expect(rows["A1"] == .text("alpha 😀"))
+        #expect(rows["B1"] == .number("1.5", .plain))
+        #expect(rows["A2"] == .text("beta é"))
+        #expect(rows["B2"] == .number("-2", .plain))
+        #expect(sheets["BE"]?["A1"] == .text("日本 😀 é"))   // UTF-16BE sheet
+    }
+
+    @Test func namespacePrefixes() throws {
+        let (_, sheets) = try WorkbookFixtures.readAll("prefixed.xlsx")
+        let rows = try #require(sheets["P"])
+        #expect(rows["A1"] == .text("alpha"))
+        #expect(rows["B1"] == .text("inline"))
+        #expect(rows["A2"] == .number("7", .plain))
+    }
+
+    @Test func strictNamespaces() throws {
+        let (reader, sheets) = try WorkbookFixtures.readAll("strict.xlsx")
+        #expect(reader.date1904)   // date1904="true"
+        let rows = try #require(sheets["S"])
+        #expect(rows["A1"] == .text("alpha"))
+        #expect(rows["B1"] == .number("1.5", .plain))
+        #expect(rows["A2"] == .text("beta"))
+    }
+
+    @Test func rowsAndCellsWithoutReferences() throws {
+        let (_, sheets) = try WorkbookFixtures.readAll("no_r.xlsx")
+        let rows = try #require(sheets["N"])
+        #expect(rows.map(\.number) == [1, 2, 5, 6])
+        #expect(rows.row(1)?.cells.map(\.column) == [0, 1])
+        #expect(rows["A1"] == .number("1", .plain))
+        #expect(rows["B1"] == .number("2", .plain))
+        #expect(rows["A2"] == .text("x"))
+        #expect(rows["D2"] == .number("4", .plain))
+        #expect(rows["E2"] == .number("5", .plain))   // previous cell + 1
+        #expect(rows["A5"] == .number("6", .plain))
+        #expect(rows["A6"] == .number("7", .plain))   // previous row + 1
+    }
+
+    @Test func rowsOutOfOrderAndWrongDimension() throws {
+        let (_, sheets) = try WorkbookFixtures.readAll("out_of_order.xlsx")
+        let rows = try #require(sheets["O"])
+        // Rows come in file order with their own numbers.
+        #expect(rows.map(\.number) == [3, 1, 2, 10])
+        // Cells in a row are sorted; the last of duplicate references wins.
+        #expect(rows.row(3)?.cells.map(\.column) == [0, 1])
+        #expect(rows["A3"] == .number("31", .plain))
+        #expect(rows["B3"] == .number("32", .plain))
+        #expect(rows.row(2)?.cells.map(\.column) == [0, 2])
+        #expect(rows["C2"] == .number("24", .plain))
+        #expect(rows["D10"] == .number("104", .plain))   // outside <dimension ref="A1:B2">
+    }
+
+    @Test func farApartSparseCells() throws {
+        let (_, sheets) = try WorkbookFixtures.readAll("sparse.xlsx")
+        let rows = try #require(sheets["Sparse"])
+        #expect(rows.map(\.number) == [1, 1_048_576])   // style-only row 2 skipped, comment ignored
+        #expect(rows["A1"] == .number("1", .plain))
+        let last = try #require(rows.row(1_048_576))
+        #expect(last.cells.count == 1)
+        #expect(last.cells.first?.column == 16383)
+        #expect(rows["XFD1048576"] == .number("2", .plain))
+    }
+
+    @Test func escapesEntitiesWhitespaceAndRuns() throws {
+        let (_, sheets) = try WorkbookFixtures.readAll("escapes.xlsx")
+        let rows = try #require(sheets["Esc"])
+        #expect(rows["A1"] == .text("a\rb_x0041_cA"))
+        #expect(rows["A2"] == .text("smile 😀 !"))               // surrogate pair as two escapes
+        #expect(rows["A3"] == .text("rich  run"))                // rich runs joined
+        #expect(rows["A4"] == .text("漢字"))                     // phonetic run skipped
+        #expect(rows["A5"] == .text("  no preserve  "))          // whitespace kept without xml:space
+        #expect(rows["A6"] == .text("&<>\"'AB😀"))
+        #expect(rows.row(7) == nil)                              // empty shared string: no value
+        #expect(rows["A8"] == .text("<cdata & more>"))
+        #expect(rows["A9"] == .text("  in\tline  "))
+        #expect(rows["B9"] == .text("ab"))                       // inline rich runs, rPh skipped
+        #expect(rows["C9"] == .text("q&r"))                      // t="str"
+        #expect(rows["D9"] == .error("#DIV/0!"))
+        #expect(rows["E9"] == .boolean(true))
+        #expect(rows["F9"] == .number("45366.5", .dateTime))     // t="d" ISO date-time
+        #expect(rows["G9"] == .number("61", .date))              // 1900-03-01 (after the phantom 1900-02-29)
+        #expect(rows["H9"] == .number("2", .plain))              // formula: cached value
+        #expect(rows["I9"] == .number("1E-3", .plain))           // numbers exactly as written
+        #expect(rows["J9"] == .number("-0", .plain))
+        #expect(rows["K9"] == .number("0.1", .plain))
+        #expect(rows["L9"] == .number("12", .plain))
+    }
+
+    @Test func numberFormatKindsFromStyles() throws {
+        let (_, sheets) = try WorkbookFixtures.readAll("styles.xlsx")
+        let row = try #require(sheets["Styles"]?.first)
+        let kinds: [NumberKind] = [.plain, .date, .dateTime, .time, .duration, .date, .duration, .time,
+                                   .dateTime, .plain, .duration, .date, .plain]
+        #expect(row.cells.map(\.value) == kinds.map { .number("45000.25", $0) })
+    }
+
+    @Test(arguments: ["zip64.xlsx", "zip64_infozip.xlsx", "data_descriptor.xlsx", "odd_names.xlsx"])
+    func zipVariants(name: String) throws {
+        let (reader, sheets) = try WorkbookFixtures.readAll(name)
+        #expect(reader.sheets.count == 1)
+        let rows = try #require(sheets[reader.sheets[0].name])
+        #expect(rows["A1"] == .text("alpha"))
+        #expect(rows["B1"] == .number("1.5", .plain))
+        #expect(rows["A2"] == .text("beta"))
+        #expect(rows["B2"] == .number("-2", .plain))
+    }
+
+    /// Every fixture read with tiny chunks (every token crosses a chunk
+    /// boundary, UTF-16 code units and surrogates split) and spilled shared
+    /// strings gives the same rows.
+    @Test(arguments: [7, 16, 61])
+    func tinyChunksGiveTheSameRows(chunkSize: Int) throws {
+        let names = ["xlsxwriter_types.xlsx", "openpyxl_types.xlsx", "libreoffice.xlsx", "utf16.xlsx", "prefixed.xlsx",
+                     "strict.xlsx", "no_r.xlsx", "out_of_order.xlsx", "sparse.xlsx", "escapes.xlsx", "styles.xlsx",
+                     "xlsxwriter_inline.xlsx"]
+        var spilled = 0
+        for name in names {
+            let (normal, expected) = try WorkbookFixtures.readAll(name)
+            // Also spill the shared strings to a temporary file read through
+            // a two-block cache of tiny blocks (strings straddle blocks).
+            var limits = ReaderLimits()
+            limits.sharedStringMemoryBytes = 16
+            let small = try WorkbookReader(path: WorkbookFixtures.path(name), limits: limits, chunkSize: chunkSize,
+                                           sharedStringBlockSize: chunkSize)
+            #expect(small.sharedStringCount == normal.sharedStringCount)
+            #expect(!normal.sharedStringsSpilled)
+            if small.sharedStringsSpilled { spilled += 1 }
+            for sheet in small.sheets {
+                var rows: [Row] = []
+                try small.readRows(of: sheet) { rows.append($0) }
+                let want = try #require(expected[sheet.name])
+                #expect(rows.map(\.number) == want.map(\.number), "\(name) \(sheet.name)")
+                #expect(rows.map { $0.cells.map(\.column) } == want.map { $0.cells.map(\.column) }, "\(name) \(sheet.name)")
+                #expect(rows.map { $0.cells.map(\.value) } == want.map { $0.cells.map(\.value) }, "\(name) \(sheet.name)")
+            }
+        }
+        #expect(spilled >= 4)
+    }
+
+    @Test func readingTwiceGivesTheSameRows() throws {
+        let reader = try WorkbookFixtures.open("xlsxwriter_types.xlsx")
+        let sheet = try #require(reader.sheet(named: "Data"))
+        var first: [[CellValue]] = [], second: [[CellValue]] = []
+        try reader.readRows(of: sheet) { first.append($0.cells.map(\.value)) }
+        try reader.readRows(of: sheet) { second.append($0.cells.map(\.value)) }
+        #expect(first.count == 8)
+        #expect(first == second)
+    }
+
+    @Test func bodyErrorsStopReading() throws {
+        struct Stop: Error {}
+        let reader = try WorkbookFixtures.open("xlsxwriter_types.xlsx")
+        var seen = 0
+        #expect(throws: Stop.self) {
+            try reader.readRows(of: reader.sheets[0]) { _ in
+                seen += 1
+                if seen == 2 { throw Stop() }
+            }
+        }
+        #expect(seen == 2)
+    }
+}
