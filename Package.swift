@@ -219,7 +219,7 @@ let package = Package(
         // Shared by the test targets (not a product): the built executables,
         // the reader's fixture workbooks, a process runner.
         .target(name: "TestSupport", dependencies: ["ChildProcess", "XLSXReader"], path: "Tests/TestSupport"),
-        .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres"]),
+        .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "ChildProcess"]),
         .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore", "ChildProcess"]),
         .testTarget(name: "XLSXReaderTests", dependencies: ["XLSXReader", "Basics", "TestSupport"], exclude: ["Fixtures"]),
@@ -228,19 +228,23 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "XLSXReader", "XLSXWriter", "Basics", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog", "Postgres"]),
         .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Catalog", "Postgres", "XLSXWriter", "ObjectStore", "ChildProcess", "TestSupport"], exclude: ["Scripts"]),
-        .testTarget(name: "CatalogIntegrationTests", dependencies: ["Catalog", "Postgres"]),
+        .testTarget(name: "CatalogIntegrationTests", dependencies: ["Catalog", "Postgres", "TestSupport"]),
         .testTarget(
             name: "IngestIntegrationTests",
             dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "XLSXReader", "XLSXWriter", "PyramydalRuntime", "ChildProcess", "TestSupport"]
         ),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Catalog", "Postgres", "ObjectStore", "ChildProcess", "TestSupport"]),
+        // The embedded PostgreSQL cluster, started from the system's server binaries.
+        .testTarget(name: "PyramydalRuntimeIntegrationTests", dependencies: ["PyramydalRuntime", "Postgres", "TestSupport"]),
+        // The built `pyramydal` binary: exit statuses, messages, no secrets on the terminal.
+        .testTarget(name: "CLIIntegrationTests", dependencies: ["PyramydalRuntime", "TestSupport"]),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "JobContracts", "Dispatching"]),
         // The main job with the built binaries (pyramydal, IngestWorker, ExportWorker).
         .testTarget(name: "PipelineIntegrationTests", dependencies: ["Postgres", "ChildProcess", "TestSupport"]),
         // Version diff (terminal, XLSX report job) and the audit log, with the built binaries.
         .testTarget(name: "DiffIntegrationTests", dependencies: ["Reports", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess", "TestSupport"],
                     exclude: ["Scripts"]),
-        .testTarget(name: "JobQueueIntegrationTests", dependencies: ["JobQueue", "Dispatching", "Postgres", "ObjectStore", "ChildProcess"],
+        .testTarget(name: "JobQueueIntegrationTests", dependencies: ["JobQueue", "Dispatching", "Postgres", "ObjectStore", "ChildProcess", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
         .testTarget(name: "SnapshotIntegrationTests", dependencies: ["Snapshots", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess", "TestSupport"]),

@@ -41,7 +41,7 @@ start() {
         [ "$(id -u)" = 0 ] && chown postgres "$root/pg" && chmod 755 "$root"
         as_pg "$pg_bin/initdb" -D "$root/pg/data" -U pyramydal -A trust -E UTF8 --locale=C.UTF-8 >"$root/pg/initdb.log"
         as_pg "$pg_bin/pg_ctl" -D "$root/pg/data" -l "$root/pg/server.log" -w -o \
-            "-h 127.0.0.1 -p $pg_port -k '' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
+            "-h 127.0.0.1 -p $pg_port -k '' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" start >/dev/null
         as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U pyramydal pyramydal_test
     fi
     # moto (IAM auth on after the first three unauthenticated set-up calls)

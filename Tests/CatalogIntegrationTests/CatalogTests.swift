@@ -3,10 +3,11 @@ import Foundation
 import Logging
 import Postgres
 import Testing
+import TestSupport
 
 enum CatalogTestDatabase {
     static var url: String {
-        ProcessInfo.processInfo.environment["PYRAMYDAL_TEST_DATABASE_URL"] ?? "postgresql://pyramydal@127.0.0.1:55432/pyramydal_test"
+        TestDatabaseURL.value
     }
 
     /// A migrated catalog in schemas of its own, dropped afterwards.

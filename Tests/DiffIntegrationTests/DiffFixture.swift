@@ -8,8 +8,7 @@ import TestSupport
 /// dropped afterwards) with committed versions made through the Catalog's
 /// own API, as the ingest makes them.
 struct DiffFixture {
-    static let databaseURL = ProcessInfo.processInfo.environment["PYRAMYDAL_TEST_DATABASE_URL"]
-        ?? "postgresql://pyramydal@127.0.0.1:55432/pyramydal_test"
+    static let databaseURL = TestDatabaseURL.value
 
     let connection: PostgresConnection
     let catalog: Catalog

@@ -10,7 +10,7 @@ import XLSXReader
 @Suite("COPY encoding against PostgreSQL")
 struct CopyEncodingPostgresTests {
     static var databaseURL: String {
-        ProcessInfo.processInfo.environment["PYRAMYDAL_TEST_DATABASE_URL"] ?? "postgresql://pyramydal@127.0.0.1:55432/pyramydal_test"
+        TestDatabaseURL.value
     }
 
     private func psql(_ command: String) throws -> String {

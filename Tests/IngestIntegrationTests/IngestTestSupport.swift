@@ -4,6 +4,7 @@ import Ingest
 import Logging
 import Postgres
 import Testing
+import TestSupport
 
 /// The test PostgreSQL (`PYRAMYDAL_TEST_DATABASE_URL`, loopback default)
 /// and a catalog in its own pair of schemas per test.
@@ -33,7 +34,7 @@ enum IngestTestSupport {
     }
 
     static var databaseURL: String {
-        variable("PYRAMYDAL_TEST_DATABASE_URL", "postgresql://pyramydal@127.0.0.1:55432/pyramydal_test")
+        variable("PYRAMYDAL_TEST_DATABASE_URL", TestDatabaseURL.loopbackDefault)
     }
 
     static var logger: Logger {

@@ -2,12 +2,12 @@ import Foundation
 import Logging
 import Postgres
 @testable import JobQueue
+import TestSupport
 
 /// The test server (`PYRAMYDAL_TEST_DATABASE_URL`, loopback default) and a
 /// queue schema of its own per test, dropped afterwards.
 enum TestQueue {
-    static let url = ProcessInfo.processInfo.environment["PYRAMYDAL_TEST_DATABASE_URL"]
-        ?? "postgresql://pyramydal@127.0.0.1:55432/pyramydal_test"
+    static let url = TestDatabaseURL.value
 
     /// `Tests/JobQueueIntegrationTests/Fixtures/tasks`.
     static let tasksDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

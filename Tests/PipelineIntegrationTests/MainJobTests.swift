@@ -12,8 +12,7 @@ import Testing
 /// and its own store folder keep it apart from other tests.
 @Suite("The main job, end to end")
 struct MainJobTests {
-    static let databaseURL = ProcessInfo.processInfo.environment["PYRAMYDAL_TEST_DATABASE_URL"]
-        ?? "postgresql://pyramydal@127.0.0.1:55432/pyramydal_test"
+    static let databaseURL = TestDatabaseURL.value
 
     /// The repository root.
     static let root = BuiltProducts.packageRoot

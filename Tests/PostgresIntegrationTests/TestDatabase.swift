@@ -1,11 +1,11 @@
 import Foundation
 import Postgres
+import TestSupport
 
 /// The test server, from `PYRAMYDAL_TEST_DATABASE_URL` with a loopback default
 /// (`scripts/test-services.sh start` runs it).
 enum TestDatabase {
-    static let url = ProcessInfo.processInfo.environment["PYRAMYDAL_TEST_DATABASE_URL"]
-        ?? "postgresql://pyramydal@127.0.0.1:55432/pyramydal_test"
+    static let url = TestDatabaseURL.value
 
     static func connect() async throws -> PostgresConnection {
         try await PostgresConnection.connect(url: url, variable: "PYRAMYDAL_TEST_DATABASE_URL",

@@ -2,12 +2,12 @@ import Catalog
 import Foundation
 import Postgres
 import Reports
+import TestSupport
 
 /// The test server, from `PYRAMYDAL_TEST_DATABASE_URL` with a loopback default
 /// (`scripts/test-services.sh start` runs it).
 enum TestDatabase {
-    static let url = ProcessInfo.processInfo.environment["PYRAMYDAL_TEST_DATABASE_URL"]
-        ?? "postgresql://pyramydal@127.0.0.1:55432/pyramydal_test"
+    static let url = TestDatabaseURL.value
 
     /// A catalog whose tables (and data tables) are in the test's schema.
     static func catalog(_ schema: String) -> Catalog {

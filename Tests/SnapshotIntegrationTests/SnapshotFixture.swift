@@ -5,12 +5,13 @@ import Logging
 import Postgres
 import Snapshots
 import Testing
+import TestSupport
 
 /// One test's world: its own catalog and data schemas (named after the
 /// test), its own store (a directory, or a fresh bucket on moto), and
 /// helpers to add versions and compare a restore with the original.
 struct SnapshotFixture {
-    static let databaseURL = variable("PYRAMYDAL_TEST_DATABASE_URL", "postgresql://pyramydal@127.0.0.1:55432/pyramydal_test")
+    static let databaseURL = variable("PYRAMYDAL_TEST_DATABASE_URL", TestDatabaseURL.loopbackDefault)
 
     static func variable(_ name: String, _ fallback: String) -> String {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 } ?? fallback
