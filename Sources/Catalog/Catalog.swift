@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Postgres
 
 /// The platform schema: datasets, versions, artifacts, report requests and

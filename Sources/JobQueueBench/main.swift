@@ -157,7 +157,7 @@ do {
         for k in options.claimBatches {
             let queue = try await freshQueue()
             let enqueueTime = try await enqueueAll(queue)
-            try await queue.connection.execute("VACUUM ANALYZE \(schema).jobs", purpose: "vacuum")
+            try queue.connection.execute("VACUUM ANALYZE \(schema).jobs", purpose: "vacuum")
             let (processTime, done) = try await drain(consumers: consumers, k: k)
             let left = try await queue.countsByState().filter { $0.key != .completed }.values.reduce(0, +)
             queue.connection.close()
@@ -185,7 +185,7 @@ do {
         try await launchPath(tasksDirectory: tasksDirectory)
     }
     let cleanup = try await PostgresConnection.connect(url: options.dsn)
-    try await cleanup.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE", purpose: "cleanup")
+    try cleanup.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE", purpose: "cleanup")
 } catch {
     FileHandle.standardError.write(Data("JobQueueBench: \(error)\n".utf8))
     exit(1)
