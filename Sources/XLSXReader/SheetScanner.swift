@@ -265,28 +265,33 @@ struct SheetScanner {
     /// in row `row` (for the error), checked to lie in A1 … XFD1048576.
     @inline(__always)
     private func parseReference(_ from: Int, _ to: Int, row: Int) throws -> (column: Int, row: Int) {
+        // At most 3 letters (XFD) and 7 digits (1048576): the loops need no
+        // overflow checks, and the range is checked once at the end.
+        let base = tok.base
+        let end = min(to, from &+ 10)
         var column = 0
         var i = from
-        while i < to && column <= CellReference.maxColumn + 1 {
-            var c = tok.base[i]
-            if c >= 97 && c <= 122 { c -= 32 }
-            guard c >= 65 && c <= 90 else { break }
-            column = column * 26 + Int(c - 64)
-            i += 1
+        while i < end {
+            let c = (base[i] | 0x20) &- 97  // a…z, either case
+            guard c < 26 else { break }
+            column = column &* 26 &+ Int(c) &+ 1
+            i &+= 1
         }
         let digits = i
         var number = 0
-        while i < to && number <= Self.maxRow {
-            let d = tok.base[i] &- 48
+        while i < end {
+            let d = base[i] &- 48
             guard d < 10 else { break }
-            number = number * 10 + Int(d)
-            i += 1
+            number = number &* 10 &+ Int(d)
+            i &+= 1
         }
-        guard i == to && i > digits && column >= 1 && column <= CellReference.maxColumn + 1 && number >= 1 && number <= Self.maxRow else {
+        guard i == to, digits &- from <= 3, i > digits, column >= 1, column <= CellReference.maxColumn + 1,
+              number >= 1, number <= Self.maxRow
+        else {
             let text = String(decoding: tok.bytes(from, to), as: UTF8.self)
             throw tok.error(.malformedXML, "the cell reference \"\(text)\" in row \(row) is not a valid reference (A1 … XFD1048576)")
         }
-        return (column - 1, number)
+        return (column &- 1, number)
     }
 
     /// A cell whose reference names another row than the one it is in.
