@@ -226,7 +226,7 @@ let package = Package(
         .testTarget(
             name: "WebIntegrationTests",
             dependencies: [
-                "Web", "Accounts", "Catalog", "Postgres", "JobQueue",
+                "Web", "Accounts", "Catalog", "Postgres", "JobQueue", "ChildProcess", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
