@@ -1,9 +1,11 @@
+import Accounts
+import ChildProcess
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Postgres
 import Testing
 import Web
-import Accounts
 
 /// Every endpoint of API v1, and department isolation.
 @Suite struct APITests {
@@ -202,5 +204,37 @@ extension WebFixture {
     func token(_ user: String, scope: TokenScope = .read) async throws -> String {
         let accounts = self.accounts
         return try await connection.run { try accounts.createToken(username: user, name: "t-\(UUID().uuidString.prefix(8))", scope: scope, on: $0).token }
+    }
+}
+
+/// A CSV download that fails after its headers went out.
+@Suite struct CSVFailureTests {
+    /// The version's "table" is a view that divides by zero at row 200,000:
+    /// the COPY fails after many chunks were sent, and the response ends
+    /// without its final chunk (the client sees a broken transfer).
+    @Test func errorMidStreamBreaksTheResponse() async throws {
+        try await WebFixture.run { fixture, client in
+            let data = fixture.catalog.schemas.data
+            let table = try await fixture.connection.run { conn in
+                try conn.query("SELECT table_name FROM \(fixture.catalog.schemas.catalogTable("dataset_versions")) WHERE id = $1",
+                               [.int64(fixture.versionA)], purpose: "table")[0][0, as: String.self]
+            }
+            let relation = PostgresConnection.quoteQualified(data, table)
+            try await fixture.connection.execute("""
+                DROP TABLE \(relation) CASCADE;
+                CREATE VIEW \(relation) AS SELECT g::bigint AS id, (100 / (200000 - g))::text AS name
+                FROM generate_series(1, 300000) g
+                """, purpose: "failing view")
+            let token = try await fixture.token("vera")
+            // The client's transfer breaks (the headers said 200, the body never ends properly).
+            await #expect(throws: (any Error).self) {
+                _ = try await client.send(.get, "/api/v1/versions/\(fixture.versionA)/rows.csv", token: token)
+            }
+            // The server is still fine afterwards (on a new connection: the client's one was closed).
+            let port = try #require(client.port)
+            let health = try ChildProcess.run("curl", ["-s", "-H", "Authorization: Bearer \(token)",
+                                                       "http://127.0.0.1:\(port)/api/v1/versions/\(fixture.versionA)"])
+            #expect(health.stdoutText.contains("\"status\":\"committed\""))
+        }
     }
 }
