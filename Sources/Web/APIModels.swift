@@ -125,6 +125,15 @@ enum API {
         var items: [Item]
         /// Opaque cursor of the next page (`cursor=`), null on the last.
         var next: String?
+
+        enum CodingKeys: String, CodingKey { case items, next }
+
+        /// `next` is always present (null on the last page).
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(items, forKey: .items)
+            try c.encode(next, forKey: .next)
+        }
     }
 
     struct RowsJSON: Encodable {
@@ -133,6 +142,17 @@ enum API {
         var rows: [[Cell]]
         var next: String?
         var limit: Int
+
+        enum CodingKeys: String, CodingKey { case columns, rows, next, limit }
+
+        /// `next` is always present (null on the last page).
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(columns, forKey: .columns)
+            try c.encode(rows, forKey: .rows)
+            try c.encode(next, forKey: .next)
+            try c.encode(limit, forKey: .limit)
+        }
     }
 
     /// A cell: numbers as JSON numbers (bigint, double precision), booleans

@@ -232,8 +232,10 @@ extension WebFixture {
             }
             // The server is still fine afterwards (on a new connection: the client's one was closed).
             let port = try #require(client.port)
-            let health = try ChildProcess.run("curl", ["-s", "-H", "Authorization: Bearer \(token)",
-                                                       "http://127.0.0.1:\(port)/api/v1/versions/\(fixture.versionA)"])
+            let version = fixture.versionA
+            let health = try await offPool {
+                try ChildProcess.run("curl", ["-s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/api/v1/versions/\(version)"])
+            }
             #expect(health.stdoutText.contains("\"status\":\"committed\""))
         }
     }

@@ -184,3 +184,12 @@ struct LoginFailed: Error {
     var status: Int
     var body: String
 }
+
+/// Runs blocking work (a child process, a pipe read) on a Dispatch thread:
+/// the server under test shares this process's small cooperative pool, and
+/// a blocked pool thread would stall its requests.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}
