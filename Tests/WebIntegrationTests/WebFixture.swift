@@ -7,7 +7,12 @@ import HummingbirdTesting
 import JobQueue
 import Logging
 import Postgres
+import Testing
 import Web
+
+/// The web suites, one test at a time: each test's server keeps its own
+/// connections, and the whole package's tests share one cluster.
+@Suite(.serialized) enum WebIntegration {}
 
 /// A catalog and job queue in schemas of their own with two departments
 /// (`dept-a`, `dept-b`), each with a dataset (a committed version and a
@@ -87,6 +92,8 @@ struct WebFixture: Sendable {
         var settings = settings
         settings.host = "127.0.0.1"
         settings.port = 0
+        // Two connections per server: the whole suite runs in parallel against one cluster (max_connections 200).
+        settings.poolSize = 2
         let server = WebServer(databaseURL: url, catalog: catalog, jobsSchema: schemas.catalog, settings: settings, logger: logger)
         let fixture = WebFixture(connection: connection, catalog: catalog, accounts: accounts, server: server,
                                  datasetA: datasetA, datasetB: datasetB, versionA: versionA, versionB: versionB, failedA: failedA,
@@ -134,6 +141,14 @@ struct WebFixture: Sendable {
                                 message: "the sheet has a header row and no data"),
             timings: VersionTimings(), createdBy: "test", on: connection)
         return (datasetID, versionID, failed)
+    }
+}
+
+extension WebFixture {
+    /// A new token of `user` (made directly in the accounts).
+    func token(_ user: String, scope: TokenScope = .read) async throws -> String {
+        let accounts = self.accounts
+        return try await connection.run { try accounts.createToken(username: user, name: "t-\(UUID().uuidString.prefix(8))", scope: scope, on: $0).token }
     }
 }
 
