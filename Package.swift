@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
     ],
     targets: [
         // MARK: C libraries (Debian packages; module.modulemap + one header each)
@@ -147,6 +151,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // MARK: accounts (users, sessions, API tokens, department grants) and the HTTP API
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "Postgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ]
+        ),
+        .target(
+            name: "Web",
+            dependencies: [
+                "Accounts", "Catalog", "Reports", "JobQueue", "Postgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // A symlink to docs/openapi.json, served at /api/openapi.json.
+            resources: [.embedInCode("openapi.json")]
+        ),
         // MARK: job queue (PostgreSQL queue, dispatcher, launchers, cron, intake)
         .target(
             name: "JobQueue",
@@ -209,6 +235,8 @@ let package = Package(
                 "JobQueue",
                 "Dispatching",
                 "Snapshots",
+                "Accounts",
+                "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -247,6 +275,14 @@ let package = Package(
         .testTarget(name: "JobQueueIntegrationTests", dependencies: ["JobQueue", "Dispatching", "Postgres", "ObjectStore", "ChildProcess", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
+        .testTarget(
+            name: "WebIntegrationTests",
+            dependencies: [
+                "Web", "Accounts", "Catalog", "Postgres", "JobQueue", "ChildProcess", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .testTarget(name: "SnapshotIntegrationTests", dependencies: ["Snapshots", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

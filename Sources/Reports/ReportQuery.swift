@@ -20,6 +20,8 @@ public struct ReportQuery: Sendable, Hashable {
     /// `SELECT set_config('pyramydal.report_p1', $1, false), …` (nil without
     /// filters).
     public let settingsSQL: String?
+    /// The filters' conditions (`$1…` placeholders, in ``parameters`` order), for callers that build their own SELECT.
+    public let filterClauses: [String]
 
     /// - Parameters:
     ///   - qualifiedTable: schema and table (or view) to read.
@@ -74,6 +76,7 @@ public struct ReportQuery: Sendable, Hashable {
             return s
         }
         self.parameters = parameters
+        filterClauses = clauses
         selectSQL = "SELECT " + list + from + tail(clauses, withLimit: true)
         copySelectSQL = "SELECT " + list + from + tail(copyClauses, withLimit: true)
         countSQL = "SELECT count(*) FROM (SELECT 1" + from + tail(clauses, withLimit: false)

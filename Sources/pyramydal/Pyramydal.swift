@@ -27,6 +27,8 @@ struct Pyramydal: AsyncParsableCommand {
             Jobs.self,
             Enqueue.self,
             Dispatch.self,
+            ServeCommand.self,
+            UsersCommand.self,
             SnapshotsCommand.self, SnapshotCommand.self, RestoreCommand.self,
         ]
     )

@@ -1,0 +1,306 @@
+import Accounts
+import Catalog
+import Foundation
+import Hummingbird
+import JobQueue
+import Postgres
+import Reports
+
+/// API v1: the session, departments, datasets, versions, rows, jobs and the
+/// audit log. Every read is scoped to the principal's departments: what
+/// belongs to another department answers 404, as if it did not exist.
+struct APIRoutes {
+    let state: WebState
+
+    func register(_ router: Router<WebRequestContext>) {
+        let api = router.group("api/v1")
+        api.post("session", use: login)
+        api.get("session", use: currentSession)
+        api.delete("session", use: logout)
+        api.get("departments", use: departments)
+        api.get("datasets", use: datasets)
+        api.get("datasets/:id", use: dataset)
+        api.get("datasets/:id/versions", use: versions)
+        api.get("versions/:id", use: version)
+        api.get("versions/:id/rows", use: rows)
+        api.get("versions/:id/rows.csv", use: CSVRoute(state: state).csv)
+        api.get("jobs/:id", use: job)
+        api.post("jobs/:id/cancel", use: cancelJob)
+        api.get("audit", use: audit)
+    }
+
+    // MARK: - session
+
+    @Sendable func login(_ request: Request, context: WebRequestContext) async throws -> Response {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
+            // A cross-site form cannot send JSON without a CORS preflight: no login CSRF.
+            throw Problem(.unsupportedMediaType, "Unsupported media type", "send the credentials as application/json",
+                          field: "body")
+        }
+        let body = try await request.decode(as: API.Login.self, context: context)
+        let accounts = state.accounts, policy = state.settings.sessions, client = context.clientAddress
+        let previous = (request.cookies[AuthenticationMiddleware.cookieName]?.value).map { Accounts.sessionID(cookieValue: $0) }
+        let outcome = try await state.pool.run { conn in
+            try accounts.login(username: body.username, password: body.password, client: client,
+                               previousSessionID: previous, policy: policy, on: conn)
+        }
+        switch outcome {
+        case .throttled(let seconds):
+            var problem = Problem(.tooManyRequests, "Too many requests",
+                                  "too many failed sign-ins for this account or address; try again later", field: "username")
+            problem.headers[.retryAfter] = String(seconds)
+            throw problem
+        case .refused:
+            throw Problem(.unauthorized, "Unauthorized", "wrong username or password", field: "password")
+        case .signedIn(let session):
+            try await auditAction(who: session.user.username, what: "sign in", outcome: "done", details: ["client": .string(client)])
+            var response = try Self.json(API.SessionJSON(user: .init(session.user), csrf_token: session.csrfToken, via: "session"))
+            response.setCookie(sessionCookie(session.cookieValue, maxAge: Int(policy.absoluteTimeout.components.seconds)))
+            return response
+        }
+    }
+
+    @Sendable func currentSession(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        switch principal.credential {
+        case .session(_, let csrf):
+            return try Self.json(API.SessionJSON(user: .init(principal.user), csrf_token: csrf, via: "session"))
+        case .token(_, _, let scope):
+            return try Self.json(API.SessionJSON(user: .init(principal.user), via: "token", token_scope: scope.rawValue))
+        }
+    }
+
+    @Sendable func logout(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard case .session(let id, _) = principal.credential else {
+            throw Problem.badRequest("a bearer token has no session; revoke the token instead", field: "Authorization")
+        }
+        let accounts = state.accounts
+        try await state.pool.run { try accounts.revokeSession(id: id, on: $0) }
+        try await auditAction(who: principal.actor, what: "sign out", outcome: "done")
+        var response = Response(status: .noContent)
+        response.setCookie(sessionCookie("", maxAge: 0))
+        return response
+    }
+
+    func sessionCookie(_ value: String, maxAge: Int) -> Cookie {
+        Cookie(name: AuthenticationMiddleware.cookieName, value: value, maxAge: maxAge, path: "/",
+               secure: state.settings.secureCookies, httpOnly: true, sameSite: .lax)
+    }
+
+    // MARK: - departments, datasets, versions
+
+    @Sendable func departments(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let catalog = state.catalog
+        let all = try await state.pool.run { try catalog.departments(on: $0) }
+        var counts: [String: Int] = [:]
+        for d in all { counts[d.name] = d.datasets }
+        let names = principal.user.isAdmin ? all.map(\.name) : principal.user.grants.keys.sorted()
+        return try Self.json(API.List(items: names.map { name in
+            API.DepartmentJSON(name: name, datasets: counts[name] ?? 0, role: principal.user.role(in: name)!.rawValue)
+        }, next: nil))
+    }
+
+    @Sendable func datasets(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let department = request.uri.queryParameters["department"].map { String($0) }
+        let catalog = state.catalog
+        let all = try await state.pool.run { try catalog.listDatasets(on: $0) }
+        let visible = all.filter { principal.user.role(in: $0.ref.department) != nil }
+            .filter { department == nil || $0.ref.department == department }
+        return try Self.json(API.List(items: visible.map { API.DatasetJSON($0) }, next: nil))
+    }
+
+    @Sendable func dataset(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let (summary, versions) = try await visibleDataset(context)
+        return try Self.json(API.DatasetJSON(summary, columns: versions.first { $0.status == "committed" }?.columns ?? []))
+    }
+
+    @Sendable func versions(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let (summary, versions) = try await visibleDataset(context)
+        return try Self.json(API.List(items: versions.map { API.VersionJSON($0, dataset: summary.ref) }, next: nil))
+    }
+
+    /// The dataset of the path's `id` with its versions (newest first) if the
+    /// principal may see it, else 404.
+    func visibleDataset(_ context: WebRequestContext) async throws -> (DatasetSummary, [VersionRecord]) {
+        let principal = try context.requirePrincipal()
+        let id = try Self.id(context)
+        let catalog = state.catalog
+        let found: (DatasetSummary, [VersionRecord])? = try await state.pool.run { conn in
+            guard let summary = try catalog.datasetSummary(id: id, on: conn) else { return nil }
+            return (summary, try catalog.listVersions(of: id, on: conn))
+        }
+        guard let found, principal.user.role(in: found.0.ref.department) != nil else {
+            throw Problem.notFound("dataset \(id)")
+        }
+        return found
+    }
+
+    @Sendable func version(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let (record, ref) = try await visibleVersion(context)
+        return try Self.json(API.VersionJSON(record, dataset: ref))
+    }
+
+    /// The version of the path's `id` if the principal may see it, else 404.
+    func visibleVersion(_ context: WebRequestContext) async throws -> (VersionRecord, DatasetRef) {
+        let principal = try context.requirePrincipal()
+        let id = try Self.id(context)
+        let catalog = state.catalog
+        guard let found = try await state.pool.run({ try catalog.version(id: id, on: $0) }),
+              principal.user.role(in: found.dataset.department) != nil else {
+            throw Problem.notFound("version \(id)")
+        }
+        return found
+    }
+
+    // MARK: - rows
+
+    @Sendable func rows(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let (record, _) = try await visibleVersion(context)
+        guard record.status == "committed", let table = record.tableName else {
+            throw Problem(.conflict, "No rows", "version \(record.id) is \(record.status): it has no rows to read")
+        }
+        let query = request.uri.queryParameters
+        let limitText = query["limit"].map(String.init)
+        let limit: Int? = try limitText.map { text in
+            guard let n = Int(text) else { throw Problem.badRequest("limit must be a whole number", field: "limit") }
+            return n
+        }
+        let schema = state.catalog.schemas.data
+        let available = try await state.pool.run { conn in
+            try ReportSource.describe(schema: schema, table: table, connection: conn).columns
+        }
+        let page = try RowPage(
+            schema: schema, table: table, available: available,
+            columns: query.getAll("columns").flatMap { $0.split(separator: ",").map(String.init) },
+            filters: query.getAll("where").map { String($0) }, sort: query.getAll("sort").map { String($0) },
+            q: query["q"].map { String($0) }, limit: limit, cursor: query["cursor"].map { String($0) })
+        let result = try await state.pool.run { conn in
+            try conn.query(page.sql, page.parameters.map { PostgresValue.text($0) }, purpose: "read a page of rows")
+        }
+        var cells: [[API.Cell]] = []
+        var next: String?
+        let width = page.columns.count
+        for (index, row) in result.enumerated() {
+            if index == page.limit {
+                let last = result[index - 1]
+                let keys = try (0..<page.sort.count).map { try last.text(width + $0) }
+                next = RowPage.Cursor(s: page.signature, k: keys, t: try last.text(width + page.sort.count) ?? "").encoded()
+                break
+            }
+            cells.append(try (0..<width).map { column in
+                guard let text = try row.text(column) else { return .null }
+                switch page.columns[column].type {
+                case .integer: return Int64(text).map(API.Cell.integer) ?? .text(text)
+                case .double: return Double(text).flatMap { $0.isFinite ? API.Cell.double($0) : nil } ?? .text(text)
+                case .boolean: return .bool(text == "t" || text == "true")
+                default: return .text(text)
+                }
+            })
+        }
+        return try Self.json(API.RowsJSON(columns: page.columns.map { API.RowsJSON.Column(name: $0.name, type: "\($0.type)") },
+                                          rows: cells, next: next, limit: page.limit))
+    }
+
+    // MARK: - jobs
+
+    /// The job of the path's `id` if the principal may see it (its department's
+    /// role, or global admin for jobs of no department), else 404.
+    func visibleJob(_ context: WebRequestContext, minimum: Role) async throws -> Job {
+        let principal = try context.requirePrincipal()
+        let id = try Self.id(context)
+        let schema = state.jobsSchema
+        let job = try await state.pool.withConnection { conn in
+            try await JobQueue(connection: conn, schema: schema).job(id: id)
+        }
+        guard let job else { throw Problem.notFound("job \(id)") }
+        let role = JobScope.department(of: job).flatMap(principal.user.role(in:)) ?? (principal.user.isAdmin ? .admin : nil)
+        guard let role else { throw Problem.notFound("job \(id)") }
+        guard role >= minimum else {
+            throw Problem.forbidden("this needs the \(minimum) role in the job's department; you are \(role)")
+        }
+        return job
+    }
+
+    @Sendable func job(_ request: Request, context: WebRequestContext) async throws -> Response {
+        try Self.json(API.JobJSON(try await visibleJob(context, minimum: .viewer)))
+    }
+
+    @Sendable func cancelJob(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let job = try await visibleJob(context, minimum: .editor)
+        let schema = state.jobsSchema
+        let cancelled: Job
+        do {
+            cancelled = try await state.pool.withConnection { conn in
+                try await JobQueue(connection: conn, schema: schema).cancel(id: job.id)
+            }
+        } catch let error as JobQueueError {
+            throw Problem(.conflict, "Conflict", error.message, field: "id")
+        }
+        let dataset = (job.arguments["request"]?["dataset"]?.stringValue ?? job.arguments["dataset"]?.stringValue)
+            .map { DatasetRef(parsing: $0) }
+        try await auditAction(who: principal.actor, what: "cancel job \(job.id)", outcome: "cancelled", dataset: dataset,
+                              details: ["job": .int(job.id), "kind": .string(job.kind)])
+        return try Self.json(API.JobJSON(cancelled))
+    }
+
+    // MARK: - audit
+
+    @Sendable func audit(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = request.uri.queryParameters
+        let limit = try query["limit"].map { text in
+            guard let n = Int(String(text)), (1...1000).contains(n) else {
+                throw Problem.badRequest("limit must be between 1 and 1000", field: "limit")
+            }
+            return n
+        } ?? 100
+        let before = try query["cursor"].map { text in
+            guard let n = Int64(String(text)) else { throw Problem.badRequest("not a cursor this listing returned", field: "cursor") }
+            return n
+        }
+        let departments: [String]? = principal.user.isAdmin ? nil : Array(principal.user.grants.keys)
+        let catalog = state.catalog
+        let entries = try await state.pool.run { conn in
+            try catalog.auditEntries(departments: departments, beforeID: before, limit: limit + 1, on: conn)
+        }
+        let page = Array(entries.prefix(limit))
+        return try Self.json(API.List(items: page.map { API.AuditJSON($0) },
+                                      next: entries.count > limit ? page.last.map { String($0.id) } : nil))
+    }
+
+    // MARK: - helpers
+
+    /// Records an API action in the audit log, naming the user (or token).
+    func auditAction(who: String, what: String, outcome: String, dataset: DatasetRef? = nil,
+                     details: [String: AuditValue] = [:]) async throws {
+        let catalog = state.catalog
+        var all = details
+        all["via"] = "api"
+        let final = all
+        try await state.pool.run { try catalog.audit(who: who, what: what, outcome: outcome, dataset: dataset, details: final, on: $0) }
+    }
+
+    static func id(_ context: WebRequestContext) throws -> Int64 {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+            throw Problem.badRequest("the id in the path must be a positive whole number", field: "id")
+        }
+        return id
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import Reports
+
+/// One page of a version's rows: the SELECT with the filters (the CLI's
+/// `--where` operators, through ``ReportQuery``), a full-text `q` across
+/// text columns, a sort on any columns and a keyset cursor on
+/// (sort keys…, ctid). A version's table is never changed after it
+/// commits, so its ctids are stable and the keyset is exact. Pure: no I/O.
+struct RowPage: Sendable {
+    static let maxLimit = 1000
+    static let defaultLimit = 100
+
+    let columns: [ReportColumn]
+    let sort: [(column: ReportColumn, descending: Bool)]
+    let sql: String
+    let parameters: [String?]
+    let limit: Int
+    /// Identifies the sort, so a cursor is only used with the sort it came from.
+    let signature: String
+
+    /// The cursor's content: the last row's sort keys (as text) and ctid.
+    struct Cursor: Codable, Equatable {
+        var s: String
+        var k: [String?]
+        var t: String
+
+        func encoded() -> String {
+            let data = (try? JSONEncoder().encode(self)) ?? Data()
+            return data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        }
+
+        init(s: String, k: [String?], t: String) {
+            self.s = s
+            self.k = k
+            self.t = t
+        }
+
+        init?(encoded: String) {
+            var text = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            while text.count % 4 != 0 { text += "=" }
+            guard let data = Data(base64Encoded: text), let cursor = try? JSONDecoder().decode(Cursor.self, from: data),
+                  Self.isTID(cursor.t) else { return nil }
+            self = cursor
+        }
+
+        /// `(block,offset)`, digits only.
+        static func isTID(_ text: String) -> Bool {
+            guard text.hasPrefix("("), text.hasSuffix(")") else { return false }
+            let parts = text.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false)
+            return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+        }
+    }
+
+    /// `where=` values parsed as the CLI's `--where` (400 naming `where` otherwise).
+    static func filters(_ texts: [String]) throws(Problem) -> [ReportFilter] {
+        var parsed: [ReportFilter] = []
+        for text in texts {
+            do { parsed.append(try ReportFilter(parsing: text)) } catch {
+                throw Problem.badRequest(error.description, field: "where")
+            }
+        }
+        return parsed
+    }
+
+    /// `sort=` values: `column` or `column desc` (400 naming `sort` otherwise).
+    static func sort(_ texts: [String]) throws(Problem) -> [ReportSort] {
+        var parsed: [ReportSort] = []
+        for text in texts {
+            do { parsed.append(try ReportSort(parsing: text)) } catch {
+                throw Problem.badRequest(error.description, field: "sort")
+            }
+        }
+        return parsed
+    }
+
+    /// - Throws: ``Problem`` (400) naming the parameter at fault.
+    init(schema: String, table: String, available: [ReportColumn], columns: [String], filters: [String], sort: [String],
+         q: String?, limit: Int?, cursor: String?) throws(Problem) {
+        let parsedFilters = try Self.filters(filters)
+        let parsedSort = try Self.sort(sort)
+        let query: ReportQuery
+        do {
+            query = try ReportQuery(request: ReportRequest(dataset: table, format: .csv, columns: columns, filters: parsedFilters),
+                                    schema: schema, table: table, available: available)
+        } catch {
+            throw Problem.badRequest(error.description, field: error.code == .unknownColumn && !columns.isEmpty ? "columns" : "where")
+        }
+        var resolvedSort: [(column: ReportColumn, descending: Bool)] = []
+        for key in parsedSort {
+            guard let c = available.first(where: { $0.name == key.column })
+                ?? available.first(where: { $0.name.lowercased() == key.column.lowercased() }) else {
+                throw Problem.badRequest("unknown column \"\(key.column)\" in sort; the version has: "
+                                         + available.map(\.name).joined(separator: ", "), field: "sort")
+            }
+            resolvedSort.append((c, key.descending))
+        }
+        let limit = limit ?? Self.defaultLimit
+        guard (1...Self.maxLimit).contains(limit) else {
+            throw Problem.badRequest("limit must be between 1 and \(Self.maxLimit)", field: "limit")
+        }
+        let signature = resolvedSort.map { "\($0.column.name)\u{1}\($0.descending)" }.joined(separator: "\u{2}")
+
+        var clauses = query.filterClauses
+        var parameters: [String?] = query.parameters
+        func bind(_ value: String?, as type: ReportColumnType) -> String {
+            parameters.append(value)
+            return "$\(parameters.count)::\(type.sqlCast)"
+        }
+        if let q, !q.isEmpty {
+            let texts = available.filter { $0.type == .text }
+            if texts.isEmpty {
+                clauses.append("false")
+            } else {
+                parameters.append(q)
+                let p = "$\(parameters.count)::text"
+                clauses.append("(" + texts.map { "strpos(lower(\(ReportQuery.quote($0.name))), lower(\(p))) > 0" }
+                    .joined(separator: " OR ") + ")")
+            }
+        }
+        if let cursor {
+            guard let decoded = Cursor(encoded: cursor), decoded.s == signature, decoded.k.count == resolvedSort.count else {
+                throw Problem.badRequest("the cursor is not one this listing returned (or the sort changed)", field: "cursor")
+            }
+            // After (k1, …, kn, ctid) in ORDER BY k1 [DESC] NULLS LAST, …, ctid:
+            // gt1 OR (eq1 AND (gt2 OR (eq2 AND … (ctid > t)))).
+            var condition = "ctid > " + bind(decoded.t, as: .text) + "::tid"
+            for (index, key) in resolvedSort.enumerated().reversed() {
+                let name = ReportQuery.quote(key.column.name)
+                if let value = decoded.k[index] {
+                    let v = bind(value, as: key.column.type)
+                    let greater = "\(name) \(key.descending ? "<" : ">") \(v) OR \(name) IS NULL"
+                    condition = "(\(greater) OR (\(name) = \(v) AND (\(condition))))"
+                } else {
+                    condition = "(\(name) IS NULL AND (\(condition)))"
+                }
+            }
+            clauses.append(condition)
+        }
+        let order = resolvedSort.map { ReportQuery.quote($0.column.name) + ($0.descending ? " DESC" : " ASC") + " NULLS LAST" }
+            + ["ctid"]
+        // Aliased, so ORDER BY's bare names mean the table's columns, not these text copies.
+        let select = query.columns.enumerated().map { ReportQuery.quote($0.element.name) + "::text AS c\($0.offset)" }
+            + resolvedSort.enumerated().map { ReportQuery.quote($0.element.column.name) + "::text AS k\($0.offset)" }
+            + ["ctid::text AS t"]
+        var sql = "SELECT " + select.joined(separator: ", ") + " FROM " + ReportQuery.quote(schema) + "." + ReportQuery.quote(table)
+        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+        sql += " ORDER BY " + order.joined(separator: ", ") + " LIMIT \(limit + 1)"
+
+        self.columns = query.columns
+        self.sort = resolvedSort
+        self.sql = sql
+        self.parameters = parameters
+        self.limit = limit
+        self.signature = signature
+    }
+}
