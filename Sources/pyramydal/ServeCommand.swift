@@ -1,6 +1,7 @@
 import Accounts
 import ArgumentParser
 import Catalog
+import Dispatching
 import Foundation
 import JobQueue
 import Logging
@@ -69,9 +70,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: web)]
             if withDispatcher {
-                let dispatcher = try await Dispatch.makeDispatcher(context, databaseURL: url, intake: true,
-                                                                  shutdownTimeout: .seconds(30))
-                services.append(.init(service: DispatcherService(dispatcher: dispatcher)))
+                let dispatcher = try await ProductionDispatcher.make(configuration: context.configuration, databaseURL: url,
+                                                                     intake: true, shutdownTimeout: .seconds(30),
+                                                                     logger: context.logger)
+                services.append(.init(service: dispatcher))
             }
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: context.logger))
