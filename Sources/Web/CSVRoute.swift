@@ -68,6 +68,9 @@ struct CSVRoute {
                 try conn.transaction(purpose: "stream CSV") { conn in
                     // The whole version may take longer than a page's statement timeout.
                     try conn.execute("SET LOCAL statement_timeout = 0", purpose: "stream CSV: no timeout")
+                    // Unsorted, the rows come in the order they were loaded (a version's
+                    // table is never updated); a synchronized scan could start mid-table.
+                    try conn.execute("SET LOCAL synchronize_seqscans = off", purpose: "stream CSV: rows in load order")
                     if let settingsSQL {
                         _ = try conn.query(settingsSQL, parameters.map { PostgresValue.text($0) }, purpose: "stream CSV: filters")
                     }
