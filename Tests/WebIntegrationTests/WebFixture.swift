@@ -113,27 +113,14 @@ struct WebFixture: Sendable {
     static func makeDataset(_ catalog: Catalog, department: String,
                             on connection: PostgresConnection) throws -> (Int64, Int64, Int64) {
         let ref = DatasetRef(department: department, name: "sales")
-        let (datasetID, versionID) = try connection.transaction(purpose: "make dataset") { conn in
-            try catalog.lockDataset(ref, on: conn)
-            let dataset = try catalog.ensureDataset(ref, on: conn)
-            let table = TableNaming.tableName(viewName: dataset.viewName, datasetID: dataset.id, version: 1)
-            let versionID = try catalog.insertLoadingVersion(
-                datasetID: dataset.id, version: 1, source: SourceIdentity(uri: "file:///\(department)/sales.xlsx"), sheet: "Sheet1",
-                tableName: table, createdBy: "test", on: conn)
-            let columns: [(name: String, type: String)] = [("id", "bigint"), ("name", "text"), ("amount", "double precision"), ("region", "text"), ("day", "date")]
-            try catalog.createTable(table, columns: columns, on: conn)
-            try conn.execute("""
-                INSERT INTO \(catalog.schemas.dataRelation(table))
-                SELECT g, 'item ' || g || CASE WHEN g % 50 = 0 THEN ' special' ELSE '' END, (g % 7) * 1.5,
-                       CASE WHEN g % 10 = 0 THEN NULL ELSE 'region ' || (g % 3) END, date '2024-01-01' + (g % 30)
-                FROM generate_series(1, \(rowCount)) g
-                """, purpose: "fill table")
-            try catalog.markCommitted(versionID: versionID, rowCount: rowCount, columns: columns.enumerated().map { i, c in
-                ColumnInfo(name: c.0, type: c.1, sourceColumn: String(UnicodeScalar(UInt8(65 + i))), nonNull: rowCount, nulls: 0,
-                           errors: 0, kinds: [])
-            }, timings: VersionTimings(), on: conn)
-            try catalog.pointView(dataset.viewName, at: table, on: conn)
-            return (dataset.id, versionID)
+        let columns: [(name: String, type: String)] = [("id", "bigint"), ("name", "text"), ("amount", "double precision"), ("region", "text"), ("day", "date")]
+        let (datasetID, versionID, _) = try makeVersion(catalog, ref, columns: columns, rowCount: rowCount, on: connection) { relation in
+            """
+            INSERT INTO \(relation)
+            SELECT g, 'item ' || g || CASE WHEN g % 50 = 0 THEN ' special' ELSE '' END, (g % 7) * 1.5,
+                   CASE WHEN g % 10 = 0 THEN NULL ELSE 'region ' || (g % 3) END, date '2024-01-01' + (g % 30)
+            FROM generate_series(1, \(rowCount)) g
+            """
         }
         let failed = try catalog.recordFailure(
             ref, source: SourceIdentity(uri: "file:///\(department)/broken.xlsx"), sheet: "Sheet1",
@@ -141,6 +128,30 @@ struct WebFixture: Sendable {
                                 message: "the sheet has a header row and no data"),
             timings: VersionTimings(), createdBy: "test", on: connection)
         return (datasetID, versionID, failed)
+    }
+
+    /// Version 1 of `ref`: a table of `columns` filled by the SQL that
+    /// `fill` makes for its relation, committed and made the dataset's view.
+    /// Returns the dataset id, the version id and the table's name.
+    static func makeVersion(_ catalog: Catalog, _ ref: DatasetRef, columns: [(name: String, type: String)], rowCount: Int,
+                            on connection: PostgresConnection,
+                            fill: (_ relation: String) -> String) throws -> (Int64, Int64, String) {
+        try connection.transaction(purpose: "make dataset") { conn in
+            try catalog.lockDataset(ref, on: conn)
+            let dataset = try catalog.ensureDataset(ref, on: conn)
+            let table = TableNaming.tableName(viewName: dataset.viewName, datasetID: dataset.id, version: 1)
+            let versionID = try catalog.insertLoadingVersion(
+                datasetID: dataset.id, version: 1, source: SourceIdentity(uri: "file:///\(ref.department)/\(ref.name).xlsx"),
+                sheet: "Sheet1", tableName: table, createdBy: "test", on: conn)
+            try catalog.createTable(table, columns: columns, on: conn)
+            try conn.execute(fill(catalog.schemas.dataRelation(table)), purpose: "fill table")
+            try catalog.markCommitted(versionID: versionID, rowCount: rowCount, columns: columns.enumerated().map { i, c in
+                ColumnInfo(name: c.name, type: c.type, sourceColumn: String(UnicodeScalar(UInt8(65 + i))), nonNull: rowCount, nulls: 0,
+                           errors: 0, kinds: [])
+            }, timings: VersionTimings(), on: conn)
+            try catalog.pointView(dataset.viewName, at: table, on: conn)
+            return (dataset.id, versionID, table)
+        }
     }
 }
 
