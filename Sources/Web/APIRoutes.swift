@@ -1,6 +1,7 @@
 import Accounts
 import Catalog
 import Foundation
+import HTTPTypes
 import Hummingbird
 import JobQueue
 import Postgres
@@ -38,7 +39,9 @@ struct APIRoutes {
                           field: "body")
         }
         let body = try await request.decode(as: API.Login.self, context: context)
-        let accounts = state.accounts, policy = state.settings.sessions, client = context.clientAddress
+        let accounts = state.accounts, policy = state.settings.sessions
+        let client = state.settings.trustedProxies.clientAddress(
+            peer: context.clientAddress, forwardedFor: request.headers[values: HTTPField.Name("X-Forwarded-For")!])
         let previous = (request.cookies[AuthenticationMiddleware.cookieName]?.value).map { Accounts.sessionID(cookieValue: $0) }
         let outcome = try await state.pool.run { conn in
             try accounts.login(username: body.username, password: body.password, client: client,

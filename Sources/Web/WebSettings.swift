@@ -19,11 +19,15 @@ public struct WebSettings: Sendable, Hashable {
     public var poolSize: Int
     /// `PYRAMYDAL_SESSION_IDLE_MINUTES` (default 120) and `PYRAMYDAL_SESSION_MAX_HOURS` (default 12).
     public var sessions: SessionPolicy
+    /// `PYRAMYDAL_HTTP_TRUSTED_PROXIES`: proxies whose `X-Forwarded-For` names
+    /// the client (for login throttling and the audit log); default none.
+    public var trustedProxies: TrustedProxies
 
     public static let addressVariable = "PYRAMYDAL_HTTP_ADDRESS"
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, maxConcurrentRequests: Int = 64,
-                requestTimeoutSeconds: Int = 30, poolSize: Int = 8, sessions: SessionPolicy = SessionPolicy()) {
+                requestTimeoutSeconds: Int = 30, poolSize: Int = 8, sessions: SessionPolicy = SessionPolicy(),
+                trustedProxies: TrustedProxies = TrustedProxies()) {
         self.host = host
         self.port = port
         self.secureCookies = secureCookies
@@ -31,6 +35,7 @@ public struct WebSettings: Sendable, Hashable {
         self.requestTimeoutSeconds = requestTimeoutSeconds
         self.poolSize = poolSize
         self.sessions = sessions
+        self.trustedProxies = trustedProxies
     }
 
     public init(environment: [String: String]) throws(WebSettingsError) {
@@ -58,6 +63,9 @@ public struct WebSettings: Sendable, Hashable {
         }
         if let hours = try Self.positive("PYRAMYDAL_SESSION_MAX_HOURS", environment) {
             sessions.absoluteTimeout = .seconds(hours * 3600)
+        }
+        if let list = Self.value("PYRAMYDAL_HTTP_TRUSTED_PROXIES", environment) {
+            trustedProxies = try TrustedProxies(parsing: list)
         }
     }
 
