@@ -141,18 +141,17 @@ struct RowPage: Sendable {
             }
             clauses.append(condition)
         }
-        // The inner query picks the page's rows with the columns as they are;
-        // only those rows are turned into text. Names are qualified with
-        // `src.`, so a column called like an alias (c0, k0, t) is still the column.
-        let inner = query.columns.enumerated().map { "src." + ReportQuery.quote($0.element.name) + " AS c\($0.offset)" }
-            + resolvedSort.enumerated().map { "src." + ReportQuery.quote($0.element.column.name) + " AS k\($0.offset)" }
-            + ["src.ctid AS t"]
-        let outer = (0..<query.columns.count).map { "page.c\($0)::text AS c\($0)" }
-            + (0..<resolvedSort.count).map { "page.k\($0)::text AS k\($0)" } + ["page.t::text AS t"]
         let relation = ReportQuery.quote(schema) + "." + ReportQuery.quote(table)
         var sql: String
         if resolvedSort.isEmpty {
-            // In table order: windows of `windowBlocks` blocks, each read by
+            // In table order, with no sort keys: the inner query picks the
+            // page's rows with the columns as they are; only those rows are
+            // turned into text. Names are qualified with `src.`, so a column
+            // called like an alias (c0, t) is still the column.
+            let inner = query.columns.enumerated().map { "src." + ReportQuery.quote($0.element.name) + " AS c\($0.offset)" }
+                + ["src.ctid AS t"]
+            let outer = (0..<query.columns.count).map { "page.c\($0)::text AS c\($0)" } + ["page.t::text AS t"]
+            // Windows of `windowBlocks` blocks, each read by
             // a TID range scan and sorted alone, taken in order until the page
             // is full. The first page reads a few thousand rows, not the table.
             parameters.append(relation)
@@ -172,15 +171,22 @@ struct RowPage: Sendable {
                 + ([window] + clauses).joined(separator: " AND ") + " ORDER BY src.ctid) AS page"
                 + " LIMIT \(limit + 1)"
         } else {
+            // Sorted: the top-N sort carries only the keys and the ctid (a
+            // full scan decodes as little as it can); the page's rows are
+            // then fetched by ctid (a TID scan each) and turned into text.
+            let keys = resolvedSort.enumerated().map { "src." + ReportQuery.quote($0.element.column.name) + " AS k\($0.offset)" }
+                + ["src.ctid AS t"]
             let order = resolvedSort.map { "src." + ReportQuery.quote($0.column.name) + ($0.descending ? " DESC" : " ASC") + " NULLS LAST" }
                 + ["src.ctid"]
             let outerOrder = resolvedSort.enumerated().map { "page.k\($0.offset)" + ($0.element.descending ? " DESC" : " ASC") + " NULLS LAST" }
                 + ["page.t"]
-            sql = "SELECT " + outer.joined(separator: ", ") + " FROM (SELECT " + inner.joined(separator: ", ")
+            let row = query.columns.enumerated().map { "whole." + ReportQuery.quote($0.element.name) + "::text AS c\($0.offset)" }
+                + (0..<resolvedSort.count).map { "page.k\($0)::text AS k\($0)" } + ["page.t::text AS t"]
+            sql = "SELECT " + row.joined(separator: ", ") + " FROM (SELECT " + keys.joined(separator: ", ")
                 + " FROM " + relation + " AS src"
             if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-            sql += " ORDER BY " + order.joined(separator: ", ") + " LIMIT \(limit + 1)) AS page ORDER BY "
-                + outerOrder.joined(separator: ", ")
+            sql += " ORDER BY " + order.joined(separator: ", ") + " LIMIT \(limit + 1)) AS page"
+                + " JOIN " + relation + " AS whole ON whole.ctid = page.t ORDER BY " + outerOrder.joined(separator: ", ")
         }
 
         self.columns = query.columns
