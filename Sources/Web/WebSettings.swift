@@ -19,6 +19,9 @@ public struct WebSettings: Sendable, Hashable {
     public var poolSize: Int
     /// `PYRAMYDAL_SESSION_IDLE_MINUTES` (default 120) and `PYRAMYDAL_SESSION_MAX_HOURS` (default 12).
     public var sessions: SessionPolicy
+    /// `PYRAMYDAL_UPLOAD_MAX_MB`: the largest workbook an upload may send, in
+    /// bytes (the variable is in MiB; default 256 MiB). A larger one is refused with 413.
+    public var uploadMaxBytes: Int64 = 256 << 20
 
     public static let addressVariable = "PYRAMYDAL_HTTP_ADDRESS"
 
@@ -58,6 +61,12 @@ public struct WebSettings: Sendable, Hashable {
         }
         if let hours = try Self.positive("PYRAMYDAL_SESSION_MAX_HOURS", environment) {
             sessions.absoluteTimeout = .seconds(hours * 3600)
+        }
+        if let megabytes = try Self.positive("PYRAMYDAL_UPLOAD_MAX_MB", environment) {
+            guard megabytes <= 5 << 20 else {
+                throw WebSettingsError(variable: "PYRAMYDAL_UPLOAD_MAX_MB", message: "expected at most 5242880 (5 TiB), got \(megabytes)")
+            }
+            uploadMaxBytes = Int64(megabytes) << 20
         }
     }
 
