@@ -47,7 +47,7 @@ final class ChunkHandover: Sendable {
     }
 }
 
-/// Set once by the writing side when the client has gone away.
+/// A flag set once and read from any thread (the client went away, the upload passed its bound).
 final class StopFlag: Sendable {
     private let flag = Mutex(false)
     var isSet: Bool { flag.withLock { $0 } }

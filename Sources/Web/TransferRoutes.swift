@@ -15,7 +15,8 @@ struct TransferRoutes {
     let state: WebState
 
     func register(_ api: RouterGroup<WebRequestContext>) {
-        api.put("datasets/:department/:name/upload", use: upload)
+        // `{department}`: Hummingbird's router needs one capture name per position, and `datasets/:id` holds it.
+        api.put("datasets/:id/:name/upload", use: upload)
         api.get("snapshots", use: snapshots)
         api.post("snapshots", use: requestSnapshot)
         ReportRoutes(state: state).register(api)
@@ -60,7 +61,13 @@ struct TransferRoutes {
 
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pyramydal-upload-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        try await FileIO().writeFile(contents: BoundedBody(base: request.body, limit: limit), path: scratch, context: context)
+        let body = BoundedBody(base: request.body, limit: limit)
+        do {
+            try await FileIO().writeFile(contents: body, path: scratch, context: context)
+        } catch {
+            if body.exceeded.isSet { throw UploadLimit.problem(limit) }
+            throw error
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: scratch)[.size] as? Int64) ?? nil ?? 0
         guard size > 0 else { throw Problem.badRequest("the body is empty: send the workbook", field: "body") }
 
@@ -101,8 +108,8 @@ struct TransferRoutes {
     /// segment each, not hidden or temporary (`.x`, `~$x`, `x.part`, `x.tmp`
     /// are skipped by the watcher), no control characters.
     static func uploadTarget(_ context: WebRequestContext) throws -> DatasetRef {
-        func segment(_ name: String) throws -> String {
-            guard let raw = context.parameters.get(name), let text = raw.removingPercentEncoding else {
+        func segment(_ name: String, capture: String) throws -> String {
+            guard let raw = context.parameters.get(capture), let text = raw.removingPercentEncoding else {
                 throw Problem.badRequest("the \(name) in the path is not valid percent-encoded UTF-8", field: name)
             }
             let lower = text.lowercased()
@@ -116,7 +123,7 @@ struct TransferRoutes {
             }
             return text
         }
-        return DatasetRef(department: try segment("department"), name: try segment("name"))
+        return DatasetRef(department: try segment("department", capture: "id"), name: try segment("name", capture: "name"))
     }
 
     // MARK: - snapshots

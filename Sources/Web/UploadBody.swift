@@ -39,27 +39,33 @@ enum UploadFormat: String {
 }
 
 /// A request body that fails with 413 once more than `limit` bytes came
-/// (the client may send no Content-Length, or a wrong one).
+/// (the client may send no Content-Length, or a wrong one). `exceeded` is
+/// set then too: a consumer (Hummingbird's `FileIO`) may wrap the error.
 struct BoundedBody<Base: AsyncSequence>: AsyncSequence where Base.Element == ByteBuffer {
     typealias Element = ByteBuffer
     let base: Base
     let limit: Int64
+    let exceeded = StopFlag()
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: Base.AsyncIterator
         let limit: Int64
+        let exceeded: StopFlag
         var seen: Int64 = 0
 
         mutating func next() async throws -> ByteBuffer? {
             guard let buffer = try await base.next() else { return nil }
             seen += Int64(buffer.readableBytes)
-            if seen > limit { throw UploadLimit.problem(limit) }
+            if seen > limit {
+                exceeded.set()
+                throw UploadLimit.problem(limit)
+            }
             return buffer
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), limit: limit)
+        AsyncIterator(base: base.makeAsyncIterator(), limit: limit, exceeded: exceeded)
     }
 }
 
