@@ -22,7 +22,9 @@ extension WebIntegration {
             let s3 = try await TransferS3.store()
             try await WebFixture.run(store: s3.store) { fixture, client in
                 let eddie = try await fixture.token("eddie", scope: .write)
-                let workbook = try Self.workbook(rows: 120)
+                // Larger than the 64 KiB cap on JSON bodies: an upload's body is streamed, not collected.
+                let workbook = try Self.workbook(rows: 4000)
+                #expect(workbook.count > 64 * 1024)
                 let response = try await client.upload("/api/v1/datasets/dept-a/orders/upload", token: eddie,
                                                        contentType: Self.xlsxType, body: workbook)
                 #expect(response.status == .accepted, "\(response.text)")
@@ -42,7 +44,7 @@ extension WebIntegration {
                 #expect(done["state"] as? String == "completed", "\(done)")
                 let versions = (done["result"] as? [[String: Any]]) ?? []
                 #expect(versions.first?["dataset"] as? String == "dept-a/orders")
-                #expect(versions.first?["rows"] as? Int == 120)
+                #expect(versions.first?["rows"] as? Int == 4000)
                 // The watcher's sweep found the object but made no second job: the upload's job is the drop's.
                 let ingests = try await fixture.connection.query(
                     "SELECT count(*) FROM \(fixture.catalog.schemas.catalog).jobs WHERE kind = 'ingest'", purpose: "ingest jobs")
@@ -51,7 +53,7 @@ extension WebIntegration {
                 let datasets = try await client.send(.get, "/api/v1/datasets?department=dept-a", token: eddie).json()["items"]
                     as? [[String: Any]] ?? []
                 let orders = try #require(datasets.first { $0["name"] as? String == "orders" })
-                #expect(orders["row_count"] as? Int == 120)
+                #expect(orders["row_count"] as? Int == 4000)
                 let shown = try await client.send(.get, "/api/v1/datasets/\(orders["id"] as? Int ?? 0)", token: eddie).json()
                 #expect((shown["columns"] as? [[String: Any]] ?? []).map { $0["name"] as? String }
                         == ["order_id", "customer", "amount", "day"])
