@@ -68,7 +68,7 @@ struct TransferRoutes {
             if body.exceeded.isSet { throw UploadLimit.problem(limit) }
             throw error
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: scratch)[.size] as? Int64) ?? nil ?? 0
+        let size = (try? FileManager.default.attributesOfItem(atPath: scratch)[.size] as? NSNumber)?.int64Value ?? 0
         guard size > 0 else { throw Problem.badRequest("the body is empty: send the workbook", field: "body") }
 
         let catalog = state.catalog

@@ -159,6 +159,19 @@ extension WebIntegration {
             }
         }
 
+        @Test func uploadBoundFromTheEnvironment() throws {
+            #expect(try WebSettings(environment: [:]).uploadMaxBytes == 256 << 20)
+            #expect(try WebSettings(environment: ["PYRAMYDAL_UPLOAD_MAX_MB": "3"]).uploadMaxBytes == 3 << 20)
+            for bad in ["0", "-1", "lots", "5242881"] {
+                #expect(throws: WebSettingsError.self) { try WebSettings(environment: ["PYRAMYDAL_UPLOAD_MAX_MB": bad]) }
+                do {
+                    _ = try WebSettings(environment: ["PYRAMYDAL_UPLOAD_MAX_MB": bad])
+                } catch {
+                    #expect(error.variable == "PYRAMYDAL_UPLOAD_MAX_MB")
+                }
+            }
+        }
+
         @Test func reportRequestArtifactAndDownloadFromS3() async throws {
             let s3 = try await TransferS3.store()
             try await WebFixture.run(store: s3.store) { fixture, client in
