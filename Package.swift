@@ -163,7 +163,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Accounts", "Catalog", "Reports", "JobQueue", "Postgres",
+                "Accounts", "Catalog", "Reports", "JobQueue", "Postgres", "ObjectStore", "Snapshots", "JobContracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -278,7 +278,7 @@ let package = Package(
         .testTarget(
             name: "WebIntegrationTests",
             dependencies: [
-                "Web", "Accounts", "Catalog", "Postgres", "JobQueue", "ChildProcess", "TestSupport",
+                "Web", "Accounts", "Catalog", "Postgres", "JobQueue", "ObjectStore", "ChildProcess", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

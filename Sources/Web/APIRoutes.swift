@@ -28,6 +28,7 @@ struct APIRoutes {
         api.get("jobs/:id", use: job)
         api.post("jobs/:id/cancel", use: cancelJob)
         api.get("audit", use: audit)
+        TransferRoutes(state: state).register(api)
     }
 
     // MARK: - session
@@ -254,17 +255,8 @@ struct APIRoutes {
 
     @Sendable func audit(_ request: Request, context: WebRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let query = request.uri.queryParameters
-        let limit = try query["limit"].map { text in
-            guard let n = Int(String(text)), (1...1000).contains(n) else {
-                throw Problem.badRequest("limit must be between 1 and 1000", field: "limit")
-            }
-            return n
-        } ?? 100
-        let before = try query["cursor"].map { text in
-            guard let n = Int64(String(text)) else { throw Problem.badRequest("not a cursor this listing returned", field: "cursor") }
-            return n
-        }
+        let paging = try IDPage(request.uri.queryParameters)
+        let limit = paging.limit, before = paging.before
         let departments: [String]? = principal.user.isAdmin ? nil : Array(principal.user.grants.keys)
         let catalog = state.catalog
         let entries = try await state.pool.run { conn in

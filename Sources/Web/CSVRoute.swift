@@ -1,9 +1,7 @@
-import Dispatch
 import Foundation
 import Hummingbird
 import Postgres
 import Reports
-import Synchronization
 
 /// `GET /api/v1/versions/{id}/rows.csv`: the whole version (or the chosen
 /// columns, filters and sort) straight from `COPY (…) TO STDOUT (FORMAT
@@ -59,11 +57,8 @@ struct CSVRoute {
     /// a time (each waits until the previous one is written).
     static func stream(_ copySQL: String, settingsSQL: String?, parameters: [String], connection: PostgresConnection,
                        to writer: inout any ResponseBodyWriter) async throws {
-        let (chunks, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .unbounded)
-        let written = DispatchSemaphore(value: 0)
-        let stopped = StopFlag()
-        let copy = Task {
-            defer { continuation.finish() }
+        let handover = ChunkHandover()
+        try await handover.relay(to: &writer) {
             try await connection.run { conn in
                 try conn.transaction(purpose: "stream CSV") { conn in
                     // The whole version may take longer than a page's statement timeout.
@@ -76,40 +71,17 @@ struct CSVRoute {
                     }
                     var buffer = ByteBuffer()
                     buffer.reserveCapacity(chunkSize + 4096)
-                    func handOver() throws {
-                        continuation.yield(buffer)
-                        buffer = ByteBuffer()
-                        buffer.reserveCapacity(chunkSize + 4096)
-                        written.wait()
-                        if stopped.isSet { throw CancellationError() }
-                    }
                     try conn.copyOut(copySQL, purpose: "stream CSV") { bytes in
                         buffer.writeBytes(bytes)
-                        if buffer.readableBytes >= chunkSize { try handOver() }
+                        if buffer.readableBytes >= chunkSize {
+                            try handover.hand(buffer)
+                            buffer = ByteBuffer()
+                            buffer.reserveCapacity(chunkSize + 4096)
+                        }
                     }
-                    if buffer.readableBytes > 0 { try handOver() }
+                    if buffer.readableBytes > 0 { try handover.hand(buffer) }
                 }
             }
         }
-        do {
-            for await chunk in chunks {
-                try await writer.write(chunk)
-                written.signal()
-            }
-        } catch {
-            // The client went away: stop the COPY (its next hand-over throws).
-            stopped.set()
-            written.signal()
-            _ = try? await copy.value
-            throw error
-        }
-        try await copy.value
     }
-}
-
-/// Set once by the writing side when the client has gone away.
-final class StopFlag: Sendable {
-    private let flag = Mutex(false)
-    var isSet: Bool { flag.withLock { $0 } }
-    func set() { flag.withLock { $0 = true } }
 }

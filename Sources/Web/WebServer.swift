@@ -4,6 +4,7 @@ import Foundation
 public import Hummingbird
 public import Logging
 import NIOCore
+public import ObjectStore
 import Postgres
 public import ServiceLifecycle
 
@@ -16,13 +17,16 @@ public struct WebServer: Service {
     let logger: Logger
     let onRunning: @Sendable (Int) async -> Void
 
-    /// - Parameter onRunning: called with the bound port once listening (port 0 picks a free one).
-    public init(databaseURL: String, catalog: Catalog, jobsSchema: String, settings: WebSettings, logger: Logger,
+    /// - Parameters:
+    ///   - store: the configured store (uploads, reports, snapshots); nil: those endpoints answer 503.
+    ///   - onRunning: called with the bound port once listening (port 0 picks a free one).
+    public init(databaseURL: String, catalog: Catalog, jobsSchema: String, settings: WebSettings,
+                store: (any ObjectStore)? = nil, logger: Logger,
                 onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
         let pool = ConnectionPool(url: databaseURL, size: settings.poolSize,
                                   setupSQL: "SET statement_timeout = '\(settings.requestTimeoutSeconds)s'", logger: logger)
         state = WebState(pool: pool, catalog: catalog, accounts: Accounts(schema: catalog.schemas.catalog),
-                         jobsSchema: jobsSchema, settings: settings)
+                         jobsSchema: jobsSchema, settings: settings, store: store)
         self.logger = logger
         self.onRunning = onRunning
     }

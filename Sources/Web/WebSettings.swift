@@ -22,6 +22,9 @@ public struct WebSettings: Sendable, Hashable {
     /// `PYRAMYDAL_HTTP_TRUSTED_PROXIES`: proxies whose `X-Forwarded-For` names
     /// the client (for login throttling and the audit log); default none.
     public var trustedProxies: TrustedProxies
+    /// `PYRAMYDAL_UPLOAD_MAX_MB`: the largest workbook an upload may send, in
+    /// bytes (the variable is in MiB; default 256 MiB). A larger one is refused with 413.
+    public var uploadMaxBytes: Int64 = 256 << 20
 
     public static let addressVariable = "PYRAMYDAL_HTTP_ADDRESS"
 
@@ -66,6 +69,12 @@ public struct WebSettings: Sendable, Hashable {
         }
         if let list = Self.value("PYRAMYDAL_HTTP_TRUSTED_PROXIES", environment) {
             trustedProxies = try TrustedProxies(parsing: list)
+        }
+        if let megabytes = try Self.positive("PYRAMYDAL_UPLOAD_MAX_MB", environment) {
+            guard megabytes <= 5 << 20 else {
+                throw WebSettingsError(variable: "PYRAMYDAL_UPLOAD_MAX_MB", message: "expected at most 5242880 (5 TiB), got \(megabytes)")
+            }
+            uploadMaxBytes = Int64(megabytes) << 20
         }
     }
 

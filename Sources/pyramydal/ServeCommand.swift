@@ -63,8 +63,9 @@ struct ServeCommand: AsyncParsableCommand {
                 fflush(nil)  // stdout may be a pipe: show it now, not at exit
             }
 
+            let store = try context.configuration.openStore(logger: context.logger)
             let web = WebServer(databaseURL: url, catalog: catalog, jobsSchema: context.configuration.jobs.schema,
-                                settings: settings, logger: context.logger) { port in
+                                settings: settings, store: store, logger: context.logger) { port in
                 print("pyramydal serve: listening on http://\(settings.host.contains(":") ? "[\(settings.host)]" : settings.host):\(port)")
                 fflush(nil)  // stdout may be a pipe: show it now, not at exit
             }

@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import JobQueue
 import Logging
+import ObjectStore
 import Postgres
 import Testing
 import Web
@@ -27,6 +28,8 @@ struct WebFixture: Sendable {
     let catalog: Catalog
     let accounts: Accounts
     let server: WebServer
+    /// The server's store (a fresh folder unless the test gives one).
+    let store: any ObjectStore
     /// Dataset ids, version ids (committed, failed) and job ids per department.
     let datasetA: Int64, datasetB: Int64
     let versionA: Int64, versionB: Int64, failedA: Int64
@@ -36,7 +39,7 @@ struct WebFixture: Sendable {
     static let rowCount = 250
 
     /// Runs `body` with a fresh fixture and the live server's client.
-    static func run(test: String = #function, settings: WebSettings = WebSettings(),
+    static func run(test: String = #function, settings: WebSettings = WebSettings(), store: (any ObjectStore)? = nil,
                     _ body: @Sendable @escaping (WebFixture, any TestClientProtocol) async throws -> Void) async throws {
         let run = String(UInt32.random(in: 0 ... .max), radix: 36)
         let base = test.prefix { $0.isLetter }.lowercased().prefix(20)
@@ -48,9 +51,11 @@ struct WebFixture: Sendable {
         let accounts = Accounts(schema: schemas.catalog)
         let cleanup = "DROP SCHEMA IF EXISTS \(PostgresConnection.quoteIdentifier(schemas.data)) CASCADE; "
             + "DROP SCHEMA IF EXISTS \(PostgresConnection.quoteIdentifier(schemas.catalog)) CASCADE"
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wt-store-\(base)-\(run)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         do {
             try await prepareAndRun(connection: connection, catalog: catalog, accounts: accounts, settings: settings,
-                                    logger: logger, body)
+                                    store: try store ?? DirectoryStore(root: folder), logger: logger, body)
         } catch {
             _ = try? await connection.execute(cleanup, purpose: "cleanup")
             connection.close()
@@ -61,8 +66,8 @@ struct WebFixture: Sendable {
     }
 
     private static func prepareAndRun(
-        connection: PostgresConnection, catalog: Catalog, accounts: Accounts, settings: WebSettings, logger: Logger,
-        _ body: @Sendable @escaping (WebFixture, any TestClientProtocol) async throws -> Void
+        connection: PostgresConnection, catalog: Catalog, accounts: Accounts, settings: WebSettings, store: any ObjectStore,
+        logger: Logger, _ body: @Sendable @escaping (WebFixture, any TestClientProtocol) async throws -> Void
     ) async throws {
         let schemas = catalog.schemas
         let queue = JobQueue(connection: connection, schema: schemas.catalog, logger: logger)
@@ -94,8 +99,9 @@ struct WebFixture: Sendable {
         settings.port = 0
         // Two connections per server: the whole suite runs in parallel against one cluster (max_connections 200).
         settings.poolSize = 2
-        let server = WebServer(databaseURL: url, catalog: catalog, jobsSchema: schemas.catalog, settings: settings, logger: logger)
-        let fixture = WebFixture(connection: connection, catalog: catalog, accounts: accounts, server: server,
+        let server = WebServer(databaseURL: url, catalog: catalog, jobsSchema: schemas.catalog, settings: settings, store: store,
+                               logger: logger)
+        let fixture = WebFixture(connection: connection, catalog: catalog, accounts: accounts, server: server, store: store,
                                  datasetA: datasetA, datasetB: datasetB, versionA: versionA, versionB: versionB, failedA: failedA,
                                  jobA: jobA, jobB: jobB, adminToken: adminToken)
         do {
