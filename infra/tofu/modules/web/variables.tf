@@ -138,3 +138,9 @@ variable "cpu_target_percent" {
   type        = number
   default     = 60
 }
+
+variable "sign_in_rate_limit" {
+  description = "Requests to /api/v1/session per client address in 5 minutes before WAF blocks that address (AWS minimum 10)."
+  type        = number
+  default     = 100
+}
