@@ -111,4 +111,5 @@ module "web" {
   task_definition_arn       = module.ecs.task_definition_arns["web"]
   min_count                 = var.web_min_count
   max_count                 = var.web_max_count
+  alarm_topic_arn           = module.observability.alarm_topic_arn
 }

@@ -172,7 +172,7 @@ resource "aws_lb" "this" {
   security_groups            = [aws_security_group.alb.id]
   drop_invalid_header_fields = true
   enable_deletion_protection = true
-  desync_mitigation_mode     = "strictest"
+  desync_mitigation_mode     = "defensive"
   idle_timeout               = var.idle_timeout_seconds
 
   access_logs {
@@ -469,4 +469,40 @@ resource "aws_wafv2_web_acl_logging_configuration" "this" {
       name = "authorization"
     }
   }
+}
+
+# ---------------------------------------------------------------- alarms
+
+# No healthy web task behind the load balancer: the service is down.
+resource "aws_cloudwatch_metric_alarm" "no_healthy_tasks" {
+  alarm_name          = "${var.name}-web-no-healthy-tasks"
+  alarm_description   = "No web task passes the load balancer's /healthz check (see the web service's events and /ecs/${var.name}/web)."
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "HealthyHostCount"
+  dimensions          = { LoadBalancer = aws_lb.this.arn_suffix, TargetGroup = aws_lb_target_group.web.arn_suffix }
+  statistic           = "Minimum"
+  period              = 60
+  evaluation_periods  = 3
+  comparison_operator = "LessThanThreshold"
+  threshold           = 1
+  treat_missing_data  = "breaching"
+  alarm_actions       = [var.alarm_topic_arn]
+  ok_actions          = [var.alarm_topic_arn]
+}
+
+# The load balancer itself answering 5xx (502/503/504: tasks failing,
+# refusing or timing out).
+resource "aws_cloudwatch_metric_alarm" "load_balancer_5xx" {
+  alarm_name          = "${var.name}-web-load-balancer-5xx"
+  alarm_description   = "The web load balancer answered more than ${var.elb_5xx_alarm_threshold} 5xx responses of its own in 5 minutes."
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "HTTPCode_ELB_5XX_Count"
+  dimensions          = { LoadBalancer = aws_lb.this.arn_suffix }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.elb_5xx_alarm_threshold
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [var.alarm_topic_arn]
 }

@@ -144,3 +144,14 @@ variable "sign_in_rate_limit" {
   type        = number
   default     = 100
 }
+
+variable "alarm_topic_arn" {
+  description = "SNS topic the web alarms notify (the observability module's)."
+  type        = string
+}
+
+variable "elb_5xx_alarm_threshold" {
+  description = "5xx responses of the load balancer itself in 5 minutes above which the alarm fires."
+  type        = number
+  default     = 10
+}
