@@ -7,11 +7,13 @@
 #      trigger matches only incoming/; RDS encrypted, private, deletion-
 #      protected; envs output exactly the dispatcher's PYRAMYDAL_* settings;
 #      tasks/*.json are valid ECS task definitions and the ecs module renders
-#      those same files
+#      those same files; the web service sits behind an HTTPS load balancer
+#      that alone may reach it
 #   3. `docker-compose config` validates docker-compose.yml
 #   4. `tofu`/`terraform` fmt, validate and plan of both envs and an apply of
 #      envs/dev against a private moto server, read back with boto3
-#      (infra/tests/tofu_plan.py); only where a local provider mirror exists
+#      (infra/tests/tofu_plan.py; the HTTPS listener's certificate is made in
+#      moto's ACM); only where a local provider mirror exists
 #      (providers can't be downloaded here) and moto is installed, else skipped
 #   5. the Dockerfile's runtime stage: its packages unpacked into a folder, the
 #      release binaries' shared libraries resolved there and `--help` run there

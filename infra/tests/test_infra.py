@@ -36,6 +36,8 @@ DISPATCHER_SETTINGS = {
     "PYRAMYDAL_ECS_TASK_FAMILY_PREFIX",
 }
 EXECUTABLES = {"pyramydal", "IngestWorker", "ExportWorker", "SnapshotWorker"}
+# Kinds that run as ECS services, never as jobs the dispatcher launches.
+SERVICE_KINDS = {"dispatcher", "web"}
 SENSITIVE_SERVICES = ("s3", "ecs", "iam")
 
 # Fargate's valid cpu → memory (MiB) combinations for the sizes we use.
@@ -181,14 +183,14 @@ def test_every_tf_file_parses():
 
 
 def test_modules_have_the_standard_shape():
-    for module in ["network", "database", "storage", "trigger", "ecs", "iam", "observability"]:
+    for module in ["network", "database", "storage", "trigger", "ecs", "iam", "observability", "web"]:
         for name in ["main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"]:
             assert (TOFU / "modules" / module / name).is_file(), f"modules/{module}/{name} is missing"
 
 
 def test_task_definitions_are_valid_ecs_json():
     kinds = task_kinds()
-    assert set(kinds) >= {"ingest", "export", "print", "snapshot", "dispatcher"}, kinds
+    assert set(kinds) >= {"ingest", "export", "print", "snapshot", "dispatcher", "web"}, kinds
     for kind in kinds:
         raw = load_task(kind)
         td = render(kind)
@@ -270,6 +272,7 @@ def test_local_launcher_reads_command_and_memory_without_rendering():
     assert load_task("print")["containerDefinitions"][0]["command"] == ["ExportWorker"]
     assert int(load_task("print")["memory"]) > int(load_task("export")["memory"])
     assert load_task("dispatcher")["containerDefinitions"][0]["command"] == ["pyramydal", "dispatch"]
+    assert load_task("web")["containerDefinitions"][0]["command"] == ["pyramydal", "serve"]
 
 
 def test_ecs_module_renders_the_same_files():
@@ -365,6 +368,10 @@ def test_task_roles_touch_only_their_prefixes():
     assert all(r in ("bucket/snapshots/*", "bucket") for _, r in snapshot), snapshot
     assert ("s3:DeleteObject", "bucket/snapshots/*") in snapshot
 
+    web = grants("web")
+    assert web == {("s3:GetObject", "bucket/reports/*"), ("s3:PutObject", "bucket/incoming/*"),
+                   ("s3:AbortMultipartUpload", "bucket/incoming/*")}, web
+
     dispatcher = {st["sid"]: st for st in docs["dispatcher"]["statement"]}
     run = dispatcher["RunWorkerTasks"]
     assert run["actions"] == ["ecs:RunTask"] and run["resources"] == "${local.worker_task_definition_arns}"
@@ -377,6 +384,10 @@ def test_task_roles_touch_only_their_prefixes():
     assert pass_role["condition"][0]["values"] == ["ecs-tasks.amazonaws.com"]
     locals_ = locals_of(iam)
     assert "task-definition/${var.family_prefix}${k}:*" in locals_["worker_task_definition_arns"]
+    # Services are not jobs: the dispatcher may neither launch them nor pass their roles.
+    assert set(locals_["service_kinds"]) == SERVICE_KINDS, locals_["service_kinds"]
+    assert "!contains(local.service_kinds, k)" in locals_["worker_kinds"], locals_["worker_kinds"]
+    assert "local.worker_kinds" in json.dumps(pass_role["resources"])
     assert locals_["cluster_tasks_arn"].endswith(":task/${var.cluster_name}/*")
     # Every statement with a ListBucket is limited to a prefix.
     for kind, doc in docs.items():
@@ -420,12 +431,25 @@ def test_rds_is_encrypted_private_and_deletion_protected():
     assert retention["default"] >= 7 and ">= 7" in retention["validation"][0]["condition"]
     params = blocks(database, "resource", "aws_db_parameter_group")["this"]["parameter"]
     assert {"name": "rds.force_ssl", "value": "1"} in params
-    # Private: the network has no route to the internet.
+    # Private: the private subnets have no route to the internet. The only
+    # internet gateway is the optional one of the public subnets, which hold
+    # the web load balancer and nothing else.
     network = load_dir(TOFU / "modules" / "network")
-    for kind in ["aws_internet_gateway", "aws_nat_gateway", "aws_egress_only_internet_gateway", "aws_eip"]:
+    for kind in ["aws_nat_gateway", "aws_egress_only_internet_gateway", "aws_eip"]:
         assert not blocks(network, "resource", kind), f"network has an {kind}"
     subnets = blocks(network, "resource", "aws_subnet")
-    assert list(subnets) == ["private"] and subnets["private"]["map_public_ip_on_launch"] is False
+    assert set(subnets) == {"private", "public"}, sorted(subnets)
+    assert all(s["map_public_ip_on_launch"] is False for s in subnets.values())
+    assert subnets["public"]["count"] == "${var.public_subnets ? var.az_count : 0}"
+    assert variables_of(network)["public_subnets"]["default"] is False
+    assert blocks(network, "resource", "aws_internet_gateway")["this"]["count"] == "${var.public_subnets ? 1 : 0}"
+    tables = blocks(network, "resource", "aws_route_table")
+    assert "route" not in tables["private"], "the private route table has a route"
+    routes = blocks(network, "resource", "aws_route")
+    assert list(routes) == ["public_internet"] and routes["public_internet"]["route_table_id"] == "${aws_route_table.public[0].id}"
+    associations = blocks(network, "resource", "aws_route_table_association")
+    assert associations["private"]["route_table_id"] == "${aws_route_table.private.id}"
+    assert associations["public"]["subnet_id"] == "${aws_subnet.public[count.index].id}"
     for env in ENVS:
         for m in load_dir(TOFU / "envs" / env)["module"]:
             if "database" in m:
@@ -482,8 +506,103 @@ def test_dockerfile_runtime_stage_and_executables():
 def test_compose_wires_the_same_variables():
     text = (ROOT / "docker-compose.yml").read_text()
     for needed in ["PYRAMYDAL_DATABASE_URL", "PYRAMYDAL_STORE", "PYRAMYDAL_S3_ENDPOINT", "PYRAMYDAL_LAUNCHER: local",
-                   "minio/mc", "postgres:", "pyramydal\", \"dispatch\""]:
+                   "minio/mc", "postgres:", "pyramydal\", \"dispatch\"", "pyramydal\", \"serve\"",
+                   "PYRAMYDAL_HTTP_ADDRESS: 0.0.0.0:8080", "127.0.0.1:8080:8080", "/dev/tcp/127.0.0.1/8080", "GET /healthz"]:
         assert needed in text, f"docker-compose.yml lacks {needed}"
+    # The runtime image has no curl or wget (on purpose): the web service's
+    # health check speaks HTTP with bash alone (Essential in Debian, so in
+    # debian:bookworm-slim), and must not call a tool the image lacks.
+    packages = set(runtime_packages((ROOT / "Dockerfile").read_text()))
+    code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    for tool in ["curl", "wget"]:
+        if tool not in packages:
+            assert not re.search(rf"\b{tool}\b", code), f"docker-compose.yml calls {tool}, which the image lacks"
+
+
+def test_web_task_definition_listens_behind_https():
+    td = render("web")
+    c = td["containerDefinitions"][0]
+    env = {e["name"]: e["value"] for e in c["environment"]}
+    assert env["PYRAMYDAL_HTTP_ADDRESS"] == "0.0.0.0:8080"
+    assert env["PYRAMYDAL_HTTP_SECURE_COOKIES"] == "true"
+    assert c["portMappings"] == [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}]
+    assert c["readonlyRootFilesystem"] is True and c["linuxParameters"]["initProcessEnabled"] is True
+    assert {"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False} in c["mountPoints"]
+    # Nothing but the dispatcher gets the launcher's settings.
+    assert not [n for n in env if n.startswith(("PYRAMYDAL_ECS_", "PYRAMYDAL_SQS_", "PYRAMYDAL_LAUNCHER"))], env
+    web = load_dir(TOFU / "modules" / "web")
+    port = variables_of(web)["container_port"]["default"]
+    assert port == 8080 == int(env["PYRAMYDAL_HTTP_ADDRESS"].rsplit(":", 1)[1])
+    assert variables_of(web)["container_name"]["default"] == c["name"]
+    # ECS sends SIGTERM only after the deregistration delay: both together bound a stop.
+    assert variables_of(web)["deregistration_delay_seconds"]["default"] <= c["stopTimeout"]
+
+
+def test_web_service_sits_behind_an_https_load_balancer():
+    web = load_dir(TOFU / "modules" / "web")
+    variables = variables_of(web)
+    lb = blocks(web, "resource", "aws_lb")["this"]
+    assert lb["load_balancer_type"] == "application"
+    assert lb["drop_invalid_header_fields"] is True
+    assert lb["enable_deletion_protection"] is True
+    assert lb["internal"] == "${!var.internet_facing}"
+    assert lb["access_logs"][0]["enabled"] is True and lb["access_logs"][0]["bucket"] == "${aws_s3_bucket.access_logs.id}"
+    assert lb["security_groups"] == ["${aws_security_group.alb.id}"]
+
+    listeners = blocks(web, "resource", "aws_lb_listener")
+    assert set(listeners) == {"https", "http"}
+    https, http = listeners["https"], listeners["http"]
+    assert https["port"] == 443 and https["protocol"] == "HTTPS"
+    assert https["certificate_arn"] == "${var.certificate_arn}" and https["ssl_policy"] == "${var.ssl_policy}"
+    assert variables["ssl_policy"]["default"].startswith("ELBSecurityPolicy-TLS13-1-2-")
+    assert https["default_action"][0]["target_group_arn"] == "${aws_lb_target_group.web.arn}"
+    assert http["port"] == 80 and http["protocol"] == "HTTP"
+    redirect = http["default_action"][0]
+    assert redirect["type"] == "redirect" and "target_group_arn" not in redirect
+    assert redirect["redirect"][0] == {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}
+
+    tg = blocks(web, "resource", "aws_lb_target_group")["web"]
+    assert tg["target_type"] == "ip" and tg["port"] == "${var.container_port}"
+    assert tg["health_check"][0]["path"] == "${var.health_check_path}" and tg["health_check"][0]["matcher"] == "200"
+    assert variables["health_check_path"]["default"] == "/healthz"
+
+    # Ways in: the load balancer from allowed_cidrs on 80 and 443; the tasks
+    # from the load balancer's group on the container port. Nothing else.
+    ingress = blocks(web, "resource", "aws_vpc_security_group_ingress_rule")
+    assert set(ingress) == {"alb", "web_from_alb"}
+    assert ingress["alb"]["cidr_ipv4"] == "${each.value.cidr}" and ingress["alb"]["from_port"] == "${each.value.port}"
+    assert "setproduct(var.allowed_cidrs, [80, 443])" in locals_of(web)["ingress"]
+    assert ingress["web_from_alb"]["security_group_id"] == "${aws_security_group.web.id}"
+    assert ingress["web_from_alb"]["referenced_security_group_id"] == "${aws_security_group.alb.id}"
+    assert ingress["web_from_alb"]["from_port"] == ingress["web_from_alb"]["to_port"] == "${var.container_port}"
+    egress = blocks(web, "resource", "aws_vpc_security_group_egress_rule")
+    assert list(egress) == ["alb_to_tasks"]
+    assert egress["alb_to_tasks"]["referenced_security_group_id"] == "${aws_security_group.web.id}"
+    assert egress["alb_to_tasks"]["from_port"] == "${var.container_port}"
+    for group in blocks(web, "resource", "aws_security_group").values():
+        assert "ingress" not in group and "egress" not in group, "rules are separate resources"
+
+    service = blocks(web, "resource", "aws_ecs_service")["web"]
+    assert service["deployment_circuit_breaker"][0] == {"enable": True, "rollback": True}
+    assert service["network_configuration"][0]["assign_public_ip"] is False
+    assert service["network_configuration"][0]["subnets"] == "${var.task_subnet_ids}"
+    assert service["network_configuration"][0]["security_groups"] == ["${var.tasks_security_group_id}", "${aws_security_group.web.id}"]
+    assert service["load_balancer"][0]["container_port"] == "${var.container_port}"
+    assert "desired_count" in service["lifecycle"][0]["ignore_changes"][0]
+    target = blocks(web, "resource", "aws_appautoscaling_target")["web"]
+    assert target["min_capacity"] == "${var.min_count}" and target["max_capacity"] == "${var.max_count}"
+    policy = blocks(web, "resource", "aws_appautoscaling_policy")["cpu"]
+    tracking = policy["target_tracking_scaling_policy_configuration"][0]
+    assert tracking["predefined_metric_specification"][0]["predefined_metric_type"] == "ECSServiceAverageCPUUtilization"
+
+    for env in ENVS:
+        call = next(m["web"] for m in load_dir(TOFU / "envs" / env)["module"] if "web" in m)
+        assert call["task_definition_arn"] == '${module.ecs.task_definition_arns["web"]}'
+        assert call["task_subnet_ids"] == "${module.network.private_subnet_ids}"
+        assert call["tasks_security_group_id"] == "${module.network.tasks_security_group_id}"
+        assert call["alb_subnet_ids"] == "${var.web_internet_facing ? module.network.public_subnet_ids : module.network.private_subnet_ids}"
+        network_call = next(m["network"] for m in load_dir(TOFU / "envs" / env)["module"] if "network" in m)
+        assert network_call["public_subnets"] == "${var.web_internet_facing}"
 
 
 def test_deploy_workflow_uses_oidc_plans_prs_and_applies_dev_on_main():

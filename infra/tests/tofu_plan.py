@@ -38,7 +38,10 @@ ROOT = Path(__file__).resolve().parents[2]
 ENVS = ["dev", "prod"]
 
 SERVICES = ["ec2", "sts", "iam", "s3", "sqs", "events", "rds", "secretsmanager",
-            "ecs", "ecr", "logs", "cloudwatch", "sns"]
+            "ecs", "ecr", "logs", "cloudwatch", "sns", "elbv2", "applicationautoscaling", "wafv2"]
+# Kinds that run as ECS services: the dispatcher neither launches them nor passes their roles.
+SERVICE_KINDS = {"dispatcher", "web"}
+REGION = "eu-central-1"  # envs/*/terraform.tfvars
 OVERRIDE = """
 terraform {
   backend "local" {}
@@ -57,6 +60,36 @@ provider "aws" {
 """
 
 
+# moto.server, with the tagging calls of Application Auto Scaling filled in
+# where moto lacks them (5.2 does): the AWS provider lists a scalable
+# target's tags after creating it and retries moto's 500 for many minutes.
+MOTO_MAIN = """
+import json, sys
+from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse as R
+
+tags = {}
+
+def list_tags_for_resource(self):
+    return json.dumps({"Tags": tags.get(self._get_param("ResourceARN"), {})})
+
+def tag_resource(self):
+    tags.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+    return "{}"
+
+def untag_resource(self):
+    for key in self._get_param("TagKeys") or []:
+        tags.get(self._get_param("ResourceARN"), {}).pop(key, None)
+    return "{}"
+
+for f in (list_tags_for_resource, tag_resource, untag_resource):
+    if not hasattr(R, f.__name__):
+        setattr(R, f.__name__, f)
+
+from moto.server import main
+main(sys.argv[1:])
+"""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -68,7 +101,7 @@ def start_moto() -> tuple[subprocess.Popen, str]:
     url = f"http://127.0.0.1:{port}"
     # AWS-managed IAM policies (AmazonRDSEnhancedMonitoringRole) must exist to be attached.
     env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+    proc = subprocess.Popen([sys.executable, "-c", MOTO_MAIN, "-H", "127.0.0.1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     for _ in range(100):
         try:
@@ -126,6 +159,21 @@ def check_plan(env: str, plan: dict) -> list[str]:
     for key, want in [("storage_encrypted", True), ("publicly_accessible", False), ("deletion_protection", True)]:
         if db.get(key) != want:
             problems.append(f"{env}: RDS {key} = {db.get(key)!r}")
+    for address, key, want in [
+        ("module.web.aws_lb.this", "drop_invalid_header_fields", True),
+        ("module.web.aws_lb.this", "enable_deletion_protection", True),
+        ("module.web.aws_lb.this", "internal", False),
+        ("module.web.aws_lb_listener.https", "port", 443),
+        ("module.web.aws_lb_listener.https", "protocol", "HTTPS"),
+        ("module.web.aws_lb_listener.http", "port", 80),
+        ("module.web.aws_lb_target_group.web", "port", 8080),
+        ("module.web.aws_ecs_service.web", "launch_type", "FARGATE"),
+    ]:
+        got = resources.get(address, {}).get(key)
+        if got != want:
+            problems.append(f"{env}: {address} {key} = {got!r}, want {want!r}")
+    if len([a for a in resources if a.startswith("module.network.aws_subnet.public[")]) < 2:
+        problems.append(f"{env}: no public subnets planned for the internet-facing load balancer")
     outputs = {k for k in plan["planned_values"].get("outputs", {}) if k.startswith("PYRAMYDAL_")}
     if len(outputs) != 9:
         problems.append(f"{env}: planned PYRAMYDAL_* outputs {sorted(outputs)}")
@@ -198,22 +246,85 @@ def check_applied(url: str, outputs: dict) -> list[str]:
             problems.append(f"{role_name}: '*' resource for {sensitive}")
         if role_name == dispatcher_role and actions == ["ecs:RunTask"]:
             registered = {ecs.describe_task_definition(taskDefinition=f"{prefix}{k}")["taskDefinition"]["taskDefinitionArn"].rsplit(":", 1)[0]
-                          for k in kinds if k != "dispatcher"}
+                          for k in kinds if k not in SERVICE_KINDS}
             allowed = {r.rsplit(":", 1)[0] for r in resources}
             if allowed != registered:
                 problems.append(f"RunTask resources {sorted(allowed)} ≠ registered families {sorted(registered)}")
             if st["Condition"]["ArnEquals"]["ecs:cluster"] != cluster["clusterArn"]:
                 problems.append(f"RunTask cluster condition {st['Condition']} ≠ {cluster['clusterArn']}")
         if role_name == dispatcher_role and actions == ["iam:PassRole"]:
-            expected = {arn for k, arn in task_role_of.items() if k != "dispatcher"} | {roles["pyramydal-dev-task-execution"]}
+            expected = {arn for k, arn in task_role_of.items() if k not in SERVICE_KINDS} | {roles["pyramydal-dev-task-execution"]}
             if set(resources) != expected:
                 problems.append(f"PassRole resources {sorted(resources)} ≠ the workers' and execution roles {sorted(expected)}")
+
+    problems += check_web(client, cluster["clusterArn"], prefix)
 
     rule = client("events").describe_rule(Name="pyramydal-dev-incoming-object-created")
     pattern = json.loads(rule["EventPattern"])
     if pattern["detail"]["object"] != {"key": [{"prefix": "incoming/"}]}:
         problems.append(f"event pattern {pattern}")
     return problems
+
+
+def check_web(client, cluster_arn: str, prefix: str) -> list[str]:
+    """The web service as moto holds it: behind the load balancer's target
+    group, listeners HTTPS (+ redirect), security groups chained."""
+    problems = []
+    ecs, elbv2, ec2 = client("ecs"), client("elbv2"), client("ec2")
+    services = ecs.describe_services(cluster=cluster_arn, services=["web"])["services"]
+    if not services:
+        return ["no ECS service web"]
+    service = services[0]
+    if not service["taskDefinition"].split("/")[-1].startswith(f"{prefix}web:"):
+        problems.append(f"web service runs {service['taskDefinition']}")
+    lbs = service.get("loadBalancers", [])
+    if [(lb.get("containerName"), lb.get("containerPort")) for lb in lbs] != [("web", 8080)]:
+        problems.append(f"web service load balancers {lbs}")
+    breaker = service.get("deploymentConfiguration", {}).get("deploymentCircuitBreaker", {})
+    if breaker and breaker != {"enable": True, "rollback": True}:
+        problems.append(f"web circuit breaker {breaker}")
+    tg = elbv2.describe_target_groups(TargetGroupArns=[lbs[0]["targetGroupArn"]])["TargetGroups"][0] if lbs else {}
+    if tg.get("HealthCheckPath") != "/healthz" or tg.get("TargetType") != "ip" or tg.get("Port") != 8080:
+        problems.append(f"target group {tg.get('HealthCheckPath')}, {tg.get('TargetType')}, {tg.get('Port')}")
+    lb_arn = (tg.get("LoadBalancerArns") or [None])[0]
+    if lb_arn is None:
+        return problems + ["the web target group is on no load balancer"]
+    lb = elbv2.describe_load_balancers(LoadBalancerArns=[lb_arn])["LoadBalancers"][0]
+    listeners = {l["Port"]: l for l in elbv2.describe_listeners(LoadBalancerArn=lb_arn)["Listeners"]}
+    https, http = listeners.get(443, {}), listeners.get(80, {})
+    if https.get("Protocol") != "HTTPS" or not https.get("SslPolicy", "").startswith("ELBSecurityPolicy-TLS13"):
+        problems.append(f"443 listener {https.get('Protocol')} {https.get('SslPolicy')}")
+    if [a.get("Type") for a in http.get("DefaultActions", [])] != ["redirect"]:
+        problems.append(f"80 listener actions {http.get('DefaultActions')}")
+    attributes = {a["Key"]: a["Value"] for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=lb_arn)["Attributes"]}
+    for key in ["routing.http.drop_invalid_header_fields.enabled", "deletion_protection.enabled", "access_logs.s3.enabled"]:
+        if attributes.get(key) != "true":
+            problems.append(f"load balancer attribute {key} = {attributes.get(key)!r}")
+    # Security groups: the tasks' own group admits the load balancer's group only.
+    task_groups = service["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"]
+    alb_groups = set(lb.get("SecurityGroups", []))
+    admitting = []
+    for group in ec2.describe_security_groups(GroupIds=task_groups)["SecurityGroups"]:
+        for perm in group.get("IpPermissions", []):
+            admitting.append(group["GroupId"])
+            sources = {p["GroupId"] for p in perm.get("UserIdGroupPairs", [])}
+            if perm.get("IpRanges") or perm.get("Ipv6Ranges") or sources != alb_groups or perm.get("FromPort") != 8080:
+                problems.append(f"web task ingress {perm}")
+    if len(admitting) != 1:
+        problems.append(f"web task groups with ingress: {admitting}")
+    targets = client("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+    if not [t for t in targets if t["ResourceId"].endswith("/web")]:
+        problems.append("no scalable target for the web service")
+    return problems
+
+
+def moto_certificate(url: str) -> str:
+    """An ACM certificate in moto for the HTTPS listener (web_certificate_arn)."""
+    import boto3
+
+    acm = boto3.client("acm", endpoint_url=url, region_name=REGION,
+                       aws_access_key_id="moto", aws_secret_access_key="moto")
+    return acm.request_certificate(DomainName="pyramydal.example.com", ValidationMethod="DNS")["CertificateArn"]
 
 
 def main() -> int:
@@ -226,6 +337,7 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="pyramydal-tofu-"))
     problems = []
     try:
+        certificate = moto_certificate(url)
         shutil.copytree(ROOT / "infra", scratch / "infra")
         shutil.copytree(ROOT / "tasks", scratch / "tasks")
         for env in ENVS:
@@ -235,7 +347,7 @@ def main() -> int:
             run(args.tofu, env_dir, "init", "-input=false", "-no-color", f"-plugin-dir={args.plugin_dir}")
             run(args.tofu, env_dir, "validate", "-no-color")
             out = run(args.tofu, env_dir, "plan", "-input=false", "-no-color", "-lock=false",
-                      "-var", "image_tag=0123abc", "-out=plan.bin")
+                      "-var", "image_tag=0123abc", "-var", f"web_certificate_arn={certificate}", "-out=plan.bin")
             summary = next((l for l in out.splitlines() if l.startswith("Plan:")), "no summary")
             plan = json.loads(run(args.tofu, env_dir, "show", "-json", "plan.bin"))
             env_problems = check_plan(env, plan)

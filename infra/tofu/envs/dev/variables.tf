@@ -79,3 +79,31 @@ variable "worker_capacity_provider" {
   type        = string
   default     = "FARGATE_SPOT"
 }
+
+variable "web_certificate_arn" {
+  description = "ACM certificate (issued, in this region) of the web service's HTTPS listener; see docs/deploy.md."
+  type        = string
+}
+
+variable "web_allowed_cidrs" {
+  description = "IPv4 ranges that may reach the web service's load balancer; [\"0.0.0.0/0\"] for everyone."
+  type        = list(string)
+}
+
+variable "web_internet_facing" {
+  description = "Internet-facing load balancer in public subnets (true), or internal (false: reachable through a VPN, peering or Direct Connect only)."
+  type        = bool
+  default     = true
+}
+
+variable "web_min_count" {
+  description = "Fewest web tasks."
+  type        = number
+  default     = 1
+}
+
+variable "web_max_count" {
+  description = "Most web tasks (CPU target tracking scales between the two)."
+  type        = number
+  default     = 4
+}

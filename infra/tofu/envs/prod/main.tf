@@ -1,6 +1,7 @@
 # Wires the modules. tasks/*.json at the repository root is the list of
 # kinds: a new file there gets a task definition, a log group and (once its
-# policy is written in modules/iam) a task role.
+# policy is written in modules/iam) a task role. Two kinds are services, not
+# jobs: the dispatcher (module ecs) and web (module web, behind the ALB).
 
 data "aws_caller_identity" "current" {}
 
@@ -14,9 +15,10 @@ locals {
 module "network" {
   source = "../../modules/network"
 
-  name       = local.name
-  cidr_block = var.vpc_cidr
-  az_count   = var.az_count
+  name           = local.name
+  cidr_block     = var.vpc_cidr
+  az_count       = var.az_count
+  public_subnets = var.web_internet_facing
 }
 
 module "storage" {
@@ -89,4 +91,25 @@ module "ecs" {
   database_password_secret_arn = module.database.master_password_secret_arn
   dispatcher_count             = var.dispatcher_count
   worker_capacity_provider     = var.worker_capacity_provider
+}
+
+module "web" {
+  source = "../../modules/web"
+
+  name                      = local.name
+  vpc_id                    = module.network.vpc_id
+  internet_facing           = var.web_internet_facing
+  alb_subnet_ids            = var.web_internet_facing ? module.network.public_subnet_ids : module.network.private_subnet_ids
+  task_subnet_ids           = module.network.private_subnet_ids
+  tasks_security_group_id   = module.network.tasks_security_group_id
+  allowed_cidrs             = var.web_allowed_cidrs
+  certificate_arn           = var.web_certificate_arn
+  access_logs_bucket_name   = "${local.name}-alb-logs-${data.aws_caller_identity.current.account_id}"
+  access_log_retention_days = var.log_retention_days
+  cluster_name              = module.ecs.cluster_name
+  cluster_arn               = module.ecs.cluster_arn
+  task_definition_arn       = module.ecs.task_definition_arns["web"]
+  min_count                 = var.web_min_count
+  max_count                 = var.web_max_count
+  alarm_topic_arn           = module.observability.alarm_topic_arn
 }

@@ -65,3 +65,18 @@ output "alarm_topic_arn" {
   description = "SNS topic of the alarms."
   value       = module.observability.alarm_topic_arn
 }
+
+output "web_alb_dns_name" {
+  description = "The web service's load balancer: point the certificate's DNS name at it (CNAME, or a Route 53 alias with web_alb_zone_id)."
+  value       = module.web.alb_dns_name
+}
+
+output "web_alb_zone_id" {
+  description = "Hosted zone of the load balancer, for a Route 53 alias record."
+  value       = module.web.alb_zone_id
+}
+
+output "web_access_logs_bucket" {
+  description = "Bucket of the load balancer's access logs."
+  value       = module.web.access_logs_bucket
+}

@@ -21,8 +21,11 @@ locals {
   cluster_tasks_arn = "arn:${local.partition}:ecs:${local.region}:${local.account}:task/${var.cluster_name}/*"
   repository_arn    = "arn:${local.partition}:ecr:${local.region}:${local.account}:repository/${var.ecr_repository_name}"
 
-  # The kinds the dispatcher launches (everything but itself).
-  worker_kinds = [for k in var.kinds : k if k != "dispatcher"]
+  # The kinds that run as ECS services, not as jobs: the dispatcher never
+  # launches them, nor passes their roles.
+  service_kinds = ["dispatcher", "web"]
+  # The kinds the dispatcher launches (the jobs).
+  worker_kinds = [for k in var.kinds : k if !contains(local.service_kinds, k)]
   worker_task_definition_arns = [
     for k in local.worker_kinds :
     "arn:${local.partition}:ecs:${local.region}:${local.account}:task-definition/${var.family_prefix}${k}:*"
@@ -36,6 +39,7 @@ locals {
     print      = data.aws_iam_policy_document.print.json
     snapshot   = data.aws_iam_policy_document.snapshot.json
     dispatcher = data.aws_iam_policy_document.dispatcher.json
+    web        = data.aws_iam_policy_document.web.json
   }
 }
 
@@ -177,6 +181,23 @@ data "aws_iam_policy_document" "dispatcher" {
       variable = "iam:PassedToService"
       values   = ["ecs-tasks.amazonaws.com"]
     }
+  }
+}
+
+# web: uploads from the browser become workbooks under incoming/ (multipart
+# for large ones; the S3 event makes the ingest job), and reports are read
+# back (streamed, or presigned URLs, which carry the signer's rights). No
+# list, no delete, nothing else in the bucket.
+data "aws_iam_policy_document" "web" {
+  statement {
+    sid       = "ReadReports"
+    actions   = ["s3:GetObject"]
+    resources = ["${var.bucket_arn}/reports/*"]
+  }
+  statement {
+    sid       = "WriteIncoming"
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+    resources = ["${var.bucket_arn}/incoming/*"]
   }
 }
 

@@ -1,6 +1,11 @@
-# A VPC with private subnets only: no internet gateway, no NAT. Tasks reach AWS
-# through VPC endpoints (S3 as a gateway endpoint, the rest as interface
-# endpoints), so nothing in it can talk to the internet.
+# A VPC with private subnets: no NAT, and no route out of them. Tasks reach
+# AWS through VPC endpoints (S3 as a gateway endpoint, the rest as interface
+# endpoints), so no task can talk to the internet.
+#
+# With public_subnets = true there is also one public subnet per zone behind
+# an internet gateway, for the web service's internet-facing load balancer
+# only: nothing else is placed there, and the private route table still has
+# no route out.
 
 data "aws_availability_zones" "available" {
   #checkov:skip=CKV_AWS_394:only the first az_count zones (sorted by name) are used, so a zone AWS adds later never joins the set
@@ -52,10 +57,53 @@ resource "aws_route_table_association" "private" {
   route_table_id = aws_route_table.private.id
 }
 
+# Public subnets (only with public_subnets = true): the load balancer's. They
+# take the upper half of the VPC range (/20 number 8 + zone), the private ones
+# the lower half, so changing az_count never moves a subnet.
+resource "aws_internet_gateway" "this" {
+  count = var.public_subnets ? 1 : 0
+
+  vpc_id = aws_vpc.this.id
+  tags   = { Name = var.name }
+}
+
+resource "aws_subnet" "public" {
+  count = var.public_subnets ? var.az_count : 0
+
+  vpc_id                  = aws_vpc.this.id
+  availability_zone       = local.azs[count.index]
+  cidr_block              = cidrsubnet(var.cidr_block, 4, 8 + count.index)
+  map_public_ip_on_launch = false
+
+  tags = { Name = "${var.name}-public-${local.azs[count.index]}" }
+}
+
+resource "aws_route_table" "public" {
+  count = var.public_subnets ? 1 : 0
+
+  vpc_id = aws_vpc.this.id
+  tags   = { Name = "${var.name}-public" }
+}
+
+resource "aws_route" "public_internet" {
+  count = var.public_subnets ? 1 : 0
+
+  route_table_id         = aws_route_table.public[0].id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.this[0].id
+}
+
+resource "aws_route_table_association" "public" {
+  count = var.public_subnets ? var.az_count : 0
+
+  subnet_id      = aws_subnet.public[count.index].id
+  route_table_id = aws_route_table.public[0].id
+}
+
 # Tasks (dispatcher and workers): HTTPS to the endpoints and S3, PostgreSQL
 # inside the VPC. No ingress.
 resource "aws_security_group" "tasks" {
-  #checkov:skip=CKV2_AWS_5:attached to the dispatcher service and to every RunTask in the ecs module (another module, which checkov does not follow)
+  #checkov:skip=CKV2_AWS_5:attached to the dispatcher service and every RunTask (ecs module) and to the web service (web module): other modules, which checkov does not follow
   name        = "${var.name}-tasks"
   description = "Pyramydal tasks: HTTPS to VPC endpoints and S3, PostgreSQL in the VPC"
   vpc_id      = aws_vpc.this.id

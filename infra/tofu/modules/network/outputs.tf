@@ -13,6 +13,11 @@ output "private_subnet_ids" {
   value       = aws_subnet.private[*].id
 }
 
+output "public_subnet_ids" {
+  description = "Public subnets for an internet-facing load balancer (empty unless public_subnets)."
+  value       = aws_subnet.public[*].id
+}
+
 output "tasks_security_group_id" {
   description = "Security group of every Pyramydal task (PYRAMYDAL_ECS_SECURITY_GROUPS)."
   value       = aws_security_group.tasks.id

@@ -15,9 +15,15 @@ variable "az_count" {
   default     = 2
 
   validation {
-    condition     = var.az_count >= 2
-    error_message = "RDS needs subnets in at least two availability zones."
+    condition     = var.az_count >= 2 && var.az_count <= 8
+    error_message = "RDS needs subnets in at least two availability zones; the range has room for eight."
   }
+}
+
+variable "public_subnets" {
+  description = "Also make one public subnet per zone behind an internet gateway, for an internet-facing load balancer (nothing else goes there)."
+  type        = bool
+  default     = false
 }
 
 variable "flow_log_retention_days" {
