@@ -89,18 +89,22 @@ extension Accounts {
 
     /// The signed-in user of a session cookie, if the session is live (not
     /// revoked, not past its absolute expiry, used within the idle timeout)
-    /// and its user is enabled; marks it used.
+    /// and its user is enabled; marks it used (at most once per
+    /// ``touchInterval``, or a quarter of the idle timeout when that is shorter).
     public func session(cookieValue: String, policy: SessionPolicy, on connection: PostgresConnection) throws -> Principal? {
         let id = SecretToken.hash(cookieValue)
         let rows = try connection.query("""
-            UPDATE \(table("sessions")) s SET last_seen_at = now()
-            FROM \(table("users")) u
-            WHERE s.id = $1 AND u.id = s.user_id AND s.revoked_at IS NULL AND u.disabled_at IS NULL
+            SELECT s.csrf_token, s.last_seen_at < now() - make_interval(secs => LEAST(\(Self.touchInterval), $2 / 4)), \(userColumns)
+            FROM \(table("sessions")) s JOIN \(table("users")) u ON u.id = s.user_id
+            WHERE s.id = $1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL
               AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $2)
-            RETURNING s.user_id, s.csrf_token
             """, [.text(id), .int(Int(policy.idleTimeout.components.seconds))], purpose: "check session")
-        guard let row = rows.first, let user = try user(id: try row[0, as: Int64.self], on: connection) else { return nil }
-        return Principal(user: user, credential: .session(id: id, csrfToken: try row[1, as: String.self]))
+        guard let row = rows.first else { return nil }
+        if try row[1, as: Bool.self] {
+            _ = try connection.query("UPDATE \(table("sessions")) SET last_seen_at = now() WHERE id = $1", [.text(id)],
+                                     purpose: "record session use")
+        }
+        return Principal(user: try Self.user(from: row, at: 2), credential: .session(id: id, csrfToken: try row[0, as: String.self]))
     }
 
     /// Ends a session (logout). `id` is the cookie's hash (``Principal/Credential/session(id:csrfToken:)``).

@@ -62,17 +62,24 @@ extension Accounts {
     }
 
     /// The user of a bearer token, if it is known, not revoked and its user
-    /// enabled; records its use.
+    /// enabled; records its use (at most once per ``touchInterval``).
     public func principal(bearerToken token: String, on connection: PostgresConnection) throws -> Principal? {
         guard token.hasPrefix(Self.tokenPrefix) else { return nil }
         let rows = try connection.query("""
-            UPDATE \(table("api_tokens")) t SET last_used_at = now()
-            FROM \(table("users")) u
-            WHERE t.token_hash = $1 AND u.id = t.user_id AND t.revoked_at IS NULL AND u.disabled_at IS NULL
-            RETURNING t.id, t.name, t.scope, t.user_id
+            SELECT t.id, t.name, t.scope,
+                   t.last_used_at IS NULL OR t.last_used_at < now() - make_interval(secs => \(Self.touchInterval)),
+                   \(userColumns)
+            FROM \(table("api_tokens")) t JOIN \(table("users")) u ON u.id = t.user_id
+            WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
             """, [.text(SecretToken.hash(token))], purpose: "check API token")
-        guard let row = rows.first, let user = try user(id: try row[3, as: Int64.self], on: connection) else { return nil }
-        return Principal(user: user, credential: .token(id: try row[0, as: Int64.self], name: try row[1, as: String.self],
-                                                        scope: TokenScope(rawValue: try row[2, as: String.self]) ?? .read))
+        guard let row = rows.first else { return nil }
+        let id = try row[0, as: Int64.self]
+        if try row[3, as: Bool.self] {
+            _ = try connection.query("UPDATE \(table("api_tokens")) SET last_used_at = now() WHERE id = $1", [.int64(id)],
+                                     purpose: "record token use")
+        }
+        return Principal(user: try Self.user(from: row, at: 4),
+                         credential: .token(id: id, name: try row[1, as: String.self],
+                                            scope: TokenScope(rawValue: try row[2, as: String.self]) ?? .read))
     }
 }

@@ -56,7 +56,7 @@ public struct Accounts: Sendable {
 
     /// Every user with their grants, by name.
     public func users(on connection: PostgresConnection) throws -> [User] {
-        try connection.query("\(userSelect) ORDER BY u.username", purpose: "list users").map(Self.user(from:))
+        try connection.query("\(userSelect) ORDER BY u.username", purpose: "list users").map { try Self.user(from: $0) }
     }
 
     /// One user by name (nil if unknown).
@@ -71,25 +71,33 @@ public struct Accounts: Sendable {
 
     private func userRow(where condition: String, _ parameters: [PostgresValue],
                          on connection: PostgresConnection) throws -> User? {
-        try connection.query("\(userSelect) WHERE \(condition)", parameters, purpose: "read user").first.map(Self.user(from:))
+        try connection.query("\(userSelect) WHERE \(condition)", parameters, purpose: "read user").first.map { try Self.user(from: $0) }
     }
 
-    /// A user's columns and grants (as a JSON object), for ``user(from:)``.
-    private var userSelect: String {
+    /// The user `u`'s columns and grants (as a JSON object), for ``user(from:at:)``.
+    var userColumns: String {
         """
-        SELECT u.id, u.username, u.is_admin, u.disabled_at IS NOT NULL,
+        u.id, u.username, u.is_admin, u.disabled_at IS NOT NULL,
                COALESCE((SELECT json_object_agg(g.department, g.role)::text FROM \(table("department_grants")) g
                          WHERE g.user_id = u.id), '{}')
-        FROM \(table("users")) u
         """
     }
 
-    static func user(from row: PostgresRow) throws -> User {
-        let grantsJSON = try row[4, as: String.self]
+    private var userSelect: String { "SELECT \(userColumns) FROM \(table("users")) u" }
+
+    /// The user of ``userColumns``, which start at column `first` of `row`.
+    static func user(from row: PostgresRow, at first: Int = 0) throws -> User {
+        let grantsJSON = try row[first + 4, as: String.self]
         let raw = (try? JSONDecoder().decode([String: String].self, from: Data(grantsJSON.utf8))) ?? [:]
-        return User(id: try row[0, as: Int64.self], username: try row[1, as: String.self], isAdmin: try row[2, as: Bool.self],
-                    disabled: try row[3, as: Bool.self], grants: raw.compactMapValues(Role.init(rawValue:)))
+        return User(id: try row[first, as: Int64.self], username: try row[first + 1, as: String.self],
+                    isAdmin: try row[first + 2, as: Bool.self], disabled: try row[first + 3, as: Bool.self],
+                    grants: raw.compactMapValues(Role.init(rawValue:)))
     }
+
+    /// How stale a token's `last_used_at` or a session's `last_seen_at` may
+    /// get before a request writes it again: reads stay read-only (no
+    /// commit per request); the idle timeout is counted in minutes anyway.
+    public static let touchInterval = 60
 
     /// Sets a new password and ends every session of the user.
     public func setPassword(_ username: String, password: String, on connection: PostgresConnection) throws {

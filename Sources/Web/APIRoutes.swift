@@ -173,16 +173,15 @@ struct APIRoutes {
             return n
         }
         let schema = state.catalog.schemas.data
-        let available = try await state.pool.run { conn in
-            try ReportSource.describe(schema: schema, table: table, connection: conn).columns
-        }
-        let page = try RowPage(
-            schema: schema, table: table, available: available,
-            columns: query.getAll("columns").flatMap { $0.split(separator: ",").map(String.init) },
-            filters: query.getAll("where").map { String($0) }, sort: query.getAll("sort").map { String($0) },
-            q: query["q"].map { String($0) }, limit: limit, cursor: query["cursor"].map { String($0) })
-        let result = try await state.pool.run { conn in
-            try conn.query(page.sql, page.parameters.map { PostgresValue.text($0) }, purpose: "read a page of rows")
+        let columns = query.getAll("columns").flatMap { $0.split(separator: ",").map(String.init) }
+        let filters = query.getAll("where").map { String($0) }, sort = query.getAll("sort").map { String($0) }
+        let q = query["q"].map { String($0) }, cursor = query["cursor"].map { String($0) }
+        // One borrowed connection for the table's columns and the page.
+        let (page, result) = try await state.pool.run { conn in
+            let available = try ReportSource.describe(schema: schema, table: table, connection: conn).columns
+            let page = try RowPage(schema: schema, table: table, available: available, columns: columns, filters: filters,
+                                   sort: sort, q: q, limit: limit, cursor: cursor)
+            return (page, try conn.query(page.sql, page.parameters.map { PostgresValue.text($0) }, purpose: "read a page of rows"))
         }
         var cells: [[API.Cell]] = []
         var next: String?
