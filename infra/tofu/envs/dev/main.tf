@@ -89,6 +89,7 @@ module "ecs" {
   execution_role_arn           = module.iam.execution_role_arn
   database_url_secret_arn      = module.database.database_url_secret_arn
   database_password_secret_arn = module.database.master_password_secret_arn
+  trusted_proxies              = module.network.cidr_block
   dispatcher_count             = var.dispatcher_count
   worker_capacity_provider     = var.worker_capacity_provider
 }

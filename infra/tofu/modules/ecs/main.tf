@@ -25,6 +25,7 @@ locals {
       subnets                      = join(",", var.subnet_ids)
       security_groups              = join(",", var.security_group_ids)
       family_prefix                = var.family_prefix
+      trusted_proxies              = var.trusted_proxies
     }
   }
 

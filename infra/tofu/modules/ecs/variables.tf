@@ -85,3 +85,9 @@ variable "worker_capacity_provider" {
     error_message = "Use FARGATE or FARGATE_SPOT."
   }
 }
+
+variable "trusted_proxies" {
+  description = "CIDR of the load balancer in front of the web service (the VPC's): PYRAMYDAL_HTTP_TRUSTED_PROXIES of tasks/web.json, so sign-in throttling counts the client in X-Forwarded-For."
+  type        = string
+  default     = ""
+}
