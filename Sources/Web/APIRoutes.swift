@@ -178,7 +178,7 @@ struct APIRoutes {
         let q = query["q"].map { String($0) }, cursor = query["cursor"].map { String($0) }
         // One borrowed connection for the table's columns and the page.
         let (page, result) = try await state.pool.run { conn in
-            let available = try ReportSource.describe(schema: schema, table: table, connection: conn).columns
+            let available = try state.tableColumns.columns(version: record.id, schema: schema, table: table, connection: conn)
             let page = try RowPage(schema: schema, table: table, available: available, columns: columns, filters: filters,
                                    sort: sort, q: q, limit: limit, cursor: cursor)
             return (page, try conn.query(page.sql, page.parameters.map { PostgresValue.text($0) }, purpose: "read a page of rows"))

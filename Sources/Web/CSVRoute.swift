@@ -22,7 +22,7 @@ struct CSVRoute {
         let query = request.uri.queryParameters
         let schema = state.catalog.schemas.data
         let available = try await state.pool.run { conn in
-            try ReportSource.describe(schema: schema, table: table, connection: conn).columns
+            try state.tableColumns.columns(version: record.id, schema: schema, table: table, connection: conn)
         }
         let filters = try RowPage.filters(query.getAll("where").map { String($0) })
         let sort = try RowPage.sort(query.getAll("sort").map { String($0) })

@@ -52,7 +52,7 @@ struct ReportRoutes {
         // The job would refuse an unknown column or a value of the wrong type; say so now.
         let schema = state.catalog.schemas.data
         let available = try await state.pool.run { conn in
-            try ReportSource.describe(schema: schema, table: table, connection: conn).columns
+            try state.tableColumns.columns(version: record.id, schema: schema, table: table, connection: conn)
         }
         do {
             _ = try ReportQuery(request: arguments.request, schema: schema, table: table, available: available)

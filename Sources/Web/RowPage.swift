@@ -9,8 +9,11 @@ import Reports
 struct RowPage: Sendable {
     static let maxLimit = 1000
     static let defaultLimit = 100
-    /// Blocks read per step of an unsorted page (about 2,000–5,000 rows of 20 columns).
-    static let windowBlocks = 64
+    /// Blocks in the first window of an unsorted page (a couple of hundred
+    /// rows of 20 columns); each next window is twice the one before.
+    static let firstWindowBlocks = 8
+    /// Windows enough to reach block 2^32 − 1, PostgreSQL's last, from block 0.
+    static let windowCount = 29
 
     let columns: [ReportColumn]
     let sort: [(column: ReportColumn, descending: Bool)]
@@ -151,22 +154,23 @@ struct RowPage: Sendable {
             let inner = query.columns.enumerated().map { "src." + ReportQuery.quote($0.element.name) + " AS c\($0.offset)" }
                 + ["src.ctid AS t"]
             let outer = (0..<query.columns.count).map { "page.c\($0)::text AS c\($0)" } + ["page.t::text AS t"]
-            // Windows of `windowBlocks` blocks, each read by
-            // a TID range scan and sorted alone, taken in order until the page
-            // is full. The first page reads a few thousand rows, not the table.
-            parameters.append(relation)
-            let relationParameter = "$\(parameters.count)::regclass"
+            // Windows of blocks that double in size (8, 16, 32, … blocks from
+            // the first block, or the cursor's), each read by a TID range scan
+            // and sorted alone, taken in order until the page is full: the
+            // first page reads a couple of hundred rows, not the table, and a
+            // rare match costs about one pass. (Block numbers stop at 2^32 − 1.)
             let firstBlock: String
             if let cursorTID {
                 firstBlock = "split_part(trim(both '()' from " + bind(cursorTID, as: .text) + "), ',', 1)::bigint"
             } else {
                 firstBlock = "0"
             }
-            let window = "src.ctid >= format('(%s,0)', pyramydal_window.block)::tid"
-                + " AND src.ctid < format('(%s,0)', pyramydal_window.block + \(Self.windowBlocks))::tid"
+            func edge(_ exponent: String) -> String {
+                "format('(%s,0)', LEAST(\(firstBlock) + \(Self.firstWindowBlocks) * ((1::bigint << \(exponent)) - 1), 4294967295))::tid"
+            }
+            let window = "src.ctid >= " + edge("pyramydal_window.n") + " AND src.ctid < " + edge("(pyramydal_window.n + 1)")
             sql = "SELECT " + outer.joined(separator: ", ")
-                + " FROM generate_series(\(firstBlock), pg_relation_size(\(relationParameter))"
-                + " / current_setting('block_size')::bigint, \(Self.windowBlocks)) AS pyramydal_window(block),"
+                + " FROM generate_series(0, \(Self.windowCount - 1)) AS pyramydal_window(n),"
                 + " LATERAL (SELECT " + inner.joined(separator: ", ") + " FROM " + relation + " AS src WHERE "
                 + ([window] + clauses).joined(separator: " AND ") + " ORDER BY src.ctid) AS page"
                 + " LIMIT \(limit + 1)"

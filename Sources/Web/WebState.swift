@@ -16,6 +16,8 @@ public struct WebState: Sendable {
     /// `incoming/`, reports and snapshots are read from it. Nil: those
     /// endpoints answer 503.
     public let store: (any ObjectStore)?
+    /// The columns of the versions' tables, read once per table.
+    let tableColumns = TableColumns()
 
     public init(pool: ConnectionPool, catalog: Catalog, accounts: Accounts, jobsSchema: String, settings: WebSettings,
                 store: (any ObjectStore)? = nil) {
