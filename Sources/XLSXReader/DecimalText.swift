@@ -119,6 +119,88 @@
         return k < intCount ? b[intStart + k] &- 48 : b[fracStart + k - intCount] &- 48
     }
 
+    /// Excel's precision: it keeps 15 significant decimal digits of a
+    /// number (and shows at most those).
+    @usableFromInline package static let excelSignificantDigits = 15
+
+    /// True when the text has more significant digits than Excel keeps
+    /// (`84.73999999999999`, as XlsxWriter and pandas write doubles).
+    @inlinable
+    package var exceedsExcelPrecision: Bool { lastSignificant - firstSignificant > Self.excelSignificantDigits }
+
+    /// Calls `body` with the number rounded to Excel's 15 significant
+    /// digits (half away from zero, on the written digits: no binary
+    /// floating point), as text and parsed. Positional text stays
+    /// positional, with the fewest fraction digits (`84.73999999999999` →
+    /// `84.74`, `0.30000000000000004` → `0.3`, `1.9999999999999999` → `2`,
+    /// `12345678901234567` → `12345678901234600`); exponent notation stays
+    /// exponent notation, normalised (`1.2345678901234567E-5` →
+    /// `1.23456789012346E-5`, `123456789012345678E-2` →
+    /// `1.23456789012346E15`). Only for numbers that
+    /// ``exceedsExcelPrecision``.
+    @inlinable
+    package func withExcelPrecision<R>(in b: UnsafeBufferPointer<UInt8>, _ body: (DecimalText, UnsafeBufferPointer<UInt8>) -> R) -> R {
+        // The rounded text is at most a few bytes longer than the written
+        // one (a carried `1`, a `0` before a bare fraction, the exponent).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: b.count + 16) { out in
+            let count = writeRounded(in: b, to: out)
+            let text = UnsafeBufferPointer(start: out.baseAddress, count: count)
+            return body(DecimalText(text)!, text)
+        }
+    }
+
+    /// Writes the text of ``withExcelPrecision(in:_:)`` into `out`
+    /// (capacity `b.count + 16`); returns its length.
+    @usableFromInline
+    func writeRounded(in b: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let keep = Self.excelSignificantDigits
+        // The kept digits (digit-string indices lead ..< lead + kept.count), rounded.
+        var kept = (0..<keep).map { digit(firstSignificant + $0, in: b) }
+        var lead = firstSignificant
+        var carry = digit(firstSignificant + keep, in: b) >= 5
+        var i = keep - 1
+        while carry && i >= 0 {
+            if kept[i] == 9 { kept[i] = 0; i -= 1 } else { kept[i] += 1; carry = false }
+        }
+        if carry {  // 99…9 became 100…0: one digit further left
+            kept.insert(1, at: 0)
+            kept.removeLast()
+            lead -= 1
+        }
+        var count = kept.count
+        while count > 1 && kept[count - 1] == 0 { count -= 1 }
+        let pp = pointPosition
+        var n = 0
+        func put(_ c: UInt8) { out[n] = c; n += 1 }
+        if negative { put(UInt8(ascii: "-")) }
+        if hasExponent {
+            put(kept[0] + 48)
+            if count > 1 {
+                put(UInt8(ascii: "."))
+                for k in 1..<count { put(kept[k] + 48) }
+            }
+            put(UInt8(ascii: "E"))
+            var e = pp - 1 - lead
+            if e < 0 { put(UInt8(ascii: "-")); e = -e }
+            var reversed: [UInt8] = []
+            repeat { reversed.append(UInt8(e % 10) + 48); e /= 10 } while e > 0
+            for c in reversed.reversed() { put(c) }
+            return n
+        }
+        // Digit-string index k as written out (zeros beyond the kept ones).
+        func digitAt(_ k: Int) -> UInt8 { k >= lead && k < lead + count ? kept[k - lead] + 48 : 48 }
+        if lead >= pp {
+            put(48)
+        } else {
+            for k in lead..<pp { put(digitAt(k)) }
+        }
+        if lead + count > pp {
+            put(UInt8(ascii: "."))
+            for k in pp..<(lead + count) { put(digitAt(k)) }
+        }
+        return n
+    }
+
     /// The value as Int64 when it is integral and fits (`-0` → 0, `1E3`
     /// → 1000, `007` → 7).
     @inlinable
