@@ -89,7 +89,8 @@ public final class WorkbookReader {
     /// Streams the rows of `sheet` that hold at least one value, in
     /// document order, calling `body` for each. The `Row` passed is reused
     /// between calls. Rows keep their own numbers: a sheet whose rows are
-    /// out of order is reported in file order (not sorted). Throw from
+    /// out of order is reported in file order (not sorted); consecutive
+    /// `<row>` elements with one number are one row. Throw from
     /// `body` to stop early; the error is rethrown as is.
     public func readRows(of sheet: SheetInfo, _ body: (Row) throws -> Void) throws {
         var row = Row(number: 0, cells: [])
