@@ -154,51 +154,58 @@
     @usableFromInline
     func writeRounded(in b: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let keep = Self.excelSignificantDigits
-        // The kept digits (digit-string indices lead ..< lead + kept.count), rounded.
-        var kept = (0..<keep).map { digit(firstSignificant + $0, in: b) }
-        var lead = firstSignificant
-        var carry = digit(firstSignificant + keep, in: b) >= 5
-        var i = keep - 1
-        while carry && i >= 0 {
-            if kept[i] == 9 { kept[i] = 0; i -= 1 } else { kept[i] += 1; carry = false }
-        }
-        if carry {  // 99…9 became 100…0: one digit further left
-            kept.insert(1, at: 0)
-            kept.removeLast()
-            lead -= 1
-        }
-        var count = kept.count
-        while count > 1 && kept[count - 1] == 0 { count -= 1 }
-        let pp = pointPosition
-        var n = 0
-        func put(_ c: UInt8) { out[n] = c; n += 1 }
-        if negative { put(UInt8(ascii: "-")) }
-        if hasExponent {
-            put(kept[0] + 48)
-            if count > 1 {
-                put(UInt8(ascii: "."))
-                for k in 1..<count { put(kept[k] + 48) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: keep + 1) { kept in
+            // kept[0] is room for a carried digit; the kept digits are
+            // kept[1 ... keep], digit-string indices lead ..< lead + keep.
+            kept[0] = 0
+            for i in 0..<keep { kept[i + 1] = digit(firstSignificant + i, in: b) }
+            var lead = firstSignificant
+            var first = 1
+            var i = keep
+            var carry = digit(firstSignificant + keep, in: b) >= 5
+            while carry && i >= 1 {
+                if kept[i] == 9 { kept[i] = 0; i -= 1 } else { kept[i] += 1; carry = false }
             }
-            put(UInt8(ascii: "E"))
-            var e = pp - 1 - lead
-            if e < 0 { put(UInt8(ascii: "-")); e = -e }
-            var reversed: [UInt8] = []
-            repeat { reversed.append(UInt8(e % 10) + 48); e /= 10 } while e > 0
-            for c in reversed.reversed() { put(c) }
+            if carry {  // 99…9 became 100…0: one digit further left
+                kept[0] = 1
+                first = 0
+                lead -= 1
+            }
+            var last = keep  // the last non-zero kept digit
+            while last > first && kept[last] == 0 { last -= 1 }
+            let count = last - first + 1
+            let pp = pointPosition
+            var n = 0
+            if negative { out[n] = UInt8(ascii: "-"); n += 1 }
+            if hasExponent {
+                out[n] = kept[first] + 48; n += 1
+                if count > 1 {
+                    out[n] = UInt8(ascii: "."); n += 1
+                    for k in (first + 1)...last { out[n] = kept[k] + 48; n += 1 }
+                }
+                out[n] = UInt8(ascii: "E"); n += 1
+                var e = pp - 1 - lead
+                if e < 0 { out[n] = UInt8(ascii: "-"); n += 1; e = -e }
+                var digits = 1
+                var scale = 10
+                while e >= scale { digits += 1; scale *= 10 }
+                for k in stride(from: digits - 1, through: 0, by: -1) { out[n + k] = UInt8(e % 10) + 48; e /= 10 }
+                return n + digits
+            }
+            // Positional: digit-string index k written out is kept[k - lead + first]
+            // inside the kept digits, else 0.
+            let end = lead + count
+            if lead >= pp {
+                out[n] = 48; n += 1
+            } else {
+                for k in lead..<pp { out[n] = k < end ? kept[k - lead + first] + 48 : 48; n += 1 }
+            }
+            if end > pp {
+                out[n] = UInt8(ascii: "."); n += 1
+                for k in pp..<end { out[n] = k >= lead ? kept[k - lead + first] + 48 : 48; n += 1 }
+            }
             return n
         }
-        // Digit-string index k as written out (zeros beyond the kept ones).
-        func digitAt(_ k: Int) -> UInt8 { k >= lead && k < lead + count ? kept[k - lead] + 48 : 48 }
-        if lead >= pp {
-            put(48)
-        } else {
-            for k in lead..<pp { put(digitAt(k)) }
-        }
-        if lead + count > pp {
-            put(UInt8(ascii: "."))
-            for k in pp..<(lead + count) { put(digitAt(k)) }
-        }
-        return n
     }
 
     /// The value as Int64 when it is integral and fits (`-0` → 0, `1E3`
