@@ -111,13 +111,15 @@ public struct Catalog: Sendable {
 
     /// Marks the version committed with its statistics.
     public func markCommitted(
-        versionID: Int64, rowCount: Int, columns: [ColumnInfo], timings: VersionTimings, on connection: PostgresConnection
+        versionID: Int64, rowCount: Int, columns: [ColumnInfo], timings: VersionTimings, notes: [String] = [],
+        on connection: PostgresConnection
     ) throws {
         _ = try connection.query("""
             UPDATE \(versions) SET status = 'committed', row_count = $2, columns = $3::jsonb, timings = $4::jsonb,
-                   committed_at = now()
+                   notes = $5::jsonb, committed_at = now()
             WHERE id = $1
-            """, [.int64(versionID), .int(rowCount), .json(Self.json(columns)), .json(Self.json(timings))],
+            """, [.int64(versionID), .int(rowCount), .json(Self.json(columns)), .json(Self.json(timings)),
+                  .json(notes.isEmpty ? nil : Self.json(notes))],
             purpose: "mark version committed")
     }
 
@@ -215,7 +217,7 @@ public struct Catalog: Sendable {
 
     static let versionColumns = """
         id, dataset_id, version, status, source_uri, etag, sha256, sheet, row_count, columns::text, error::text,
-        timings::text, table_name, created_at, committed_at
+        timings::text, table_name, created_at, committed_at, notes::text
         """
 
     static func version(from row: PostgresRow) throws -> VersionRecord {
@@ -231,7 +233,7 @@ public struct Catalog: Sendable {
             error: decode(try row[10, as: String?.self], as: VersionError.self),
             timings: decode(try row[11, as: String?.self], as: VersionTimings.self),
             tableName: try row[12, as: String?.self], createdAt: try row[13, as: Date?.self],
-            committedAt: try row[14, as: Date?.self])
+            committedAt: try row[14, as: Date?.self], notes: decode(try row[15, as: String?.self], as: [String].self) ?? [])
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

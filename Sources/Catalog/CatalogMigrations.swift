@@ -80,6 +80,11 @@ extension Catalog {
                     detail      jsonb
                 );
                 """),
+            PostgresMigration(version: 2, name: "notes on a version (sheets skipped, numbers rounded)", sql: """
+                -- ["sheet \"Chart1\" skipped: a chart sheet", …]: what the ingest
+                -- did that a person should know, beside the rows it landed
+                ALTER TABLE \(c).dataset_versions ADD COLUMN notes jsonb;
+                """),
         ]
     }
 }

@@ -60,8 +60,12 @@ public struct ColumnInfo: Sendable, Hashable, Codable {
     public var errors: Int
     /// The kinds of value seen (`integer`, `decimal`, `date`, …).
     public var kinds: [String]
+    /// Numbers written with more than 15 significant digits, stored rounded
+    /// to 15 (Excel's precision); 0 in versions made before this was counted.
+    public var rounded: Int
 
-    public init(name: String, type: String, sourceColumn: String, nonNull: Int, nulls: Int, errors: Int, kinds: [String]) {
+    public init(name: String, type: String, sourceColumn: String, nonNull: Int, nulls: Int, errors: Int, kinds: [String],
+                rounded: Int = 0) {
         self.name = name
         self.type = type
         self.sourceColumn = sourceColumn
@@ -69,10 +73,19 @@ public struct ColumnInfo: Sendable, Hashable, Codable {
         self.nulls = nulls
         self.errors = errors
         self.kinds = kinds
+        self.rounded = rounded
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, type, sourceColumn = "source_column", nonNull = "non_null", nulls, errors, kinds
+        case name, type, sourceColumn = "source_column", nonNull = "non_null", nulls, errors, kinds, rounded
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), type: try c.decode(String.self, forKey: .type),
+                  sourceColumn: try c.decode(String.self, forKey: .sourceColumn), nonNull: try c.decode(Int.self, forKey: .nonNull),
+                  nulls: try c.decode(Int.self, forKey: .nulls), errors: try c.decode(Int.self, forKey: .errors),
+                  kinds: try c.decode([String].self, forKey: .kinds), rounded: try c.decodeIfPresent(Int.self, forKey: .rounded) ?? 0)
     }
 }
 
@@ -98,7 +111,7 @@ public struct VersionTimings: Sendable, Hashable, Codable {
 /// Why an attempt failed, as recorded on the version and written to
 /// `errors/<key>.json`. Never holds a secret.
 public struct VersionError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
-    /// `badInput` or `transient`, then the underlying code (`encrypted`, `headerOnly`, …).
+    /// `badInput` or `transient`, then the underlying code (`encrypted`, `malformedXML`, `emptyWorkbook`, …).
     public var kind: String
     public var code: String
     public var file: String
@@ -169,6 +182,9 @@ public struct VersionRecord: Sendable, Hashable {
     public var tableName: String?
     public var createdAt: Date?
     public var committedAt: Date?
+    /// What the ingest did that a person should know (sheets skipped, numbers
+    /// rounded to Excel's precision), in words; empty when nothing.
+    public var notes: [String] = []
 }
 
 /// A standing report request: after each new version of the dataset, a

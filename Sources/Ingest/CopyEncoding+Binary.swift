@@ -66,25 +66,40 @@ extension CopyEncoder {
                 return .valueDoesNotFitColumnType
             }
         case .number:
-            if type == .text {
-                let lengthAt = PostgresBinaryCopy.beginField(&out)
-                if let d = DecimalText(b), appendDisplayNumber(d, b, numberKind, to: &out) {} else { Self.appendReplacingNUL(b, to: &out) }
-                PostgresBinaryCopy.patchLength(at: lengthAt, in: &out)
+            guard let d = DecimalText(b) else {
+                guard type == .text else { return .valueDoesNotFitColumnType }
+                Self.appendBinaryText(b, to: &out)
                 return nil
             }
-            if type == .doublePrecision {
-                // strtod on the text: correctly rounded, and the same value
-                // PostgreSQL's float8in would read from the text format.
-                guard DecimalText(b) != nil, let v = Double(String(decoding: b, as: UTF8.self)), v.isFinite else {
-                    return .valueDoesNotFitColumnType
-                }
-                PostgresBinaryCopy.appendFloat8(v, to: &out)
-                return nil
+            if d.exceedsExcelPrecision {
+                return ColumnTypeInference.asStored(d, b, numberKind) { d, b, _ in appendStoredNumberField(d, b, numberKind, as: type, to: &out) }
             }
-            guard let d = DecimalText(b) else { return .valueDoesNotFitColumnType }
-            return appendNumberBinary(d, b, numberKind, type, to: &out)
+            return appendStoredNumberField(d, b, numberKind, as: type, to: &out)
         }
         return nil
+    }
+
+    /// One field from a number as stored (already rounded to Excel's
+    /// precision where it is to be: see ``ColumnTypeInference/asStored(_:_:_:_:)``).
+    @inline(__always)
+    func appendStoredNumberField(
+        _ d: DecimalText, _ b: UnsafeBufferPointer<UInt8>, _ numberKind: NumberKind, as type: ColumnType, to out: inout [UInt8]
+    ) -> CopyEncodingError.Code? {
+        switch type {
+        case .text:
+            let lengthAt = PostgresBinaryCopy.beginField(&out)
+            if !appendDisplayNumber(d, b, numberKind, to: &out) { Self.appendReplacingNUL(b, to: &out) }
+            PostgresBinaryCopy.patchLength(at: lengthAt, in: &out)
+            return nil
+        case .doublePrecision:
+            // strtod on the text: correctly rounded, and the same value
+            // PostgreSQL's float8in would read from the text format.
+            guard let v = Double(String(decoding: b, as: UTF8.self)), v.isFinite else { return .valueDoesNotFitColumnType }
+            PostgresBinaryCopy.appendFloat8(v, to: &out)
+            return nil
+        default:
+            return appendNumberBinary(d, b, numberKind, type, to: &out)
+        }
     }
 
     func appendNumberBinary(
@@ -97,7 +112,7 @@ extension CopyEncoder {
         case .numeric:
             return Self.appendNumeric(d, b, to: &out)
         case .date, .timestamp:
-            guard kind == .date || kind == .dateTime else { return .valueDoesNotFitColumnType }
+            guard Self.fitsDateColumn(kind, type) else { return .valueDoesNotFitColumnType }
             guard let ts = ExcelDate.timestamp(d, in: b, system: dateSystem) else { return .valueOutOfRange }
             if type == .date {
                 guard ts.microsecondOfDay == 0 else { return .valueOutOfRange }
@@ -106,7 +121,7 @@ extension CopyEncoder {
                 PostgresBinaryCopy.appendTimestamp(microsecondsSince2000: ts.microsecondsSince2000, to: &out)
             }
         case .interval:
-            guard kind == .duration || kind == .time else { return .valueDoesNotFitColumnType }
+            guard Self.fitsIntervalColumn(d, b, kind) else { return .valueDoesNotFitColumnType }
             guard let micros = ExcelDate.durationMicroseconds(d, in: b) else { return .valueOutOfRange }
             PostgresBinaryCopy.appendInterval(microseconds: micros, to: &out)
         case .boolean:

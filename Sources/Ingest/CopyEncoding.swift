@@ -82,7 +82,7 @@ package struct CopyEncoder: Sendable, Equatable, Hashable {
                     if type == .text { Self.appendEscaped(b, to: &out); return nil }
                     return .valueDoesNotFitColumnType
                 }
-                return appendNumberText(d, b, kind, type, to: &out)
+                return ColumnTypeInference.asStored(d, b, kind) { d, b, _ in appendNumberText(d, b, kind, type, to: &out) }
             }
             if let code = failure { throw CopyEncodingError(code: code, columnType: type, value: value) }
         }
@@ -103,9 +103,15 @@ package struct CopyEncoder: Sendable, Equatable, Hashable {
         case .error(let e): return e
         case .boolean(let v): Self.appendDisplayBoolean(v, to: &out)
         case .number(let t, let kind):
+            // Numbers as stored: a plain number rounded to Excel's precision
+            // if it has more digits, else as written.
             let handled = t.withDecimalBytes { b -> Bool in
                 guard let d = DecimalText(b) else { return false }
-                return appendDisplayNumber(d, b, kind, to: &out)
+                return ColumnTypeInference.asStored(d, b, kind) { d, b, rounded in
+                    if appendDisplayNumber(d, b, kind, to: &out) { return true }
+                    if rounded { out.append(contentsOf: b) }
+                    return rounded
+                }
             }
             if !handled { return t }
         }
@@ -122,7 +128,7 @@ package struct CopyEncoder: Sendable, Equatable, Hashable {
         case .numeric, .doublePrecision:
             out.append(contentsOf: b)
         case .date, .timestamp:
-            guard kind == .date || kind == .dateTime else { return (.valueDoesNotFitColumnType) }
+            guard Self.fitsDateColumn(kind, type) else { return (.valueDoesNotFitColumnType) }
             guard let ts = ExcelDate.timestamp(d, in: b, system: dateSystem) else { return (.valueOutOfRange) }
             if type == .date {
                 guard ts.microsecondOfDay == 0 else { return (.valueOutOfRange) }
@@ -131,7 +137,7 @@ package struct CopyEncoder: Sendable, Equatable, Hashable {
                 Self.appendTimestamp(ts, to: &out)
             }
         case .interval:
-            guard kind == .duration || kind == .time else { return (.valueDoesNotFitColumnType) }
+            guard Self.fitsIntervalColumn(d, b, kind) else { return (.valueDoesNotFitColumnType) }
             guard let micros = ExcelDate.durationMicroseconds(d, in: b) else { return (.valueOutOfRange) }
             Self.appendInterval(micros, to: &out)
         case .boolean:
@@ -155,11 +161,38 @@ package struct CopyEncoder: Sendable, Equatable, Hashable {
             } else {
                 Self.appendTimestamp(ts, to: &out)
             }
-        case .time, .duration:
+        case .time:
+            switch ExcelDate.timeSerial(d, in: b) {
+            case .timeOfDay:
+                guard let micros = ExcelDate.durationMicroseconds(d, in: b) else { return false }
+                Self.appendInterval(micros, to: &out)
+            case .dateTime:
+                guard let ts = ExcelDate.timestamp(d, in: b, system: dateSystem) else { return false }
+                Self.appendTimestamp(ts, to: &out)
+            case .number:
+                return false
+            }
+        case .duration:
             guard let micros = ExcelDate.durationMicroseconds(d, in: b) else { return false }
             Self.appendInterval(micros, to: &out)
         }
         return true
+    }
+
+    /// Whether a number of this kind belongs in a date or timestamp column:
+    /// date and date-time formats, and time-of-day formats in a timestamp
+    /// column (a serial ≥ 1 is a date-time; one in [0, 1) a time on
+    /// 1899-12-31, see ``ColumnTypeInference``).
+    @inline(__always)
+    static func fitsDateColumn(_ kind: NumberKind, _ type: ColumnType) -> Bool {
+        kind == .date || kind == .dateTime || (kind == .time && type == .timestamp)
+    }
+
+    /// Whether a number belongs in an interval column: a duration, or a
+    /// time of day (a serial in [0, 1) under a time-of-day format).
+    @inline(__always)
+    static func fitsIntervalColumn(_ d: DecimalText, _ b: UnsafeBufferPointer<UInt8>, _ kind: NumberKind) -> Bool {
+        kind == .duration || (kind == .time && ExcelDate.timeSerial(d, in: b) == .timeOfDay)
     }
 
     // MARK: - text pieces

@@ -33,12 +33,15 @@ extension Ingest {
         return .success(Claim(datasetID: dataset.id, viewName: dataset.viewName, number: number, table: table, versionID: versionID))
     }
 
-    /// Marks the version committed, points the view, audits, runs the hook.
+    /// Marks the version committed (with the workbook's notes and the
+    /// plan's own), points the view, audits, runs the hook.
     func finishVersion(
-        _ claim: Claim, plan: SheetPlan, rows: Int, request: IngestRequest, timings: VersionTimings, on conn: PostgresConnection
+        _ claim: Claim, plan: SheetPlan, rows: Int, request: IngestRequest, timings: VersionTimings, notes workbookNotes: [String],
+        on conn: PostgresConnection
     ) throws -> CommittedVersion {
         let columns = plan.columns
-        try catalog.markCommitted(versionID: claim.versionID, rowCount: rows, columns: columns, timings: timings, on: conn)
+        let notes = workbookNotes + plan.notes
+        try catalog.markCommitted(versionID: claim.versionID, rowCount: rows, columns: columns, timings: timings, notes: notes, on: conn)
         try catalog.pointView(claim.viewName, at: claim.table, on: conn)
         try catalog.audit(who: request.actor, what: "ingest \(plan.dataset)", outcome: "committed",
                           detail: "{\"version\": \(claim.number), \"rows\": \(rows), \"source\": \(Self.jsonString(request.source.uri))}",
@@ -46,7 +49,7 @@ extension Ingest {
         let committed = CommittedVersion(
             dataset: plan.dataset, datasetID: claim.datasetID, versionID: claim.versionID, version: claim.number,
             sheet: plan.sheet.name, rowCount: rows, columns: columns, tableName: claim.table, viewName: claim.viewName,
-            timings: timings, alreadyIngested: false)
+            timings: timings, alreadyIngested: false, notes: notes)
         try onCommitted?(committed, conn)
         logger.info("version committed", metadata: [
             "dataset.name": "\(plan.dataset)", "dataset.version": "\(claim.number)", "dataset.rows": "\(rows)",
@@ -85,7 +88,7 @@ extension Ingest {
     /// One planned sheet's transaction (several-sheet workbooks).
     func commit(
         _ plan: SheetPlan, request: IngestRequest, reader: ReaderBox, dateSystem: DateSystem, inferSeconds: Double,
-        started: DispatchTime, progress: (@Sendable (IngestProgress) -> Void)?
+        notes: [String], started: DispatchTime, progress: (@Sendable (IngestProgress) -> Void)?
     ) throws -> CommittedVersion {
         try connection.transaction(purpose: "ingest \(plan.dataset)") { conn in
             let claim: Claim
@@ -99,7 +102,7 @@ extension Ingest {
             let timings = VersionTimings(download: request.downloadSeconds, parseInfer: inferSeconds,
                                          copy: Self.seconds(since: copyStart),
                                          total: request.downloadSeconds + Self.seconds(since: started))
-            return try finishVersion(claim, plan: plan, rows: rows, request: request, timings: timings, on: conn)
+            return try finishVersion(claim, plan: plan, rows: rows, request: request, timings: timings, notes: notes, on: conn)
         }
     }
 
@@ -107,7 +110,7 @@ extension Ingest {
     /// overlapped (see ``SinglePassLoader``).
     func commitSinglePass(
         _ sheet: SheetInfo, dataset ref: DatasetRef, request: IngestRequest, reader: ReaderBox, dateSystem: DateSystem,
-        started: DispatchTime, progress: (@Sendable (IngestProgress) -> Void)?
+        notes: [String], started: DispatchTime, progress: (@Sendable (IngestProgress) -> Void)?
     ) throws -> CommittedVersion {
         try connection.transaction(purpose: "ingest \(ref)") { conn in
             let claim: Claim
@@ -152,7 +155,7 @@ extension Ingest {
             }
             guard let plan = outcome.plan else {
                 writer?.abort(message: "empty sheet")
-                throw Self.emptyWorkbook(request)
+                throw Self.emptyWorkbook(request, notes: notes)
             }
             let parseSeconds = Self.seconds(since: passStart)
             if outcome.held, let writer {
@@ -161,17 +164,20 @@ extension Ingest {
                 }
                 progress?(IngestProgress(dataset: ref, rowsCopied: rows, totalRows: rows, elapsedSeconds: parseSeconds))
             } else {
-                // The guess didn't hold: start over with the whole-column types.
+                // The guess didn't hold (or there was none: a sheet without
+                // header): start over with the whole-column types.
                 writer?.abort(message: "column types changed after the first rows")
                 try conn.execute("ROLLBACK TO SAVEPOINT speculative_copy", purpose: "abandon the speculative COPY")
-                logger.info("column types changed after the first rows; copying again", metadata: ["dataset.name": "\(ref)"])
+                if writer != nil {
+                    logger.info("column types changed after the first rows; copying again", metadata: ["dataset.name": "\(ref)"])
+                }
                 rows = try copyPass2(claim, plan: plan, request: request, reader: reader, dateSystem: dateSystem,
                                      progress: progress, on: conn)
             }
             let timings = VersionTimings(download: request.downloadSeconds, parseInfer: parseSeconds,
                                          copy: Self.seconds(since: passStart),
                                          total: request.downloadSeconds + Self.seconds(since: started))
-            return try finishVersion(claim, plan: plan, rows: rows, request: request, timings: timings, on: conn)
+            return try finishVersion(claim, plan: plan, rows: rows, request: request, timings: timings, notes: notes, on: conn)
         }
     }
 }

@@ -46,6 +46,9 @@ public struct CommittedVersion: Sendable, Hashable {
     public var timings: VersionTimings
     /// true when the same object had already been ingested: nothing new was made.
     public var alreadyIngested: Bool
+    /// What the ingest did that a person should know (sheets skipped,
+    /// numbers rounded), as recorded on the version.
+    public var notes: [String] = []
 }
 
 /// Boxes an already-made version so it can travel as a `Result` failure.
@@ -151,7 +154,7 @@ public final class Ingest: Sendable {
                 failedSheet = sheet.name
                 if let done = try alreadyIngested([request.workbook], source: request.source) { return done }
                 return [try commitSinglePass(sheet, dataset: request.workbook, request: request, reader: ReaderBox(csv: csv),
-                                             dateSystem: .excel1900, started: started, progress: progress)]
+                                             dateSystem: .excel1900, notes: [], started: started, progress: progress)]
             }
             let reader: WorkbookReader
             do {
@@ -169,11 +172,14 @@ public final class Ingest: Sendable {
             }
             let dateSystem: DateSystem = reader.date1904 ? .excel1904 : .excel1900
             let box = ReaderBox(reader)
+            // Sheets the reader skipped (chart, dialog and macro sheets, an
+            // unknown state) are noted on every version the workbook makes.
+            var notes = reader.skippedSheets.map(\.description)
             if visible.count == 1 {
                 failedDataset = refs[0]
                 failedSheet = visible[0].name
                 return [try commitSinglePass(visible[0], dataset: refs[0], request: request, reader: box, dateSystem: dateSystem,
-                                             started: started, progress: progress)]
+                                             notes: notes, started: started, progress: progress)]
             }
             // Several sheets: pass 1 over every sheet first, so a bad sheet
             // fails the whole workbook before anything is committed.
@@ -184,18 +190,30 @@ public final class Ingest: Sendable {
                 failedSheet = sheet.name
                 if let plan = try SheetPlan.infer(sheet, dataset: ref, reader: reader, file: request.displayName) {
                     plans.append(plan)
+                } else {
+                    notes.append("sheet \"\(sheet.name)\" skipped: it is empty")
                 }
             }
             failedSheet = nil
             failedDataset = request.workbook
-            guard !plans.isEmpty else { throw Self.emptyWorkbook(request) }
+            // A sheet with a single row of values and no table (a cover
+            // note) beside sheets with tables is skipped with a warning; when
+            // no sheet has a table, such sheets land under letter names.
+            if plans.contains(where: \.hasHeader) {
+                for plan in plans where !plan.hasHeader {
+                    notes.append("warning: sheet \"\(plan.sheet.name)\" skipped: a single row of values "
+                                 + "(row \(plan.headerRow)) and no table, beside sheets with tables")
+                }
+                plans.removeAll { !$0.hasHeader }
+            }
+            guard !plans.isEmpty else { throw Self.emptyWorkbook(request, notes: notes) }
             let inferSeconds = Self.seconds(since: inferStart) / Double(plans.count)
             var results: [CommittedVersion] = []
             for plan in plans {
                 failedDataset = plan.dataset
                 failedSheet = plan.sheet.name
                 results.append(try commit(plan, request: request, reader: box, dateSystem: dateSystem,
-                                          inferSeconds: inferSeconds, started: started, progress: progress))
+                                          inferSeconds: inferSeconds, notes: notes, started: started, progress: progress))
             }
             return results
         } catch {
@@ -231,7 +249,7 @@ public final class Ingest: Sendable {
     static func existing(_ v: VersionRecord, ref: DatasetRef, viewName: String) -> CommittedVersion {
         CommittedVersion(dataset: ref, datasetID: v.datasetID, versionID: v.id, version: v.version ?? 0, sheet: v.sheet ?? "",
                          rowCount: Int(v.rowCount ?? 0), columns: v.columns, tableName: v.tableName ?? "", viewName: viewName,
-                         timings: v.timings ?? VersionTimings(), alreadyIngested: true)
+                         timings: v.timings ?? VersionTimings(), alreadyIngested: true, notes: v.notes)
     }
 
     /// CSV by name: `.csv` / `.txt` (any case) on the key or path.
@@ -240,8 +258,11 @@ public final class Ingest: Sendable {
         return name.hasSuffix(".csv") || name.hasSuffix(".txt")
     }
 
-    static func emptyWorkbook(_ request: IngestRequest) -> IngestError {
-        IngestError.badInput("emptyWorkbook", file: request.displayName, "the workbook has no visible sheet with any value")
+    /// No value in any visible sheet; `notes` say what was skipped.
+    static func emptyWorkbook(_ request: IngestRequest, notes: [String] = []) -> IngestError {
+        let skipped = notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")"
+        return IngestError.badInput("emptyWorkbook", file: request.displayName,
+                                    "the workbook has no value in any visible sheet: nothing to land\(skipped)")
     }
 
     static func seconds(since start: DispatchTime) -> Double {

@@ -57,13 +57,14 @@ struct SheetLoader {
         return rows
     }
 
-    /// The producer: every data row (all rows after the header) as a COPY
+    /// The producer: every data row (all rows after the header, or every
+    /// row of a sheet without header) as a COPY
     /// binary tuple with one field per column, NULL where the row has no cell.
     static func produce(plan: SheetPlan, file: String, encoder: CopyEncoder, reader: ReaderBox, pipe: ChunkPipe) throws {
         let rows = BinaryRowEncoder(firstColumn: plan.firstColumn, types: plan.types, encoder: encoder)
         var buffer = pipe.takeBuffer()
         var rowsInBuffer = 0
-        var seenHeader = false
+        var seenHeader = !plan.hasHeader  // a sheet without header: every row is data
         struct Stop: Error {}
         do {
             try reader.readRawRows(of: plan.sheet) { row in

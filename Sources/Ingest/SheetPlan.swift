@@ -12,21 +12,48 @@ struct SheetPlan: Sendable {
     var names: [String]
     var inference: [ColumnTypeInference]
     var dataRowCount: Int
+    /// False for a sheet with a single row of values and no table (a cover
+    /// note, a title): that row is then data, under letter-named columns
+    /// (`A`, `B`, …) — if the sheet lands at all (see ``Ingest``).
+    var hasHeader = true
+    /// The row of the header (or of the single row of values).
+    var headerRow = 0
 
     var types: [ColumnType] { inference.map(\.inferredType) }
+
+    /// What this version's notes say about its rows: the numbers rounded to
+    /// Excel's precision, a single row landed under letter names.
+    var notes: [String] {
+        var notes: [String] = []
+        if !hasHeader {
+            notes.append("sheet \"\(sheet.name)\" has a single row of values (row \(headerRow)) and no header: "
+                         + "its values land as data under the column letters")
+        }
+        let rounded = zip(names, inference).filter { $0.1.roundedCount > 0 }
+        if !rounded.isEmpty {
+            let total = rounded.reduce(0) { $0 + $1.1.roundedCount }
+            let perColumn = rounded.map { "\($0.0) \($0.1.roundedCount)" }.joined(separator: ", ")
+            notes.append("\(total) number\(total == 1 ? "" : "s") written with more than 15 significant digits "
+                         + "rounded to 15, Excel's precision (\(perColumn))")
+        }
+        return notes
+    }
 
     var columns: [ColumnInfo] {
         zip(names, inference).enumerated().map { i, pair in
             ColumnInfo(name: pair.0, type: pair.1.inferredType.sqlName,
                        sourceColumn: CellReference.columnName(firstColumn + i), nonNull: pair.1.nonNullCount,
-                       nulls: pair.1.nullCount, errors: pair.1.errorCount, kinds: pair.1.kindsSeen.names)
+                       nulls: pair.1.nullCount, errors: pair.1.errorCount, kinds: pair.1.kindsSeen.names,
+                       rounded: pair.1.roundedCount)
         }
     }
 
     /// Pass 1 over a sheet: the header is the first row holding a value;
     /// every later row holding a value is a data row (rows without any
-    /// value are not rows of the dataset). Returns nil for an empty sheet.
-    /// Throws bad input for a sheet with only a header or too many columns.
+    /// value are not rows of the dataset). Returns nil for an empty sheet,
+    /// and a plan without header (letter-named columns, the single row as
+    /// data) for a sheet with a single row of values. Throws bad input for
+    /// too many columns.
     static func infer(
         _ sheet: SheetInfo, dataset: DatasetRef, reader: WorkbookReader, file: String
     ) throws -> SheetPlan? {
@@ -85,12 +112,20 @@ struct SheetPlan: Sendable {
         /// The plan for the rows seen so far (nil: no row at all).
         func plan() throws -> SheetPlan? {
             guard let header else { return nil }
-            if dataRows == 0 {
-                throw IngestError.badInput(
-                    "headerOnly", file: file, sheet: sheet.name, cell: CellReference.name(column: header[0].column, row: headerRow),
-                    "the sheet has a header row (row \(headerRow)) but no data rows")
-            }
             let count = maxColumn - minColumn + 1
+            if dataRows == 0 {
+                // One row of values and no table: that row is the data,
+                // under the column letters.
+                var columns = [ColumnTypeInference](repeating: ColumnTypeInference(), count: count)
+                for i in 0..<count { columns[i].observeBlanks(1) }
+                for cell in header {
+                    columns[cell.column - minColumn] = ColumnTypeInference()
+                    columns[cell.column - minColumn].observe(cell.value)
+                }
+                let names = (minColumn...maxColumn).map { CellReference.columnName($0) }
+                return SheetPlan(sheet: sheet, dataset: dataset, firstColumn: minColumn, names: names, inference: columns,
+                                 dataRowCount: 1, hasHeader: false, headerRow: headerRow)
+            }
             var headerValues = [CellValue](repeating: .empty, count: count)
             for cell in header { headerValues[cell.column - minColumn] = cell.value }
             let names: [String]
@@ -107,7 +142,7 @@ struct SheetPlan: Sendable {
                 columns.append(column)
             }
             return SheetPlan(sheet: sheet, dataset: dataset, firstColumn: minColumn, names: names, inference: columns,
-                             dataRowCount: dataRows)
+                             dataRowCount: dataRows, headerRow: headerRow)
         }
     }
 }

@@ -57,8 +57,10 @@ struct SinglePassLoader {
             return
         }
         let final = try state.builder.plan()
-        if state.guess == nil, let final { try state.announce(final) }
-        let held = state.speculating && !state.cancelled && state.guess.map { g in
+        // A sheet without header (one row of values) is copied by pass 2,
+        // which reads that row as data: no guess is announced for it.
+        if state.guess == nil, let final, final.hasHeader { try state.announce(final) }
+        let held = final?.hasHeader == true && state.speculating && !state.cancelled && state.guess.map { g in
             final.map { $0.firstColumn == g.firstColumn && $0.names == g.names && $0.types == state.rows.types } ?? false
         } ?? false
         if held && state.rowsInBuffer > 0 { _ = pipe.push(state.buffer, rows: state.rowsInBuffer) }

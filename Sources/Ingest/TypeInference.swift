@@ -16,7 +16,8 @@ public import XLSXReader
 /// | + exponent notation (`1E-3`, `1E3`) or > 38 digits | `double precision` |
 /// | whole-day serials under a date format | `date` |
 /// | + date-and-time formats, or date formats with a time of day | `timestamp` |
-/// | durations (`[h]:mm:ss`) and times of day (`h:mm`) | `interval` |
+/// | durations (`[h]:mm:ss`) and times of day (`h:mm`, serials in [0, 1)) | `interval` |
+/// | times of day with serials ≥ 1 under a time-of-day format, or with date-times | `timestamp` |
 /// | booleans | `boolean` |
 /// | anything else, any other mix, or no value at all | `text` |
 ///
@@ -30,9 +31,17 @@ public import XLSXReader
 /// - Exponent notation always means double precision, even when the value
 ///   is integral (`1E3`): writers use it for floating-point values.
 ///   Numeric mixed with double precision gives double precision.
-/// - A time of day (`h:mm:ss`) becomes an `interval` since midnight
-///   (PostgreSQL `time` isn't among our types); the serial is kept whole,
-///   so `1.5` under `h:mm` is `36:00:00`, not the `12:00` Excel displays.
+/// - A time of day (`h:mm:ss`, serial in [0, 1)) becomes an `interval`
+///   since midnight (PostgreSQL `time` isn't among our types). A serial
+///   ≥ 1 under a time-of-day format is the date and time Excel holds (the
+///   format only hides the date): `1.5` under `h:mm` is 1900-01-01 12:00,
+///   never `36:00:00`. A column mixing both (or times of day and other
+///   date-times) is `timestamp`, its times of day on 1899-12-31 (serial 0,
+///   which Excel shows as 1900-01-00), so every value keeps its time and
+///   the ≥ 1 values their date; times of day beside whole dates stay a
+///   mix (`text`), as a date column with a stray time is. A negative
+///   serial under a time format is the plain number it is (under an
+///   elapsed `[h]` format it is a negative interval).
 /// - A negative serial, or one at or beyond 10000-01-01 (serial 2958466),
 ///   under a date format votes as the plain number it is; a column mixing
 ///   dates and plain numbers is text (dates in it are written
@@ -57,8 +66,10 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
         /// A serial under a date-time format, or with a time of day under
         /// a date format.
         public static let dateTime = ValueKinds(rawValue: 1 << 4)
-        /// A duration or time of day.
+        /// A duration (elapsed `[h]` formats).
         public static let interval = ValueKinds(rawValue: 1 << 5)
+        /// A time of day: a serial in [0, 1) under a time-of-day format.
+        public static let timeOfDay = ValueKinds(rawValue: 1 << 8)
         public static let boolean = ValueKinds(rawValue: 1 << 6)
         /// Text, or a number cell whose text is not a number.
         public static let text = ValueKinds(rawValue: 1 << 7)
@@ -68,7 +79,8 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
         public var names: [String] {
             let all: [(ValueKinds, String)] = [
                 (.integer, "integer"), (.decimal, "decimal"), (.float, "float"), (.date, "date"),
-                (.dateTime, "dateTime"), (.interval, "interval"), (.boolean, "boolean"), (.text, "text"),
+                (.dateTime, "dateTime"), (.interval, "interval"), (.timeOfDay, "timeOfDay"), (.boolean, "boolean"),
+                (.text, "text"),
             ]
             return all.filter { contains($0.0) }.map(\.1)
         }
@@ -90,6 +102,9 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
     public private(set) var errorCount = 0
     /// Every kind of value seen.
     public private(set) var kindsSeen: ValueKinds = []
+    /// Numbers written with more than 15 significant digits, stored
+    /// rounded to 15 (Excel's precision; see ``asStored(_:_:_:_:)``).
+    public private(set) var roundedCount = 0
 
     public init() {}
 
@@ -108,7 +123,12 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
             kindsSeen.insert(.boolean)
         case .number(let text, let kind):
             nonNullCount += 1
-            kindsSeen.insert(Self.kind(ofNumber: text, kind))
+            let (seen, rounded) = text.withDecimalBytes { b -> (ValueKinds, Bool) in
+                guard let d = DecimalText(b) else { return (.text, false) }
+                return Self.asStored(d, b, kind) { d, b, rounded in (Self.kind(of: d, in: b, kind), rounded) }
+            }
+            kindsSeen.insert(seen)
+            if rounded { roundedCount += 1 }
         }
     }
 
@@ -123,6 +143,7 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
         nonNullCount += other.nonNullCount
         nullCount += other.nullCount
         errorCount += other.errorCount
+        roundedCount += other.roundedCount
         kindsSeen.formUnion(other.kindsSeen)
     }
 
@@ -141,17 +162,30 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
         if ValueKinds.dates.isSuperset(of: k) {
             return k.contains(.dateTime) ? .timestamp : .date
         }
-        if k == .interval { return .interval }
+        if ValueKinds([.interval, .timeOfDay]).isSuperset(of: k) { return .interval }
+        // Times of day beside date-times: date-times, the times on 1899-12-31.
+        if ValueKinds([.dateTime, .timeOfDay]).isSuperset(of: k) { return .timestamp }
         if k == .boolean { return .boolean }
         return .text
     }
 
-    /// The vote of one number cell.
-    static func kind(ofNumber text: String, _ kind: NumberKind) -> ValueKinds {
-        text.withDecimalBytes { b in
-            guard let d = DecimalText(b) else { return .text }
-            return Self.kind(of: d, in: b, kind)
-        }
+    /// Calls `body` with the number as it is stored: a number read as a
+    /// number (not as a date, time or duration) whose text has more than
+    /// 15 significant digits is rounded to 15, Excel's precision
+    /// (`84.73999999999999` → `84.74`; see
+    /// `DecimalText.withExcelPrecision`), and `body` learns that it was
+    /// (`true`); any other number is passed as written. On the hot path
+    /// this costs one comparison per number.
+    @inline(__always)
+    static func asStored<R>(
+        _ d: DecimalText, _ b: UnsafeBufferPointer<UInt8>, _ kind: NumberKind,
+        _ body: (DecimalText, UnsafeBufferPointer<UInt8>, Bool) -> R
+    ) -> R {
+        // Beyond 1E308 (past Excel's largest number, where rounding up
+        // could pass double precision's) numbers stay as written.
+        guard d.exceedsExcelPrecision, d.pointPosition - d.firstSignificant <= 308,
+              ValueKinds.numbers.contains(Self.kind(of: d, in: b, kind)) else { return body(d, b, false) }
+        return d.withExcelPrecision(in: b) { body($0, $1, true) }
     }
 
     /// The vote of one number cell whose text is already parsed.
@@ -162,7 +196,13 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
         case .date, .dateTime:
             guard ExcelDate.isDateSerial(d, in: b) else { return plainKind(d, in: b) }
             return kind == .date && d.isIntegral ? .date : .dateTime
-        case .time, .duration:
+        case .time:
+            switch ExcelDate.timeSerial(d, in: b) {
+            case .timeOfDay: return .timeOfDay
+            case .dateTime: return .dateTime
+            case .number: return plainKind(d, in: b)
+            }
+        case .duration:
             return ExcelDate.isDurationSerial(d, in: b) ? .interval : plainKind(d, in: b)
         }
     }
@@ -198,8 +238,13 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
             kindsSeen.insert(.boolean)
         case .number:
             nonNullCount += 1
-            let seen = row.withBytes(cell) { b in DecimalText(b).map { Self.kind(of: $0, in: b, cell.numberKind) } ?? .text }
+            let kind = cell.numberKind
+            let (seen, rounded) = row.withBytes(cell) { b -> (ValueKinds, Bool) in
+                guard let d = DecimalText(b) else { return (.text, false) }
+                return Self.asStored(d, b, kind) { d, b, rounded in (Self.kind(of: d, in: b, kind), rounded) }
+            }
             kindsSeen.insert(seen)
+            if rounded { roundedCount += 1 }
         }
     }
 
@@ -227,9 +272,22 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
             kindsSeen.insert(.text)
             return encoder.appendBinaryField(.number, b, numberKind, as: type, to: &out)
         }
+        if d.exceedsExcelPrecision {
+            return Self.asStored(d, b, numberKind) { d, b, rounded in
+                if rounded { roundedCount += 1 }
+                return voteAndAppend(d, b, numberKind, as: type, with: encoder, to: &out)
+            }
+        }
+        return voteAndAppend(d, b, numberKind, as: type, with: encoder, to: &out)
+    }
+
+    @inline(__always)
+    private mutating func voteAndAppend(
+        _ d: DecimalText, _ b: UnsafeBufferPointer<UInt8>, _ numberKind: NumberKind, as type: ColumnType, with encoder: CopyEncoder,
+        to out: inout [UInt8]
+    ) -> CopyEncodingError.Code? {
         kindsSeen.insert(Self.kind(of: d, in: b, numberKind))
-        guard type != .text && type != .doublePrecision else { return encoder.appendBinaryField(.number, b, numberKind, as: type, to: &out) }
-        return encoder.appendNumberBinary(d, b, numberKind, type, to: &out)
+        return encoder.appendStoredNumberField(d, b, numberKind, as: type, to: &out)
     }
 
     static func plainKind(_ d: DecimalText, in b: UnsafeBufferPointer<UInt8>) -> ValueKinds {

@@ -7,7 +7,9 @@ public enum NumberKind: Sendable, Equatable, Hashable {
     case date
     /// A date with a time of day (`m/d/yy h:mm`, id 22).
     case dateTime
-    /// A time of day without a date (`h:mm:ss`, ids 18–21).
+    /// A time of day without a date (`h:mm:ss`, ids 18–21, 45, 47): a
+    /// serial in [0, 1) is a time of day, a serial ≥ 1 the date and time
+    /// Excel holds (the format hides the date), a negative one a number.
     case time
     /// An elapsed time (`[h]:mm:ss`, id 46): an interval, never a date.
     case duration

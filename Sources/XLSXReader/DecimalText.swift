@@ -119,6 +119,95 @@
         return k < intCount ? b[intStart + k] &- 48 : b[fracStart + k - intCount] &- 48
     }
 
+    /// Excel's precision: it keeps 15 significant decimal digits of a
+    /// number (and shows at most those).
+    @usableFromInline package static let excelSignificantDigits = 15
+
+    /// True when the text has more significant digits than Excel keeps
+    /// (`84.73999999999999`, as XlsxWriter and pandas write doubles).
+    @inlinable
+    package var exceedsExcelPrecision: Bool { lastSignificant - firstSignificant > Self.excelSignificantDigits }
+
+    /// Calls `body` with the number rounded to Excel's 15 significant
+    /// digits (half away from zero, on the written digits: no binary
+    /// floating point), as text and parsed. Positional text stays
+    /// positional, with the fewest fraction digits (`84.73999999999999` →
+    /// `84.74`, `0.30000000000000004` → `0.3`, `1.9999999999999999` → `2`,
+    /// `12345678901234567` → `12345678901234600`); exponent notation stays
+    /// exponent notation, normalised (`1.2345678901234567E-5` →
+    /// `1.23456789012346E-5`, `123456789012345678E-2` →
+    /// `1.23456789012346E15`). Only for numbers that
+    /// ``exceedsExcelPrecision``.
+    @inlinable
+    package func withExcelPrecision<R>(in b: UnsafeBufferPointer<UInt8>, _ body: (DecimalText, UnsafeBufferPointer<UInt8>) -> R) -> R {
+        // The rounded text is at most a few bytes longer than the written
+        // one (a carried `1`, a `0` before a bare fraction, the exponent).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: b.count + 16) { out in
+            let count = writeRounded(in: b, to: out)
+            let text = UnsafeBufferPointer(start: out.baseAddress, count: count)
+            return body(DecimalText(text)!, text)
+        }
+    }
+
+    /// Writes the text of ``withExcelPrecision(in:_:)`` into `out`
+    /// (capacity `b.count + 16`); returns its length.
+    @usableFromInline
+    func writeRounded(in b: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let keep = Self.excelSignificantDigits
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: keep + 1) { kept in
+            // kept[0] is room for a carried digit; the kept digits are
+            // kept[1 ... keep], digit-string indices lead ..< lead + keep.
+            kept[0] = 0
+            for i in 0..<keep { kept[i + 1] = digit(firstSignificant + i, in: b) }
+            var lead = firstSignificant
+            var first = 1
+            var i = keep
+            var carry = digit(firstSignificant + keep, in: b) >= 5
+            while carry && i >= 1 {
+                if kept[i] == 9 { kept[i] = 0; i -= 1 } else { kept[i] += 1; carry = false }
+            }
+            if carry {  // 99…9 became 100…0: one digit further left
+                kept[0] = 1
+                first = 0
+                lead -= 1
+            }
+            var last = keep  // the last non-zero kept digit
+            while last > first && kept[last] == 0 { last -= 1 }
+            let count = last - first + 1
+            let pp = pointPosition
+            var n = 0
+            if negative { out[n] = UInt8(ascii: "-"); n += 1 }
+            if hasExponent {
+                out[n] = kept[first] + 48; n += 1
+                if count > 1 {
+                    out[n] = UInt8(ascii: "."); n += 1
+                    for k in (first + 1)...last { out[n] = kept[k] + 48; n += 1 }
+                }
+                out[n] = UInt8(ascii: "E"); n += 1
+                var e = pp - 1 - lead
+                if e < 0 { out[n] = UInt8(ascii: "-"); n += 1; e = -e }
+                var digits = 1
+                var scale = 10
+                while e >= scale { digits += 1; scale *= 10 }
+                for k in stride(from: digits - 1, through: 0, by: -1) { out[n + k] = UInt8(e % 10) + 48; e /= 10 }
+                return n + digits
+            }
+            // Positional: digit-string index k written out is kept[k - lead + first]
+            // inside the kept digits, else 0.
+            let end = lead + count
+            if lead >= pp {
+                out[n] = 48; n += 1
+            } else {
+                for k in lead..<pp { out[n] = k < end ? kept[k - lead + first] + 48 : 48; n += 1 }
+            }
+            if end > pp {
+                out[n] = UInt8(ascii: "."); n += 1
+                for k in pp..<end { out[n] = k >= lead ? kept[k - lead + first] + 48 : 48; n += 1 }
+            }
+            return n
+        }
+    }
+
     /// The value as Int64 when it is integral and fits (`-0` → 0, `1E3`
     /// → 1000, `007` → 7).
     @inlinable

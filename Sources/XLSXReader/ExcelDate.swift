@@ -76,6 +76,20 @@ public enum ExcelDate {
         return days < serialLimit
     }
 
+    /// How a serial under a time-of-day format (no date part, no elapsed
+    /// `[h]`) reads: a time of day in [0, 1); the date and time Excel
+    /// shows for a serial ≥ 1 (1.5 is 1900-01-01 12:00, the format hiding
+    /// the date); a plain number when negative or beyond the calendar.
+    @usableFromInline package enum TimeSerial: Sendable { case timeOfDay, dateTime, number }
+
+    @inlinable
+    package static func timeSerial(_ d: DecimalText, in b: UnsafeBufferPointer<UInt8>) -> TimeSerial {
+        if d.negative && !d.isZero { return .number }
+        guard let (days, _) = d.splitMagnitude(in: b, fractionScale: UInt64(microsecondsPerDay)) else { return .number }
+        if days == 0 { return .timeOfDay }
+        return days < serialLimit ? .dateTime : .number
+    }
+
     @inlinable
     package static func isDurationSerial(_ d: DecimalText, in b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let (days, _) = d.splitMagnitude(in: b, fractionScale: UInt64(microsecondsPerDay)) else { return false }

@@ -5,6 +5,8 @@
 struct PackageParts {
     var workbookPart: String
     var sheets: [SheetInfo]
+    /// The sheets not read (chart, dialog, macro sheets, unknown states).
+    var skipped: [SkippedSheet] = []
     var date1904: Bool
     var sharedStringsPart: String?
     var stylesPart: String?
@@ -22,8 +24,12 @@ struct PackageParts {
 
     struct Relationship {
         var id: String
-        /// The last segment of the type URI (`worksheet`, `styles`, …).
+        /// The last segment of the type URI (`worksheet`, `styles`, …) for
+        /// the OOXML relationship types (transitional or Strict); empty for
+        /// other types (Microsoft's `xlMacrosheet`, …).
         var kind: String
+        /// The whole type URI.
+        var type: String
         var target: String
     }
 
@@ -87,6 +93,7 @@ struct PackageParts {
         // read it twice (a 19 KB file of 150 sheets on one 16 MiB part kept
         // an ingest busy for 11 s): both are refused.
         var sheets: [SheetInfo] = []
+        var skipped: [SkippedSheet] = []
         var date1904 = false
         var problem: WorkbookError?
         var namesSeen: [String: String] = [:]  // lower-cased name → the name as written
@@ -114,7 +121,10 @@ struct PackageParts {
                                                        message: "the sheet's relationship \(rid) is missing")
                     return
                 }
-                guard rel.kind == "worksheet" else { return }  // chart, dialog or macro sheet
+                guard rel.kind == "worksheet" else {
+                    skipped.append(SkippedSheet(name: name, reason: Self.skipReason(rel)))
+                    return
+                }
                 guard archive.has(rel.target) else {
                     problem = problem ?? WorkbookError(.missingPart, file: file, sheet: name, part: rel.target,
                                                        message: "the sheet's part is missing from the archive")
@@ -125,10 +135,14 @@ struct PackageParts {
                                                        message: "the sheets \"\(first)\" and \"\(name)\" are one part; a workbook whose sheets share a part is refused")
                     return
                 }
-                let visibility: SheetVisibility = switch element.attribute("state") {
-                case "hidden": .hidden
-                case "veryHidden": .veryHidden
-                default: .visible
+                let visibility: SheetVisibility
+                switch element.attribute("state") {
+                case nil, "visible": visibility = .visible
+                case "hidden": visibility = .hidden
+                case "veryHidden": visibility = .veryHidden
+                case let state?:
+                    skipped.append(SkippedSheet(name: name, reason: .unknownState(state)))
+                    return
                 }
                 sheets.append(SheetInfo(name: name, index: sheets.count, visibility: visibility, partName: rel.target))
             default:
@@ -137,10 +151,23 @@ struct PackageParts {
         }
         if let problem { throw problem }
         guard !sheets.isEmpty else {
-            throw WorkbookError(.noSheets, file: file, part: workbookPart, message: "the workbook has no worksheets")
+            let why = skipped.isEmpty ? "" : " (" + skipped.map(\.description).joined(separator: "; ") + ")"
+            throw WorkbookError(.noSheets, file: file, part: workbookPart, message: "the workbook has no worksheets\(why)")
         }
         self.sheets = sheets
+        self.skipped = skipped
         self.date1904 = date1904
+    }
+
+    /// Why a sheet whose relationship is not a worksheet is skipped.
+    static func skipReason(_ rel: Relationship) -> SkippedSheet.Reason {
+        switch rel.kind {
+        case "chartsheet": return .chartSheet
+        case "dialogsheet": return .dialogSheet
+        default:
+            if rel.type.hasSuffix("/xlMacrosheet") || rel.type.hasSuffix("/xlIntlMacrosheet") { return .macroSheet(type: rel.type) }
+            return .otherType(rel.type)
+        }
     }
 
     /// `xl/workbook.xml` → `xl/_rels/workbook.xml.rels`.
@@ -158,8 +185,10 @@ struct PackageParts {
                   element.attribute("TargetMode") != "External",
                   let id = element.attribute("Id"), let type = element.attribute("Type"),
                   let target = element.attribute("Target") else { return }
-            guard let base = relationshipBases.first(where: { type.hasPrefix($0) }) else { return }
-            result.append(Relationship(id: id, kind: String(type.dropFirst(base.count)), target: resolve(target, from: source)))
+            // Other types are kept (a sheet of such a type is reported as
+            // that type, not as a missing relationship).
+            let kind = relationshipBases.first(where: { type.hasPrefix($0) }).map { String(type.dropFirst($0.count)) } ?? ""
+            result.append(Relationship(id: id, kind: kind, type: type, target: resolve(target, from: source)))
         }
         return result
     }

@@ -78,6 +78,7 @@ import Darwin
                         depth -= 1
                         let start = bytes.count
                         bytes.append(contentsOf: tok.bytes(from, to))
+                        XMLEscapes.normalizeLineBreaks(&bytes, from: start)  // raw text: no entity in it
                         try append(from: start, maxBytes: maxBytes, tok)
                         continue
                     }

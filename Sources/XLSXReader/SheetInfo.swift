@@ -7,8 +7,9 @@ public enum SheetVisibility: String, Sendable, Hashable {
     case veryHidden
 }
 
-/// One worksheet of a workbook, in workbook order (chart sheets and
-/// dialog sheets are not listed: they hold no cells).
+/// One worksheet of a workbook, in workbook order (chart, dialog and macro
+/// sheets and sheets of an unknown state are not listed: see
+/// ``SkippedSheet``).
 public struct SheetInfo: Sendable, Hashable {
     /// The sheet's name as shown on its tab.
     public var name: String
@@ -23,5 +24,46 @@ public struct SheetInfo: Sendable, Hashable {
         self.index = index
         self.visibility = visibility
         self.partName = partName
+    }
+}
+
+/// A sheet of the workbook's `<sheets>` that the reader does not read,
+/// and why (listed in ``WorkbookReader/skippedSheets``; never an error of
+/// the workbook).
+public struct SkippedSheet: Sendable, Hashable, CustomStringConvertible {
+    public enum Reason: Sendable, Hashable {
+        /// A chart sheet: a chart, no cells.
+        case chartSheet
+        /// An Excel 5 dialog sheet.
+        case dialogSheet
+        /// An Excel 4.0 macro sheet (`xlMacrosheet`, `xlIntlMacrosheet`).
+        case macroSheet(type: String)
+        /// A relationship of a type that is not a sheet the reader knows
+        /// (the full relationship type URI).
+        case otherType(String)
+        /// A `state` other than `visible`, `hidden` and `veryHidden`: the
+        /// sheet is refused (its siblings are read).
+        case unknownState(String)
+    }
+
+    /// The sheet's name as shown on its tab.
+    public var name: String
+    public var reason: Reason
+
+    public init(name: String, reason: Reason) {
+        self.name = name
+        self.reason = reason
+    }
+
+    /// For people: `sheet "Chart1" skipped: a chart sheet (no cells)`.
+    public var description: String {
+        switch reason {
+        case .chartSheet: "sheet \"\(name)\" skipped: a chart sheet (no cells)"
+        case .dialogSheet: "sheet \"\(name)\" skipped: a dialog sheet (no cells)"
+        case .macroSheet(let type): "sheet \"\(name)\" skipped: an Excel 4.0 macro sheet (relationship type \(type))"
+        case .otherType(let type): "sheet \"\(name)\" skipped: its part is of relationship type \(type), not a worksheet"
+        case .unknownState(let state):
+            "sheet \"\(name)\" refused: its state \"\(state)\" is none of visible, hidden and veryHidden"
+        }
     }
 }

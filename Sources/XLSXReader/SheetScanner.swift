@@ -15,6 +15,13 @@ internal import Basics
 ///   are reported in document order with their numbers — out-of-order rows
 ///   are not buffered or sorted (callers that need order must handle it);
 ///   cells within a row are sorted by column (the last of duplicates wins).
+///   Consecutive `<row>` elements with the same `r` (some writers emit one
+///   element per cell) are one row: their cells are merged, a repeated
+///   cell reference taking the later value. A row is reported when the
+///   next row with another number starts (or the sheet data ends), so
+///   nothing is buffered beyond the one row. A row number that comes back
+///   after another row is an out-of-order row like any other: reported
+///   again, on its own.
 ///   A cell reference (letters in either case) must lie in A1 … XFD1048576
 ///   and name its own row; a `<row>` without `r` takes its number from its
 ///   first cell's reference, if that has one. Anything else is an error
@@ -52,6 +59,9 @@ struct SheetScanner {
         var lastRow = 0
         var lastColumn = -1
         var unsorted = false
+        /// The row read last has ended but is not reported yet: the next
+        /// `<row>` may repeat its number.
+        var pending = false
 
         var inCell = false
         var cellColumn = 0
@@ -89,6 +99,12 @@ struct SheetScanner {
                 } else if tok.nameIs("c") {
                     if !rowOpen {
                         // A cell outside <row>: treat as its own row.
+                        if pending {
+                            pending = false
+                            if unsorted { Self.sortCells(&row.cells) }
+                            try body(row)
+                        }
+                        unsorted = false
                         row.number = lastRow + 1
                         row.cells.removeAll(keepingCapacity: true)
                         row.bytes.removeAll(keepingCapacity: true)
@@ -144,6 +160,8 @@ struct SheetScanner {
                                 if strings.length(at: index) > 0 { row.cells.append(RawCell(column: column, type: .shared, start: index, end: 0)) }
                             } else {
                                 row.bytes.append(contentsOf: tok.bytes(from, to))
+                                // Raw text (no entity in it): its line breaks normalised here.
+                                if type == .string { XMLEscapes.normalizeLineBreaks(&row.bytes, from: valueStart) }
                                 if let cell = try finishCell(type, cellKind, &row, from: valueStart, column: column) {
                                     row.cells.append(cell)
                                 } else {
@@ -165,6 +183,20 @@ struct SheetScanner {
                         }
                     }
                     lastRow = number
+                    if pending && number == row.number && !implied {
+                        // The same row again: its cells join the row's.
+                        if kind == .start {
+                            pending = false
+                            rowOpen = true
+                            rowImplied = false
+                        }
+                        continue
+                    }
+                    if pending {
+                        pending = false
+                        if unsorted { Self.sortCells(&row.cells) }
+                        try body(row)
+                    }
                     lastColumn = -1
                     unsorted = false
                     if kind == .start {
@@ -197,12 +229,15 @@ struct SheetScanner {
                         inInline = false
                     }
                 } else if tok.nameIs("row") {
-                    if rowOpen && !row.cells.isEmpty {
+                    // Reported when the next row has another number.
+                    pending = rowOpen && !row.cells.isEmpty
+                    rowOpen = false
+                } else if tok.nameIs("sheetData") {
+                    if pending {
+                        pending = false
                         if unsorted { Self.sortCells(&row.cells) }
                         try body(row)
                     }
-                    rowOpen = false
-                } else if tok.nameIs("sheetData") {
                     inSheetData = false
                 }
             case .text, .cdata:

@@ -21,6 +21,9 @@ public final class WorkbookReader {
     public let limits: ReaderLimits
     /// The worksheets in workbook order, hidden ones included.
     public let sheets: [SheetInfo]
+    /// The sheets of the workbook that are not read, and why: chart, dialog
+    /// and macro sheets, parts of other types, sheets of an unknown state.
+    public let skippedSheets: [SkippedSheet]
     /// Whether the workbook uses the 1904 date system (`workbookPr date1904`).
     public let date1904: Bool
     /// How many shared strings the workbook holds.
@@ -57,6 +60,7 @@ public final class WorkbookReader {
         self.archive = archive
         self.parts = parts
         self.sheets = parts.sheets
+        self.skippedSheets = parts.skipped
         self.date1904 = parts.date1904
         if let styles = parts.stylesPart {
             formats = NumberFormats(styles: try StructuralXML(bytes: try archive.readAll(styles), file: path, part: styles))
@@ -85,7 +89,8 @@ public final class WorkbookReader {
     /// Streams the rows of `sheet` that hold at least one value, in
     /// document order, calling `body` for each. The `Row` passed is reused
     /// between calls. Rows keep their own numbers: a sheet whose rows are
-    /// out of order is reported in file order (not sorted). Throw from
+    /// out of order is reported in file order (not sorted); consecutive
+    /// `<row>` elements with one number are one row. Throw from
     /// `body` to stop early; the error is rethrown as is.
     public func readRows(of sheet: SheetInfo, _ body: (Row) throws -> Void) throws {
         var row = Row(number: 0, cells: [])

@@ -73,6 +73,35 @@ enum XMLEscapes {
         }
     }
 
+    /// XML 1.0 §2.11 end-of-line handling on raw text (before entity
+    /// references and `_xHHHH_` escapes are decoded): each CR LF pair and
+    /// each lone CR in `bytes[from...]` becomes one LF, in place. So
+    /// `_x000D_` before a raw line break gives CR LF, never CR CR LF, while
+    /// a CR written as `&#13;` (decoded after this) stays a CR.
+    static func normalizeLineBreaks(_ bytes: inout [UInt8], from: Int) {
+        guard from < bytes.count else { return }
+        let first = bytes.withUnsafeBufferPointer { buf -> Int? in
+            guard let base = buf.baseAddress, let hit = memchr(base + from, 0x0D, buf.count - from) else { return nil }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+        guard let first else { return }
+        var write = first
+        var read = first
+        let n = bytes.count
+        while read < n {
+            let c = bytes[read]
+            read += 1
+            if c == 0x0D {
+                bytes[write] = 0x0A
+                if read < n && bytes[read] == 0x0A { read += 1 }
+            } else {
+                bytes[write] = c
+            }
+            write += 1
+        }
+        bytes.removeSubrange(write...)
+    }
+
     /// Reads `_xHHHH_` at `p` in `bytes` (needs 7 bytes); the code unit or nil.
     @inline(__always)
     private static func escapeUnit(_ bytes: UnsafeMutableBufferPointer<UInt8>, _ p: Int) -> UInt32? {

@@ -399,21 +399,28 @@ final class XMLTokenizer {
     }
 
     /// Appends the current text token to `out`, decoding the five XML
-    /// entities and character references (CDATA is appended as is).
-    /// Any other entity is an error: only the XML built-ins are allowed.
+    /// entities and character references (CDATA is appended as is). Line
+    /// breaks in the raw text (CR LF, a lone CR) become LF first (XML 1.0
+    /// §2.11); a CR from `&#13;` stays. Any other entity is an error: only
+    /// the XML built-ins are allowed.
     func appendText(to out: inout [UInt8]) throws {
         if kind == .cdata {
+            let from = out.count
             out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: stop - start))
+            XMLEscapes.normalizeLineBreaks(&out, from: from)
             return
         }
         var p = start
         while p < stop {
+            let from = out.count
             guard let amp = memchr(base + p, Int32(UInt8(ascii: "&")), stop - p) else {
                 out.append(contentsOf: UnsafeBufferPointer(start: base + p, count: stop - p))
+                XMLEscapes.normalizeLineBreaks(&out, from: from)
                 return
             }
             let a = base.distance(to: amp.assumingMemoryBound(to: UInt8.self))
             out.append(contentsOf: UnsafeBufferPointer(start: base + p, count: a - p))
+            XMLEscapes.normalizeLineBreaks(&out, from: from)
             guard let semi = memchr(base + a, Int32(UInt8(ascii: ";")), min(stop - a, 12)) else {
                 throw error(.malformedXML, "an '&' that does not start an entity reference", at: a)
             }

@@ -52,6 +52,9 @@ struct IngestCommand: AsyncParsableCommand {
                     [$0.dataset.description, String($0.version), String($0.rowCount), String($0.columns.count),
                      "\(catalog.schemas.data).\"\($0.tableName)\"", $0.alreadyIngested ? "already ingested" : "new"]
                 }, numeric: [1, 2, 3]))
+            // The workbook's notes (sheets skipped, numbers rounded), each once.
+            var noted: Set<String> = []
+            for note in versions.flatMap(\.notes) where noted.insert(note).inserted { print("note: \(note)") }
             print(String(format: "%.2f s", seconds))
         }
     }

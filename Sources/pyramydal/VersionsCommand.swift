@@ -23,11 +23,12 @@ struct VersionsCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             print(TextTable.render(
-                header: ["version", "rows", "columns", "status", "when", "source", "error"],
+                header: ["version", "rows", "columns", "status", "when", "source", "error", "notes"],
                 rows: versions.map {
                     [$0.version.map(String.init) ?? "-", $0.rowCount.map(String.init) ?? "-",
                      $0.status == "failed" ? "-" : String($0.columns.count), $0.status,
-                     TextTable.when($0.committedAt ?? $0.createdAt), $0.sourceURI, $0.error?.description ?? ""]
+                     TextTable.when($0.committedAt ?? $0.createdAt), $0.sourceURI, $0.error?.description ?? "",
+                     $0.notes.joined(separator: "; ")]
                 }, numeric: [0, 1, 2]))
         }
     }

@@ -52,7 +52,7 @@ struct S3IngestTests {
     @Test func badObjectGetsAnErrorReportInTheBucket() async throws {
         let store = try await Self.motoStore("bad")
         let key = "incoming/only.xlsx"
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: S.fixture("header_only.xlsx"))))
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: S.fixture("bad_shared_index.xlsx"))))
         let put = try await store.put(key, bytes: bytes)
         try await S.withCatalog { connection, catalog in
             let ingest = Ingest(connection: connection, catalog: catalog, logger: S.logger)

@@ -101,8 +101,11 @@ struct CopyEncodingTests {
         #expect(try binary(.number("1.50", .plain), .numeric) == numeric(ndigits: 2, weight: 0, dscale: 2, [1, 5000]))
         #expect(try binary(.number("0.0001", .plain), .numeric) == numeric(ndigits: 1, weight: -1, dscale: 4, [1]))
         #expect(try binary(.number("100000001", .plain), .numeric) == numeric(ndigits: 3, weight: 2, dscale: 0, [1, 0, 1]))
+        // 31 significant digits: stored at Excel's 15.
         #expect(try binary(.number("-123456789012345678901234567890.5", .plain), .numeric)
-            == numeric(ndigits: 9, weight: 7, negative: true, dscale: 1, [12, 3456, 7890, 1234, 5678, 9012, 3456, 7890, 5000]))
+            == numeric(ndigits: 5, weight: 7, negative: true, dscale: 0, [12, 3456, 7890, 1234, 6000]))
+        #expect(try binary(.number("-12345678901234.5", .plain), .numeric)   // 15 digits: exact
+            == numeric(ndigits: 5, weight: 3, negative: true, dscale: 1, [12, 3456, 7890, 1234, 5000]))
         #expect(try binary(.number("1.5E3", .plain), .numeric) == numeric(ndigits: 1, weight: 0, dscale: 0, [1500]))
     }
 

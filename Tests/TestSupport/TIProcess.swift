@@ -24,4 +24,11 @@ public enum TIProcess {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// Runs `body` with a fresh temporary directory, removed afterwards.
+    public static func withTemporaryDirectory<T>(_ name: String, _ body: (URL) throws -> T) throws -> T {
+        let dir = try temporaryDirectory(name)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        return try body(dir)
+    }
 }

@@ -3,58 +3,11 @@ import Testing
 import TestSupport
 @testable import XLSXReader
 
-/// A workbook made in the test from its parts' XML, zipped by the `zip`
-/// tool (deflated), so each hostile variant is written where it is tested.
-enum HandMadeWorkbook {
-    static let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    static let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
-    /// A worksheet part holding `sheetData`.
-    static func worksheet(_ sheetData: String) -> String {
-        #"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="\#(main)" xmlns:r="\#(rel)"><sheetData>\#(sheetData)</sheetData></worksheet>"#
-    }
-
-    /// Writes a package whose workbook lists `sheets` (name, relationship
-    /// target relative to `xl/`) and holds `parts` (path → XML); returns
-    /// the file's path in `directory`.
-    static func write(sheets: [(name: String, target: String)], parts: [String: String], in directory: URL,
-                      name: String = "book.xlsx") throws -> String {
-        var files = parts
-        files["[Content_Types].xml"] = #"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#
-        files["_rels/.rels"] = #"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="\#(rel)/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
-        var sheetElements = ""
-        var relationships = ""
-        for (i, sheet) in sheets.enumerated() {
-            sheetElements += #"<sheet name="\#(sheet.name)" sheetId="\#(i + 1)" r:id="rId\#(i + 1)"/>"#
-            relationships += #"<Relationship Id="rId\#(i + 1)" Type="\#(rel)/worksheet" Target="\#(sheet.target)"/>"#
-        }
-        files["xl/workbook.xml"] = #"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="\#(main)" xmlns:r="\#(rel)"><sheets>\#(sheetElements)</sheets></workbook>"#
-        files["xl/_rels/workbook.xml.rels"] = #"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\#(relationships)</Relationships>"#
-
-        let source = directory.appendingPathComponent("parts-\(name)")
-        for (path, text) in files {
-            let url = source.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
-        let target = directory.appendingPathComponent(name).path
-        _ = try TIProcess.run("/bin/sh", ["-c", "cd \"$1\" && zip -q -X -r \"$2\" .", "sh", source.path, target])
-        return target
-    }
-
-    /// A one-sheet workbook (sheet "S") whose sheet data is `sheetData`.
-    static func oneSheet(_ sheetData: String, in directory: URL) throws -> String {
-        try write(sheets: [("S", "worksheets/sheet1.xml")], parts: ["xl/worksheets/sheet1.xml": worksheet(sheetData)], in: directory)
-    }
-}
-
 /// The reader defects of issue 17 (1, 5, 6, 11): each a hostile workbook
 /// made in the test, refused with a clear error, or read as Excel does.
 @Suite struct WorkbookReaderHostileTests {
     private func withDirectory<T>(_ name: String, _ body: (URL) throws -> T) throws -> T {
-        let dir = try TIProcess.temporaryDirectory(name)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        return try body(dir)
+        try TIProcess.withTemporaryDirectory(name, body)
     }
 
     private func readAll(_ path: String, limits: ReaderLimits = .default) throws -> [Row] {
