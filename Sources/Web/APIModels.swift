@@ -74,6 +74,8 @@ enum API {
         var non_null: Int
         var nulls: Int
         var errors: Int
+        /// Numbers written with more than 15 significant digits, stored rounded to 15.
+        var rounded: Int
         var kinds: [String]
 
         init(_ c: ColumnInfo) {
@@ -83,6 +85,7 @@ enum API {
             non_null = c.nonNull
             nulls = c.nulls
             errors = c.errors
+            rounded = c.rounded
             kinds = c.kinds
         }
     }
@@ -99,6 +102,8 @@ enum API {
         var row_count: Int64?
         var columns: [ColumnJSON]
         var error: VersionError?
+        /// What the ingest did that a person should know (sheets skipped, numbers rounded).
+        var notes: [String]
         var timings: VersionTimings?
         var created_at: Date?
         var committed_at: Date?
@@ -115,6 +120,7 @@ enum API {
             row_count = v.rowCount
             columns = v.columns.map(ColumnJSON.init)
             error = v.error
+            notes = v.notes
             timings = v.timings
             created_at = v.createdAt
             committed_at = v.committedAt
