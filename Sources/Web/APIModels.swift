@@ -142,42 +142,6 @@ enum API {
         }
     }
 
-    struct RowsJSON: Encodable {
-        struct Column: Encodable { var name: String, type: String }
-        var columns: [Column]
-        var rows: [[Cell]]
-        var next: String?
-        var limit: Int
-
-        enum CodingKeys: String, CodingKey { case columns, rows, next, limit }
-
-        /// `next` is always present (null on the last page).
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(columns, forKey: .columns)
-            try c.encode(rows, forKey: .rows)
-            try c.encode(next, forKey: .next)
-            try c.encode(limit, forKey: .limit)
-        }
-    }
-
-    /// A cell: numbers as JSON numbers (bigint, double precision), booleans
-    /// as booleans, NULL as null, everything else (numeric, dates, text) as text.
-    enum Cell: Encodable {
-        case null, integer(Int64), double(Double), bool(Bool), text(String)
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.singleValueContainer()
-            switch self {
-            case .null: try c.encodeNil()
-            case .integer(let v): try c.encode(v)
-            case .double(let v): try c.encode(v)
-            case .bool(let v): try c.encode(v)
-            case .text(let v): try c.encode(v)
-            }
-        }
-    }
-
     struct JobJSON: Encodable {
         var id: Int64
         var kind: String

@@ -183,7 +183,8 @@ struct APIRoutes {
                                    sort: sort, q: q, limit: limit, cursor: cursor)
             return (page, try conn.query(page.sql, page.parameters.map { PostgresValue.text($0) }, purpose: "read a page of rows"))
         }
-        var cells: [[API.Cell]] = []
+        var texts: [[String?]] = []
+        texts.reserveCapacity(min(result.count, page.limit))
         var next: String?
         let width = page.columns.count
         for (index, row) in result.enumerated() {
@@ -193,18 +194,10 @@ struct APIRoutes {
                 next = RowPage.Cursor(s: page.signature, k: keys, t: try last.text(width + page.sort.count) ?? "").encoded()
                 break
             }
-            cells.append(try (0..<width).map { column in
-                guard let text = try row.text(column) else { return .null }
-                switch page.columns[column].type {
-                case .integer: return Int64(text).map(API.Cell.integer) ?? .text(text)
-                case .double: return Double(text).flatMap { $0.isFinite ? API.Cell.double($0) : nil } ?? .text(text)
-                case .boolean: return .bool(text == "t" || text == "true")
-                default: return .text(text)
-                }
-            })
+            texts.append(try (0..<width).map { try row.text($0) })
         }
-        return try Self.json(API.RowsJSON(columns: page.columns.map { API.RowsJSON.Column(name: $0.name, type: "\($0.type)") },
-                                          rows: cells, next: next, limit: page.limit))
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: RowsJSONWriter.encode(columns: page.columns, rows: texts, next: next, limit: page.limit)))
     }
 
     // MARK: - jobs
