@@ -175,3 +175,14 @@ struct TypeInferenceTests {
         #expect(a.nullCount == 4)
     }
 }
+
+/// CSV's `true` / `false`, any case, and nothing else.
+@Test func csvBooleanWordsInAnyCase() {
+    for (text, expected) in [("true", true), ("TRUE", true), ("True", true), ("tRuE", true), ("false", false), ("FALSE", false),
+                             ("False", false)] {
+        #expect(CSVReader.typed(text) == .boolean(expected), "\(text)")
+    }
+    for text in ["truth", "tru", "yes", "t", "0", "falsey", "trUe ", "Tr\u{FC}e", "TRUE\u{0}"] {
+        #expect(CSVReader.typed(text) != .boolean(true) && CSVReader.typed(text) != .boolean(false), "\(text)")
+    }
+}
