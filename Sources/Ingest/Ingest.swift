@@ -199,12 +199,12 @@ public final class Ingest: Sendable {
             // A sheet with a single row of values and no table (a cover
             // note) beside sheets with tables is skipped with a warning; when
             // no sheet has a table, such sheets land under letter names.
-            if plans.contains(where: \.hasHeader) {
-                for plan in plans where !plan.hasHeader {
+            if plans.contains(where: { !$0.isLoneRow }) {
+                for plan in plans where plan.isLoneRow {
                     notes.append("warning: sheet \"\(plan.sheet.name)\" skipped: a single row of values "
                                  + "(row \(plan.headerRow)) and no table, beside sheets with tables")
                 }
-                plans.removeAll { !$0.hasHeader }
+                plans.removeAll(where: \.isLoneRow)
             }
             guard !plans.isEmpty else { throw Self.emptyWorkbook(request, notes: notes) }
             let inferSeconds = Self.seconds(since: inferStart) / Double(plans.count)

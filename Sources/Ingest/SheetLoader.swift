@@ -57,21 +57,19 @@ struct SheetLoader {
         return rows
     }
 
-    /// The producer: every data row (all rows after the header, or every
-    /// row of a sheet without header) as a COPY
+    /// The producer: every data row (the rows from the plan's first data
+    /// row to its last) as a COPY
     /// binary tuple with one field per column, NULL where the row has no cell.
     static func produce(plan: SheetPlan, file: String, encoder: CopyEncoder, reader: ReaderBox, pipe: ChunkPipe) throws {
         let rows = BinaryRowEncoder(firstColumn: plan.firstColumn, types: plan.types, encoder: encoder)
         var buffer = pipe.takeBuffer()
         var rowsInBuffer = 0
-        var seenHeader = !plan.hasHeader  // a sheet without header: every row is data
         struct Stop: Error {}
         do {
             try reader.readRawRows(of: plan.sheet) { row in
-                if !seenHeader {
-                    seenHeader = true
-                    return
-                }
+                // The rows pass 1 found to be data: those above (the header,
+                // titles) and below (a total, footnotes) are left out.
+                guard row.number >= plan.firstDataRow, row.number <= plan.lastDataRow, !row.cells.isEmpty else { return }
                 do {
                     try rows.encode(row, to: &buffer)
                 } catch let error as BinaryRowEncoder.CellError {

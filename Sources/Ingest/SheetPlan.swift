@@ -12,12 +12,26 @@ struct SheetPlan: Sendable {
     var names: [String]
     var inference: [ColumnTypeInference]
     var dataRowCount: Int
-    /// False for a sheet with a single row of values and no table (a cover
-    /// note, a title): that row is then data, under letter-named columns
-    /// (`A`, `B`, …) — if the sheet lands at all (see ``Ingest``).
+    /// The sheet rows (1-based) of the first and last data row: pass 2
+    /// reads the rows between them (rows above are the header and what was
+    /// skipped above it; rows below, a trailing total or footnote).
+    var firstDataRow = 0
+    var lastDataRow = 0
+    /// Rows left out above the header (titles, notes) and below the table
+    /// (totals, footnotes), recorded on the version.
+    var skippedAbove: [SkippedRow] = []
+    var skippedBelow: [SkippedRow] = []
+    /// False for a sheet without header: a single row of values and no
+    /// table (a cover note, a title), or a first row of numbers. Its rows
+    /// are then data, under letter-named columns (`A`, `B`, …) — if the
+    /// sheet lands at all (see ``Ingest``).
     var hasHeader = true
-    /// The row of the header (or of the single row of values).
+    /// The row of the header (or of the first row of values).
     var headerRow = 0
+
+    /// A sheet of one row of values and no header: beside sheets with
+    /// tables it is skipped (see ``Ingest``).
+    var isLoneRow: Bool { !hasHeader && dataRowCount == 1 }
 
     var types: [ColumnType] { inference.map(\.inferredType) }
 
@@ -25,10 +39,14 @@ struct SheetPlan: Sendable {
     /// Excel's precision, a single row landed under letter names.
     var notes: [String] {
         var notes: [String] = []
-        if !hasHeader {
+        if isLoneRow {
             notes.append("sheet \"\(sheet.name)\" has a single row of values (row \(headerRow)) and no header: "
                          + "its values land as data under the column letters")
+        } else if !hasHeader {
+            notes.append("sheet \"\(sheet.name)\": row \(headerRow) holds values, not labels, so it is data and "
+                         + "the columns are named by their letters")
         }
+        notes += SkippedRow.notes(sheet: sheet.name, header: hasHeader ? headerRow : nil, above: skippedAbove, below: skippedBelow)
         let rounded = zip(names, inference).filter { $0.1.roundedCount > 0 }
         if !rounded.isEmpty {
             let total = rounded.reduce(0) { $0 + $1.1.roundedCount }
@@ -48,12 +66,12 @@ struct SheetPlan: Sendable {
         }
     }
 
-    /// Pass 1 over a sheet: the header is the first row holding a value;
-    /// every later row holding a value is a data row (rows without any
-    /// value are not rows of the dataset). Returns nil for an empty sheet,
-    /// and a plan without header (letter-named columns, the single row as
-    /// data) for a sheet with a single row of values. Throws bad input for
-    /// too many columns.
+
+    /// Pass 1 over a sheet: finds the table (see ``TableShape``), infers its
+    /// columns' types over every data row, and counts them. Returns nil for
+    /// an empty sheet, and a plan without header (letter-named columns) for
+    /// a sheet with a single row of values or a first row of numbers.
+    /// Throws bad input for too many columns.
     static func infer(
         _ sheet: SheetInfo, dataset: DatasetRef, reader: WorkbookReader, file: String
     ) throws -> SheetPlan? {
@@ -62,18 +80,26 @@ struct SheetPlan: Sendable {
         return try builder.plan()
     }
 
-    /// Accumulates what pass 1 learns, row by row.
+    /// Accumulates what pass 1 learns, row by row, in one pass: the rows
+    /// before the header is known (a few) and rows that may be a trailing
+    /// total or footnote are held back and released once their part is
+    /// clear, so no row is read twice.
     struct Builder {
         let sheet: SheetInfo
         let dataset: DatasetRef
         let file: String
         let dateSystem: DateSystem
-        var header: [(column: Int, value: CellValue)]? = nil
-        var headerRow = 0
         var inference: [ColumnTypeInference] = []
-        var minColumn = Int.max
-        var maxColumn = -1
-        var dataRows = 0
+        /// Rows the shape has decided are data since the caller last took
+        /// them; the caller records their values (in order, before the
+        /// row `place` answered `.data` for).
+        private(set) var released: [RawRow] = []
+        private var shape = TableShape()
+        private var minColumn = Int.max
+        private var maxColumn = -1
+        private var dataRows = 0
+        private var firstDataRow = 0
+        private var lastDataRow = 0
 
         init(sheet: SheetInfo, dataset: DatasetRef, file: String, dateSystem: DateSystem) {
             self.sheet = sheet
@@ -82,67 +108,118 @@ struct SheetPlan: Sendable {
             self.dateSystem = dateSystem
         }
 
-        /// Records a row; returns false for the header row.
+        /// Places a row and records the values of every row that is now
+        /// known to be data; returns whether `row` itself was one.
         @discardableResult
         mutating func observe(_ row: RawRow) -> Bool {
-            guard observeShape(row) else { return false }
-            BinaryRowEncoder.observe(row, into: &inference)
-            return true
+            let isData = place(row)
+            observeReleased()
+            if isData { BinaryRowEncoder.observe(row, into: &inference) }
+            return isData
         }
 
-        /// Everything `observe` records except the cells' values, which the
-        /// caller then records into `inference[column]` itself (the single
-        /// pass does so while encoding them). Returns false for the header.
-        mutating func observeShape(_ row: RawRow) -> Bool {
-            guard let first = row.cells.first, let last = row.cells.last else { return false }
-            minColumn = min(minColumn, first.column)
-            maxColumn = max(maxColumn, last.column)
-            if header == nil {
-                header = row.materialized().cells
-                headerRow = row.number
+        private mutating func observeReleased() {
+            guard !released.isEmpty else { return }
+            for r in takeReleased() { BinaryRowEncoder.observe(r, into: &inference) }
+        }
+
+        /// Places a row in the table's shape without recording its values:
+        /// true when it is a data row now (the caller records its values,
+        /// after those of ``takeReleased()``), false when it is the header,
+        /// outside the table, or held until later rows tell.
+        mutating func place(_ row: RawRow) -> Bool {
+            guard !row.cells.isEmpty else { return false }
+            switch shape.place(row) {
+            case .data:
+                releaseHeld()
+                counted(row)
+                return true
+            case .held:
+                releaseHeld()
                 return false
             }
+        }
+
+        /// The rows released since the last call, for the caller to record.
+        mutating func takeReleased() -> [RawRow] {
+            defer { released = [] }
+            return released
+        }
+
+        /// Ends the sheet: rows still held are decided (the header of a
+        /// short sheet, a trailing total or footnote left out). The caller
+        /// then records ``takeReleased()``.
+        mutating func finish() {
+            shape.finish()
+            releaseHeld()
+        }
+
+        private mutating func releaseHeld() {
+            guard shape.hasReleased else { return }
+            for row in shape.takeReleased() {
+                counted(row)
+                released.append(row)
+            }
+        }
+
+        private mutating func counted(_ row: RawRow) {
+            guard let first = row.cells.first, let last = row.cells.last else { return }
+            minColumn = min(minColumn, first.column)
+            maxColumn = max(maxColumn, last.column)
+            if dataRows == 0 { firstDataRow = row.number }
+            lastDataRow = row.number
             dataRows += 1
             if last.column >= inference.count {
                 inference.append(contentsOf: repeatElement(ColumnTypeInference(), count: last.column + 1 - inference.count))
             }
-            return true
         }
 
-        /// The plan for the rows seen so far (nil: no row at all).
-        func plan() throws -> SheetPlan? {
-            guard let header else { return nil }
-            let count = maxColumn - minColumn + 1
-            if dataRows == 0 {
-                // One row of values and no table: that row is the data,
-                // under the column letters.
-                var columns = [ColumnTypeInference](repeating: ColumnTypeInference(), count: count)
-                for i in 0..<count { columns[i].observeBlanks(1) }
-                for cell in header {
-                    columns[cell.column - minColumn] = ColumnTypeInference()
-                    columns[cell.column - minColumn].observe(cell.value)
-                }
-                let names = (minColumn...maxColumn).map { CellReference.columnName($0) }
-                return SheetPlan(sheet: sheet, dataset: dataset, firstColumn: minColumn, names: names, inference: columns,
-                                 dataRowCount: 1, hasHeader: false, headerRow: headerRow)
+        /// The plan of the whole sheet (nil: no row at all). Ends the sheet
+        /// first if the caller has not.
+        mutating func plan() throws -> SheetPlan? {
+            if !shape.finished {
+                finish()
+                observeReleased()
             }
-            var headerValues = [CellValue](repeating: .empty, count: count)
-            for cell in header { headerValues[cell.column - minColumn] = cell.value }
-            let names: [String]
-            do {
-                names = try ColumnNames.make(header: headerValues, columnCount: count, firstColumn: minColumn, dateSystem: dateSystem)
-            } catch {
-                throw IngestError.classify(error, file: file, sheet: sheet.name)
+            return try planSoFar()
+        }
+
+        /// The plan for the rows placed so far, rows still held aside.
+        func planSoFar() throws -> SheetPlan? {
+            guard dataRows > 0 || shape.header != nil else { return nil }
+            var low = minColumn, high = maxColumn
+            if let header = shape.header {
+                low = min(low, header.cells.first?.column ?? low)
+                high = max(high, header.cells.last?.column ?? high)
             }
+            let count = high - low + 1
             var columns: [ColumnTypeInference] = []
             columns.reserveCapacity(count)
-            for c in minColumn...maxColumn {
+            for c in low...high {
                 var column = c < inference.count ? inference[c] : ColumnTypeInference()
                 column.observeBlanks(dataRows - column.cellCount)
                 columns.append(column)
             }
-            return SheetPlan(sheet: sheet, dataset: dataset, firstColumn: minColumn, names: names, inference: columns,
-                             dataRowCount: dataRows, headerRow: headerRow)
+            var plan = SheetPlan(sheet: sheet, dataset: dataset, firstColumn: low, names: [], inference: columns,
+                                 dataRowCount: dataRows, firstDataRow: firstDataRow, lastDataRow: lastDataRow,
+                                 skippedAbove: shape.skippedAbove, skippedBelow: shape.skippedBelow)
+            guard let header = shape.header else {
+                // No header: a single row of values or a first row of
+                // numbers: every row is data, under the column letters.
+                plan.hasHeader = false
+                plan.headerRow = firstDataRow
+                plan.names = (low...high).map { CellReference.columnName($0) }
+                return plan
+            }
+            plan.headerRow = header.number
+            var headerValues = [CellValue](repeating: .empty, count: count)
+            for cell in header.cells { headerValues[cell.column - low] = header.value(cell) }
+            do {
+                plan.names = try ColumnNames.make(header: headerValues, columnCount: count, firstColumn: low, dateSystem: dateSystem)
+            } catch {
+                throw IngestError.classify(error, file: file, sheet: sheet.name)
+            }
+            return plan
         }
     }
 }

@@ -56,6 +56,8 @@ struct SinglePassLoader {
             pipe.finish(.end)
             return
         }
+        state.builder.finish()
+        try state.processReleased()
         let final = try state.builder.plan()
         // A sheet without header (one row of values) is copied by pass 2,
         // which reads that row as data: no guess is announced for it.
@@ -91,20 +93,34 @@ struct SinglePassLoader {
 
         /// One row of the sheet; false once the consumer has cancelled.
         mutating func handle(_ row: RawRow) throws -> Bool {
-            if guess != nil && speculating {
-                guard builder.observeShape(row) else { return true }
-                speculating = rows.observeAndEncode(row, into: &builder.inference, to: &buffer)
-                if speculating { rowEncoded() }
-                return !cancelled
-            }
-            guard builder.observe(row) else { return true }
+            let isData = builder.place(row)
+            try processReleased()
+            if isData { try process(row) }
+            return !cancelled
+        }
+
+        /// The rows the table's shape has released (held rows now known to
+        /// be data), before the current one.
+        mutating func processReleased() throws {
+            guard !builder.released.isEmpty else { return }
+            for row in builder.takeReleased() { try process(row) }
+        }
+
+        /// A data row: recorded by the inference and, once there is a
+        /// guess, encoded with its types; before it, held for the guess.
+        private mutating func process(_ row: RawRow) throws {
             if guess != nil {
-                if speculating { speculating = encode(row) }
-                return !cancelled
+                if speculating {
+                    speculating = rows.observeAndEncode(row, into: &builder.inference, to: &buffer)
+                    if speculating { rowEncoded() }
+                } else {
+                    BinaryRowEncoder.observe(row, into: &builder.inference)
+                }
+                return
             }
+            BinaryRowEncoder.observe(row, into: &builder.inference)
             pending.append(row.kept())
-            if pending.count == SinglePassLoader.guessRows, let plan = try builder.plan() { try announce(plan) }
-            return true
+            if pending.count == SinglePassLoader.guessRows, let plan = try builder.planSoFar() { try announce(plan) }
         }
 
         mutating func announce(_ plan: SheetPlan) throws {

@@ -1,0 +1,176 @@
+import Catalog
+import ChildProcess
+import Foundation
+import Ingest
+import Postgres
+import Testing
+import TestSupport
+
+/// Issue 14, item 1: the table in a sheet found as a person sees it — title
+/// and "made by" rows above the header skipped, a totals row and footnotes
+/// below left out, blank columns at the side dropped, a first row of
+/// numbers landing as data under letter names — in workbooks made in the
+/// test by XlsxWriter, openpyxl and LibreOffice, checked cell by cell in
+/// PostgreSQL with what was skipped recorded on the version.
+@Suite("Ingest: the table in a sheet")
+struct TableShapeIngestTests {
+    typealias S = IngestTestSupport
+    typealias R = RealWorkbookIngestTests
+
+    /// The inventory sheet every producer writes (Python, `ws` the sheet,
+    /// `put(row, col, value)` a cell, 0-based): a merged title, a "made by"
+    /// line, a blank row, the header in row 4 from column B, five items, a
+    /// Total row of sums and a footnote after a blank row.
+    static let inventory = """
+        title = "Inventory Müller GmbH — as of 31.12.2024"
+        put(0, 1, title)
+        put(1, 1, "made by: H. Müller, stock office")
+        header = ["item", "warehouse", "qty", "price", "value"]
+        items = [("bolt M6", "Nord", 1200, 0.12, 144), ("nut M6", "Nord", 900, 0.05, 45),
+                 ("washer", "Süd", 3000, 0.02, 60), ("bracket", "Süd", 40, 4.5, 180),
+                 ("hinge", "West", 25, 7.25, 181.25)]
+        for c, h in enumerate(header): put(3, c + 1, h)
+        for r, row in enumerate(items):
+            for c, v in enumerate(row): put(4 + r, c + 1, v)
+        put(9, 1, "Total"); put(9, 3, 5165); put(9, 5, 610.25)
+        put(11, 1, "* prices without VAT")
+        """
+
+    static let expectedItems: [[String?]] = [
+        ["bolt M6", "Nord", "1200", "0.12", "144"], ["nut M6", "Nord", "900", "0.05", "45"],
+        ["washer", "Süd", "3000", "0.02", "60"], ["bracket", "Süd", "40", "4.5", "180"],
+        ["hinge", "West", "25", "7.25", "181.25"],
+    ]
+
+    /// What every producer's version says it skipped.
+    static func checkInventory(_ name: String, connection: PostgresConnection, catalog: Catalog) async throws {
+        let columns = try await S.columnTypes(name, catalog: catalog, on: connection)
+        #expect(columns.map(\.name) == ["item", "warehouse", "qty", "price", "value"])
+        #expect(columns.map(\.type) == ["text", "text", "bigint", "numeric", "numeric"])
+        let rows = try await S.rows(name, catalog: catalog, on: connection)
+        #expect(rows == expectedItems)
+        let notes = try await R.notes(name, catalog: catalog, on: connection)
+        #expect(notes.contains("sheet \"Stock\": header at row 4; skipped 2 rows above, 1 total row and 1 footnote row below"))
+        #expect(notes.contains("sheet \"Stock\" row 1 skipped (above the header): Inventory Müller GmbH — as of 31.12.2024"))
+        #expect(notes.contains("sheet \"Stock\" row 10 skipped (total): Total | 5165 | 610.25"))
+        #expect(notes.contains("sheet \"Stock\" row 12 skipped (footnote): * prices without VAT"))
+    }
+
+    @Test func titleRowsTotalsAndFootnotesFromXlsxWriter() async throws {
+        try await R.withWorkbooks([
+            "writer_stock.xlsx": """
+                import sys, xlsxwriter
+                wb = xlsxwriter.Workbook(sys.argv[1])
+                ws = wb.add_worksheet("Stock")
+                bold = wb.add_format({"bold": True})
+                def put(r, c, v):
+                    if r == 0: ws.merge_range(0, 1, 0, 5, v, bold)
+                    else: ws.write(r, c, v)
+                \(Self.inventory)
+                wb.close()
+                """,
+        ]) { paths, connection, catalog in
+            let versions = try await S.ingestFile(paths[0], catalog: catalog)
+            #expect(versions.map(\.dataset.name) == ["writer_stock"])
+            try await Self.checkInventory("writer_stock", connection: connection, catalog: catalog)
+        }
+    }
+
+    @Test func titleRowsTotalsAndFootnotesFromOpenpyxlAndLibreOffice() async throws {
+        let program = """
+            import sys, openpyxl
+            wb = openpyxl.Workbook()
+            ws = wb.active
+            ws.title = "Stock"
+            def put(r, c, v): ws.cell(row=r + 1, column=c + 1, value=v)
+            \(Self.inventory)
+            ws.merge_cells(start_row=1, start_column=2, end_row=1, end_column=6)
+            wb.save(sys.argv[1])
+            """
+        try await R.withWorkbooks(["openpyxl_stock.xlsx": program]) { paths, connection, catalog in
+            _ = try await S.ingestFile(paths[0], catalog: catalog)
+            try await Self.checkInventory("openpyxl_stock", connection: connection, catalog: catalog)
+
+            // LibreOffice opens openpyxl's workbook and writes its own.
+            let dir = (paths[0] as NSString).deletingLastPathComponent + "/lo"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let converted = try ChildProcess.run("/usr/bin/env", [
+                "soffice", "-env:UserInstallation=file://\(dir)/profile", "--headless", "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
+                "--outdir", dir, paths[0],
+            ])
+            try #require(converted.succeeded, "soffice: \(converted.stderrText)")
+            let libre = dir + "/libreoffice_stock.xlsx"
+            try FileManager.default.moveItem(atPath: dir + "/openpyxl_stock.xlsx", toPath: libre)
+            _ = try await S.ingestFile(libre, catalog: catalog)
+            try await Self.checkInventory("libreoffice_stock", connection: connection, catalog: catalog)
+        }
+    }
+
+    @Test func aFirstRowOfNumbersIsDataUnderLetterNames() async throws {
+        try await R.withWorkbooks([
+            "readings.xlsx": """
+                import sys, openpyxl
+                wb = openpyxl.Workbook()
+                ws = wb.active
+                ws.title = "Readings"
+                for r in [(1, 20.5, 3), (2, 21.0, 4), (3, 19.75, 5)]: ws.append(r)
+                wb.save(sys.argv[1])
+                """,
+        ]) { paths, connection, catalog in
+            let versions = try await S.ingestFile(paths[0], catalog: catalog)
+            #expect(versions.map(\.dataset.name) == ["readings"])
+            #expect(try await S.columnTypes("readings", catalog: catalog, on: connection).map(\.name) == ["A", "B", "C"])
+            #expect(try await S.rows("readings", catalog: catalog, on: connection) == [
+                ["1", "20.5", "3"], ["2", "21", "4"], ["3", "19.75", "5"],
+            ])
+            let notes = try await R.notes("readings", catalog: catalog, on: connection)
+            #expect(notes.contains { $0.contains("row 1 holds values, not labels") })
+        }
+    }
+
+    @Test func aSubtotalInsideTheTableStaysAndTheTrailingOneGoes() async throws {
+        try await R.withWorkbooks([
+            "regions.xlsx": """
+                import sys, xlsxwriter
+                wb = xlsxwriter.Workbook(sys.argv[1])
+                ws = wb.add_worksheet("Sales")
+                rows = [["region", "month", "sales"], ["Nord", "Jan", 10], ["Nord", "Feb", 12], ["Subtotal Nord", None, 22],
+                        ["Süd", "Jan", 7], ["Summe", None, 29]]
+                for r, row in enumerate(rows):
+                    for c, v in enumerate(row):
+                        if v is not None: ws.write(r, c, v)
+                wb.close()
+                """,
+        ]) { paths, connection, catalog in
+            _ = try await S.ingestFile(paths[0], catalog: catalog)
+            #expect(try await S.rows("regions", catalog: catalog, on: connection) == [
+                ["Nord", "Jan", "10"], ["Nord", "Feb", "12"], ["Subtotal Nord", nil, "22"], ["Süd", "Jan", "7"],
+            ])
+            let notes = try await R.notes("regions", catalog: catalog, on: connection)
+            #expect(notes.contains("sheet \"Sales\": header at row 1; skipped 1 total row below"))
+        }
+    }
+
+    @Test func aCSVPreambleAndTotalsLineAreLeftOutToo() async throws {
+        let dir = try S.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/stock_export.csv"
+        try Data("""
+            Stock export;;
+            created 2024-12-31 by ERP;;
+
+            item;qty;price
+            bolt;1200;0.12
+            nut;900;0.05
+            Total;2100;
+
+            """.utf8).write(to: URL(fileURLWithPath: path))
+        try await S.withCatalog { connection, catalog in
+            _ = try await S.ingestFile(path, catalog: catalog)
+            #expect(try await S.columnTypes("stock_export", catalog: catalog, on: connection).map(\.name) == ["item", "qty", "price"])
+            #expect(try await S.rows("stock_export", catalog: catalog, on: connection) == [["bolt", "1200", "0.12"], ["nut", "900", "0.05"]])
+            let notes = try await R.notes("stock_export", catalog: catalog, on: connection)
+            #expect(notes.contains { $0.hasSuffix("header at row 4; skipped 2 rows above, 1 total row below") }, "\(notes)")
+        }
+    }
+}
