@@ -120,6 +120,31 @@ public final class Ingest: Sendable {
         self.onCommitted = onCommitted
     }
 
+    /// What becomes a dataset: a visible sheet, or each Excel Table of a
+    /// sheet that has them (named by the table; a table named like another
+    /// unit is named `<sheet> <table>`).
+    struct Unit {
+        var sheet: SheetInfo
+        var table: ExcelTable?
+        var name: String
+    }
+
+    static func units(of sheets: [SheetInfo]) -> [Unit] {
+        var units: [Unit] = []
+        for sheet in sheets {
+            if sheet.tables.isEmpty {
+                units.append(Unit(sheet: sheet, table: nil, name: sheet.name))
+            } else {
+                units += sheet.tables.map { Unit(sheet: sheet, table: $0, name: $0.name) }
+            }
+        }
+        for i in units.indices where units[i].table != nil {
+            let clash = units.indices.contains { $0 != i && units[$0].name.lowercased() == units[i].name.lowercased() }
+            if clash { units[i].name = "\(units[i].sheet.name) \(units[i].name)" }
+        }
+        return units
+    }
+
     /// Runs ``run(_:progress:)`` on a dedicated thread.
     public func ingest(_ request: IngestRequest, progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws -> [CommittedVersion] {
         try await withCheckedThrowingContinuation { continuation in
@@ -165,7 +190,10 @@ public final class Ingest: Sendable {
             }
             if let hashing { request.source.sha256 = try hashing.wait() }
             let visible = reader.sheets.filter { $0.visibility == .visible }
-            let refs = visible.map { SourceNaming.dataset(workbook: request.workbook, sheet: $0.name, visibleSheets: visible.count) }
+            // A dataset per visible sheet, or per Excel Table on sheets that
+            // have them.
+            let units = Self.units(of: visible)
+            let refs = units.map { SourceNaming.dataset(workbook: request.workbook, sheet: $0.name, visibleSheets: units.count) }
             if let done = try alreadyIngested(refs, source: request.source) {
                 logger.info("already ingested", metadata: ["source": "\(request.source.uri)"])
                 return done
@@ -175,7 +203,7 @@ public final class Ingest: Sendable {
             // Sheets the reader skipped (chart, dialog and macro sheets, an
             // unknown state) are noted on every version the workbook makes.
             var notes = reader.skippedSheets.map(\.description)
-            if visible.count == 1 {
+            if units.count == 1 && units[0].table == nil {
                 failedDataset = refs[0]
                 failedSheet = visible[0].name
                 return [try commitSinglePass(visible[0], dataset: refs[0], request: request, reader: box, dateSystem: dateSystem,
@@ -185,10 +213,19 @@ public final class Ingest: Sendable {
             // fails the whole workbook before anything is committed.
             let inferStart = DispatchTime.now()
             var plans: [SheetPlan] = []
-            for (sheet, ref) in zip(visible, refs) {
-                failedDataset = ref
+            for sheet in visible {
+                let mine = zip(units, refs).filter { $0.0.sheet == sheet }
+                failedDataset = mine.first?.1 ?? request.workbook
                 failedSheet = sheet.name
-                if let plan = try SheetPlan.infer(sheet, dataset: ref, reader: reader, file: request.displayName) {
+                let tables = mine.compactMap { unit, ref in unit.table.map { ($0, ref) } }
+                if !tables.isEmpty {
+                    let found = try SheetPlan.infer(sheet, tables: tables, reader: reader, file: request.displayName)
+                    for (table, _) in tables where !found.contains(where: { $0.table == table }) {
+                        notes.append("sheet \"\(sheet.name)\": Excel table \"\(table.name)\" (\(table.range)) skipped: it has no rows of data")
+                    }
+                    plans += found
+                } else if let ref = mine.first?.1,
+                          let plan = try SheetPlan.infer(sheet, dataset: ref, reader: reader, file: request.displayName) {
                     plans.append(plan)
                 } else {
                     notes.append("sheet \"\(sheet.name)\" skipped: it is empty")

@@ -66,10 +66,14 @@ struct SheetLoader {
         var rowsInBuffer = 0
         struct Stop: Error {}
         do {
-            try reader.readRawRows(of: plan.sheet) { row in
+            let columns = plan.table.map { $0.firstColumn...$0.lastColumn }
+            try reader.readRawRows(of: plan.sheet) { whole in
                 // The rows pass 1 found to be data: those above (the header,
-                // titles) and below (a total, footnotes) are left out.
-                guard row.number >= plan.firstDataRow, row.number <= plan.lastDataRow, !row.cells.isEmpty else { return }
+                // titles) and below (a total, footnotes) are left out; an
+                // Excel Table's rows are cut to its columns.
+                guard whole.number >= plan.firstDataRow, whole.number <= plan.lastDataRow else { return }
+                let row = columns.map { whole.restricted(to: $0) } ?? whole
+                guard !row.cells.isEmpty else { return }
                 do {
                     try rows.encode(row, to: &buffer)
                 } catch let error as BinaryRowEncoder.CellError {

@@ -21,6 +21,9 @@ struct SheetPlan: Sendable {
     /// (totals, footnotes), recorded on the version.
     var skippedAbove: [SkippedRow] = []
     var skippedBelow: [SkippedRow] = []
+    /// The Excel Table this plan is of (its range is the table's, exactly),
+    /// or nil for a sheet whose table was found by ``TableShape``.
+    var table: ExcelTable? = nil
     /// False for a sheet without header: a single row of values and no
     /// table (a cover note, a title), or a first row of numbers. Its rows
     /// are then data, under letter-named columns (`A`, `B`, …) — if the
@@ -45,6 +48,9 @@ struct SheetPlan: Sendable {
         } else if !hasHeader {
             notes.append("sheet \"\(sheet.name)\": row \(headerRow) holds values, not labels, so it is data and "
                          + "the columns are named by their letters")
+        }
+        if let table {
+            notes.append("sheet \"\(sheet.name)\": Excel table \"\(table.name)\" (\(table.range))")
         }
         notes += SkippedRow.notes(sheet: sheet.name, header: hasHeader ? headerRow : nil, above: skippedAbove, below: skippedBelow)
         let rounded = zip(names, inference).filter { $0.1.roundedCount > 0 }
@@ -80,6 +86,24 @@ struct SheetPlan: Sendable {
         return try builder.plan()
     }
 
+    /// Pass 1 over a sheet with Excel Tables: one plan per table (its
+    /// dataset beside it), all learnt in one read of the sheet. A table
+    /// with no data rows gives no plan.
+    static func infer(
+        _ sheet: SheetInfo, tables: [(table: ExcelTable, dataset: DatasetRef)], reader: WorkbookReader, file: String
+    ) throws -> [SheetPlan] {
+        let dateSystem: DateSystem = reader.date1904 ? .excel1904 : .excel1900
+        var builders = tables.map { Builder(sheet: sheet, dataset: $0.dataset, file: file, dateSystem: dateSystem, table: $0.table) }
+        try reader.readRawRows(of: sheet) { row in
+            for i in builders.indices { builders[i].observe(row) }
+        }
+        var plans: [SheetPlan] = []
+        for i in builders.indices {
+            if let plan = try builders[i].plan(), plan.dataRowCount > 0 { plans.append(plan) }
+        }
+        return plans
+    }
+
     /// Accumulates what pass 1 learns, row by row, in one pass: the rows
     /// before the header is known (a few) and rows that may be a trailing
     /// total or footnote are held back and released once their part is
@@ -100,12 +124,18 @@ struct SheetPlan: Sendable {
         private var dataRows = 0
         private var firstDataRow = 0
         private var lastDataRow = 0
+        /// An Excel Table's range, header and totals replace the shape's
+        /// detection.
+        private let table: ExcelTable?
+        private var tableHeader: RawRow?
+        private var tableTotals: [SkippedRow] = []
 
-        init(sheet: SheetInfo, dataset: DatasetRef, file: String, dateSystem: DateSystem) {
+        init(sheet: SheetInfo, dataset: DatasetRef, file: String, dateSystem: DateSystem, table: ExcelTable? = nil) {
             self.sheet = sheet
             self.dataset = dataset
             self.file = file
             self.dateSystem = dateSystem
+            self.table = table
         }
 
         /// Places a row and records the values of every row that is now
@@ -129,6 +159,10 @@ struct SheetPlan: Sendable {
         /// outside the table, or held until later rows tell.
         mutating func place(_ row: RawRow) -> Bool {
             guard !row.cells.isEmpty else { return false }
+            if let table {
+                placeInTable(row, table)
+                return false
+            }
             switch shape.place(row) {
             case .data:
                 releaseHeld()
@@ -137,6 +171,23 @@ struct SheetPlan: Sendable {
             case .held:
                 releaseHeld()
                 return false
+            }
+        }
+
+        /// A row against an Excel Table: its data rows (cut to the table's
+        /// columns) are released, its header kept, its totals row noted.
+        private mutating func placeInTable(_ row: RawRow, _ table: ExcelTable) {
+            guard row.number >= table.firstRow && row.number <= table.lastRow else { return }
+            let cut = row.restricted(to: table.firstColumn...table.lastColumn)
+            guard !cut.cells.isEmpty else { return }
+            if table.headerRowCount > 0 && row.number == table.firstRow {
+                tableHeader = cut.kept()
+            } else if let rows = table.dataRows, rows.contains(row.number) {
+                let kept = cut.kept()
+                counted(kept)
+                released.append(kept)
+            } else if table.totalsRowCount > 0 && row.number == table.lastRow {
+                tableTotals.append(SkippedRow(row: cut, reason: .total))
             }
         }
 
@@ -186,6 +237,7 @@ struct SheetPlan: Sendable {
 
         /// The plan for the rows placed so far, rows still held aside.
         func planSoFar() throws -> SheetPlan? {
+            if let table { return try tablePlan(table) }
             guard dataRows > 0 || shape.header != nil else { return nil }
             var low = minColumn, high = maxColumn
             if let header = shape.header {
@@ -212,14 +264,49 @@ struct SheetPlan: Sendable {
                 return plan
             }
             plan.headerRow = header.number
+            plan.names = try names(header: header, low: low, count: count)
+            return plan
+        }
+
+        /// The plan of an Excel Table: exactly its columns, named by its
+        /// column names (its header row's text).
+        private func tablePlan(_ table: ExcelTable) throws -> SheetPlan {
+            let low = table.firstColumn, high = table.lastColumn
+            var columns: [ColumnTypeInference] = []
+            for c in low...high {
+                var column = c < inference.count ? inference[c] : ColumnTypeInference()
+                column.observeBlanks(dataRows - column.cellCount)
+                columns.append(column)
+            }
+            var plan = SheetPlan(sheet: sheet, dataset: dataset, firstColumn: low, names: [], inference: columns,
+                                 dataRowCount: dataRows, firstDataRow: firstDataRow, lastDataRow: lastDataRow,
+                                 skippedBelow: tableTotals)
+            plan.table = table
+            plan.headerRow = table.headerRowCount > 0 ? table.firstRow : 0
+            if table.columnNames.count == high - low + 1 {
+                do {
+                    plan.names = try ColumnNames.make(header: table.columnNames.map { .text($0) }, columnCount: high - low + 1,
+                                                      firstColumn: low, dateSystem: dateSystem)
+                } catch {
+                    throw IngestError.classify(error, file: file, sheet: sheet.name)
+                }
+            } else if let tableHeader {
+                plan.names = try names(header: tableHeader, low: low, count: high - low + 1)
+            } else {
+                plan.hasHeader = false
+                plan.names = (low...high).map { CellReference.columnName($0) }
+            }
+            return plan
+        }
+
+        private func names(header: RawRow, low: Int, count: Int) throws -> [String] {
             var headerValues = [CellValue](repeating: .empty, count: count)
             for cell in header.cells { headerValues[cell.column - low] = header.value(cell) }
             do {
-                plan.names = try ColumnNames.make(header: headerValues, columnCount: count, firstColumn: low, dateSystem: dateSystem)
+                return try ColumnNames.make(header: headerValues, columnCount: count, firstColumn: low, dateSystem: dateSystem)
             } catch {
                 throw IngestError.classify(error, file: file, sheet: sheet.name)
             }
-            return plan
         }
     }
 }

@@ -1,3 +1,5 @@
+internal import Basics
+
 /// The package structure of a workbook, found the OPC way — through
 /// `[Content_Types].xml`, `_rels/.rels` (the officeDocument relationship,
 /// transitional or Strict) and the workbook's own relationships — never by
@@ -150,6 +152,11 @@ struct PackageParts {
             }
         }
         if let problem { throw problem }
+        // Each worksheet's Excel Tables, through its own relationships. A
+        // table part that can't be read leaves the sheet to detection.
+        for i in sheets.indices where sheets[i].visibility == .visible {
+            sheets[i].tables = Self.tables(of: sheets[i].partName, archive: archive, load: load)
+        }
         guard !sheets.isEmpty else {
             let why = skipped.isEmpty ? "" : " (" + skipped.map(\.description).joined(separator: "; ") + ")"
             throw WorkbookError(.noSheets, file: file, part: workbookPart, message: "the workbook has no worksheets\(why)")
@@ -157,6 +164,43 @@ struct PackageParts {
         self.sheets = sheets
         self.skipped = skipped
         self.date1904 = date1904
+    }
+
+    /// At most this many tables are read per sheet.
+    static let maxTablesPerSheet = 256
+
+    /// The tables of a worksheet part: its `table` relationships' parts,
+    /// each read for its name, `ref`, header and totals row counts and
+    /// column names. Parts that are missing or unreadable, and ranges that
+    /// are not cell ranges, are left out.
+    static func tables(of sheetPart: String, archive: ZipArchive, load: (String) throws -> StructuralXML) -> [ExcelTable] {
+        let relsPart = relationshipsPart(of: sheetPart)
+        guard archive.has(relsPart), let rels = try? relationships(of: sheetPart, xml: load(relsPart)) else { return [] }
+        var tables: [ExcelTable] = []
+        for rel in rels where rel.kind == "table" && archive.has(rel.target) && tables.count < maxTablesPerSheet {
+            guard let xml = try? load(rel.target) else { continue }
+            var table: ExcelTable?
+            var names: [String] = []
+            xml.forEachElement { element in
+                switch element.localName {
+                case "table" where element.parentName.isEmpty:
+                    guard let ref = element.attribute("ref"), let range = CellReference.parseRange(ref),
+                          let name = element.attribute("displayName") ?? element.attribute("name") else { return }
+                    table = ExcelTable(name: name, firstColumn: range.first.column, lastColumn: range.last.column,
+                                       firstRow: range.first.row, lastRow: range.last.row,
+                                       headerRowCount: min(1, max(0, Int(element.attribute("headerRowCount") ?? "1") ?? 1)),
+                                       totalsRowCount: min(1, max(0, Int(element.attribute("totalsRowCount") ?? "0") ?? 0)))
+                case "tableColumn" where element.parentName == "tableColumns":
+                    names.append(element.attribute("name") ?? "")
+                default:
+                    break
+                }
+            }
+            guard var found = table else { continue }
+            if names.count == found.lastColumn - found.firstColumn + 1 { found.columnNames = names }
+            tables.append(found)
+        }
+        return tables
     }
 
     /// Why a sheet whose relationship is not a worksheet is skipped.

@@ -39,6 +39,14 @@
         return copy
     }
 
+    /// This row with only its cells in `columns` (an Excel Table's); the
+    /// values' storage is shared until either row changes.
+    package func restricted(to columns: ClosedRange<Int>) -> RawRow {
+        var copy = self
+        copy.cells = cells.filter { columns.contains($0.column) }
+        return copy
+    }
+
     /// A row of values (the CSV reader's rows go down the same path).
     package init(_ row: Row) {
         self.init(strings: SharedStrings())

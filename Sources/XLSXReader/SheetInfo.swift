@@ -1,3 +1,5 @@
+internal import Basics
+
 /// Whether a sheet is shown in Excel's tab bar.
 public enum SheetVisibility: String, Sendable, Hashable {
     case visible
@@ -18,12 +20,58 @@ public struct SheetInfo: Sendable, Hashable {
     public var visibility: SheetVisibility
     /// The package part holding the sheet's XML (`xl/worksheets/sheet1.xml`).
     public var partName: String
+    /// The sheet's Excel Tables (ListObjects), in the order of its
+    /// relationships.
+    public var tables: [ExcelTable]
 
-    public init(name: String, index: Int, visibility: SheetVisibility, partName: String) {
+    public init(name: String, index: Int, visibility: SheetVisibility, partName: String, tables: [ExcelTable] = []) {
         self.name = name
         self.index = index
         self.visibility = visibility
         self.partName = partName
+        self.tables = tables
+    }
+}
+
+/// An Excel Table (a ListObject, `xl/tables/tableN.xml`) on a worksheet:
+/// its name, its exact range, and how many of the range's rows are the
+/// header and the totals row.
+public struct ExcelTable: Sendable, Hashable {
+    /// The table's name as Excel shows it (`displayName`, else `name`).
+    public var name: String
+    /// The range, 0-based columns and 1-based rows, both ends included.
+    public var firstColumn: Int
+    public var lastColumn: Int
+    public var firstRow: Int
+    public var lastRow: Int
+    /// Rows of the range that are the header (0 or 1) and totals (0 or 1).
+    public var headerRowCount: Int
+    public var totalsRowCount: Int
+    /// The columns' names (`tableColumn`), one per column of the range
+    /// when the part lists them all.
+    public var columnNames: [String]
+
+    public init(name: String, firstColumn: Int, lastColumn: Int, firstRow: Int, lastRow: Int,
+                headerRowCount: Int = 1, totalsRowCount: Int = 0, columnNames: [String] = []) {
+        self.name = name
+        self.firstColumn = firstColumn
+        self.lastColumn = lastColumn
+        self.firstRow = firstRow
+        self.lastRow = lastRow
+        self.headerRowCount = headerRowCount
+        self.totalsRowCount = totalsRowCount
+        self.columnNames = columnNames
+    }
+
+    /// `B4:F10`.
+    public var range: String {
+        CellReference.name(column: firstColumn, row: firstRow) + ":" + CellReference.name(column: lastColumn, row: lastRow)
+    }
+
+    /// The rows of data: the range without its header and totals rows.
+    public var dataRows: ClosedRange<Int>? {
+        let first = firstRow + headerRowCount, last = lastRow - totalsRowCount
+        return first <= last ? first...last : nil
     }
 }
 

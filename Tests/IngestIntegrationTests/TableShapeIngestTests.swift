@@ -36,6 +36,21 @@ struct TableShapeIngestTests {
         put(11, 1, "* prices without VAT")
         """
 
+    /// LibreOffice opens the workbook at `path` and saves it as its own
+    /// `.xlsx`, `<name>.xlsx` beside it.
+    static func libreOfficeCopy(of path: String, as name: String) throws -> String {
+        let dir = (path as NSString).deletingLastPathComponent + "/lo-\(name)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let converted = try ChildProcess.run("/usr/bin/env", [
+            "soffice", "-env:UserInstallation=file://\(dir)/profile", "--headless", "--norestore",
+            "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", dir, path,
+        ])
+        guard converted.succeeded else { throw R.ToolFailure(description: "soffice: \(converted.stderrText)") }
+        let copy = (path as NSString).deletingLastPathComponent + "/\(name).xlsx"
+        try FileManager.default.moveItem(atPath: dir + "/" + (path as NSString).lastPathComponent, toPath: copy)
+        return copy
+    }
+
     static let expectedItems: [[String?]] = [
         ["bolt M6", "Nord", "1200", "0.12", "144"], ["nut M6", "Nord", "900", "0.05", "45"],
         ["washer", "Süd", "3000", "0.02", "60"], ["bracket", "Süd", "40", "4.5", "180"],
@@ -92,16 +107,7 @@ struct TableShapeIngestTests {
             try await Self.checkInventory("openpyxl_stock", connection: connection, catalog: catalog)
 
             // LibreOffice opens openpyxl's workbook and writes its own.
-            let dir = (paths[0] as NSString).deletingLastPathComponent + "/lo"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let converted = try ChildProcess.run("/usr/bin/env", [
-                "soffice", "-env:UserInstallation=file://\(dir)/profile", "--headless", "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
-                "--outdir", dir, paths[0],
-            ])
-            try #require(converted.succeeded, "soffice: \(converted.stderrText)")
-            let libre = dir + "/libreoffice_stock.xlsx"
-            try FileManager.default.moveItem(atPath: dir + "/openpyxl_stock.xlsx", toPath: libre)
-            _ = try await S.ingestFile(libre, catalog: catalog)
+            _ = try await S.ingestFile(try Self.libreOfficeCopy(of: paths[0], as: "libreoffice_stock"), catalog: catalog)
             try await Self.checkInventory("libreoffice_stock", connection: connection, catalog: catalog)
         }
     }
@@ -171,6 +177,73 @@ struct TableShapeIngestTests {
             #expect(try await S.rows("stock_export", catalog: catalog, on: connection) == [["bolt", "1200", "0.12"], ["nut", "900", "0.05"]])
             let notes = try await R.notes("stock_export", catalog: catalog, on: connection)
             #expect(notes.contains { $0.hasSuffix("header at row 4; skipped 2 rows above, 1 total row below") }, "\(notes)")
+        }
+    }
+
+    // MARK: Excel Tables
+
+    @Test func twoExcelTablesOnOneSheetAreTwoDatasetsFromXlsxWriter() async throws {
+        try await R.withWorkbooks([
+            "book.xlsx": """
+                import sys, xlsxwriter
+                wb = xlsxwriter.Workbook(sys.argv[1])
+                ws = wb.add_worksheet("Orders")
+                ws.write(0, 0, "Order book 2024 (two tables below)")
+                ws.add_table("B3:D7", {"name": "Orders", "total_row": True,
+                    "data": [["bolt", 3, 0.5], ["nut", 5, 0.25], ["hinge", 1, 7.25]],
+                    "columns": [{"header": "item", "total_string": "Total"}, {"header": "qty", "total_function": "sum"},
+                                {"header": "price"}]})
+                ws.add_table("F3:G5", {"name": "Returns", "data": [["nut", 2], ["bolt", 1]],
+                    "columns": [{"header": "returned item"}, {"header": "qty"}]})
+                cover = wb.add_worksheet("Notes")
+                cover.write(1, 1, "Prepared by the order desk")
+                wb.close()
+                """,
+        ]) { paths, connection, catalog in
+            let versions = try await S.ingestFile(paths[0], catalog: catalog)
+            #expect(versions.map(\.dataset.name) == ["book:Orders", "book:Returns"])
+            #expect(try await S.columnTypes("book:Orders", catalog: catalog, on: connection).map(\.name) == ["item", "qty", "price"])
+            #expect(try await S.rows("book:Orders", catalog: catalog, on: connection) == [
+                ["bolt", "3", "0.5"], ["nut", "5", "0.25"], ["hinge", "1", "7.25"],
+            ])
+            #expect(try await S.rows("book:Returns", catalog: catalog, on: connection) == [["nut", "2"], ["bolt", "1"]])
+            #expect(try await S.columnTypes("book:Returns", catalog: catalog, on: connection).map(\.name) == ["returned item", "qty"])
+            let notes = try await R.notes("book:Orders", catalog: catalog, on: connection)
+            #expect(notes.contains("sheet \"Orders\": Excel table \"Orders\" (B3:D7)"), "\(notes)")
+            #expect(notes.contains { $0.hasPrefix("sheet \"Orders\" row 7 skipped (total): Total") }, "\(notes)")
+            #expect(notes.contains { $0.hasPrefix("warning: sheet \"Notes\" skipped") }, "\(notes)")
+
+            // LibreOffice keeps the tables (their parts, ranges and totals rows).
+            let libre = try await S.ingestFile(try Self.libreOfficeCopy(of: paths[0], as: "libre_book"), catalog: catalog)
+            #expect(libre.map(\.dataset.name) == ["libre_book:Orders", "libre_book:Returns"])
+            #expect(try await S.rows("libre_book:Orders", catalog: catalog, on: connection) == [
+                ["bolt", "3", "0.5"], ["nut", "5", "0.25"], ["hinge", "1", "7.25"],
+            ])
+            #expect(try await S.rows("libre_book:Returns", catalog: catalog, on: connection) == [["nut", "2"], ["bolt", "1"]])
+        }
+    }
+
+    @Test func anExcelTableFromOpenpyxlIsAuthoritative() async throws {
+        try await R.withWorkbooks([
+            "stock.xlsx": """
+                import sys, openpyxl
+                from openpyxl.worksheet.table import Table
+                wb = openpyxl.Workbook()
+                ws = wb.active
+                ws.title = "Stock"
+                ws["A1"] = "Stock list"
+                ws.append([])
+                for row in [["sku", "count", "1999"], ["A-1", 5, 1], ["A-2", 7, 2]]: ws.append(row)
+                ws["E4"] = "a note beside the table"
+                ws.add_table(Table(displayName="Stock2024", ref="A3:C5"))
+                wb.save(sys.argv[1])
+                """,
+        ]) { paths, connection, catalog in
+            let versions = try await S.ingestFile(paths[0], catalog: catalog)
+            // The one table is the workbook's one dataset, under the workbook's name.
+            #expect(versions.map(\.dataset.name) == ["stock"])
+            #expect(try await S.columnTypes("stock", catalog: catalog, on: connection).map(\.name) == ["sku", "count", "1999"])
+            #expect(try await S.rows("stock", catalog: catalog, on: connection) == [["A-1", "5", "1"], ["A-2", "7", "2"]])
         }
     }
 }
