@@ -245,14 +245,7 @@ struct SheetPlan: Sendable {
                 high = max(high, header.cells.last?.column ?? high)
             }
             let count = high - low + 1
-            var columns: [ColumnTypeInference] = []
-            columns.reserveCapacity(count)
-            for c in low...high {
-                var column = c < inference.count ? inference[c] : ColumnTypeInference()
-                column.observeBlanks(dataRows - column.cellCount)
-                columns.append(column)
-            }
-            var plan = SheetPlan(sheet: sheet, dataset: dataset, firstColumn: low, names: [], inference: columns,
+            var plan = SheetPlan(sheet: sheet, dataset: dataset, firstColumn: low, names: [], inference: columns(low...high),
                                  dataRowCount: dataRows, firstDataRow: firstDataRow, lastDataRow: lastDataRow,
                                  skippedAbove: shape.skippedAbove, skippedBelow: shape.skippedBelow)
             guard let header = shape.header else {
@@ -268,17 +261,20 @@ struct SheetPlan: Sendable {
             return plan
         }
 
+        /// Each column's inference over the data rows (blanks counted).
+        private func columns(_ range: ClosedRange<Int>) -> [ColumnTypeInference] {
+            range.map { c in
+                var column = c < inference.count ? inference[c] : ColumnTypeInference()
+                column.observeBlanks(dataRows - column.cellCount)
+                return column
+            }
+        }
+
         /// The plan of an Excel Table: exactly its columns, named by its
         /// column names (its header row's text).
         private func tablePlan(_ table: ExcelTable) throws -> SheetPlan {
             let low = table.firstColumn, high = table.lastColumn
-            var columns: [ColumnTypeInference] = []
-            for c in low...high {
-                var column = c < inference.count ? inference[c] : ColumnTypeInference()
-                column.observeBlanks(dataRows - column.cellCount)
-                columns.append(column)
-            }
-            var plan = SheetPlan(sheet: sheet, dataset: dataset, firstColumn: low, names: [], inference: columns,
+            var plan = SheetPlan(sheet: sheet, dataset: dataset, firstColumn: low, names: [], inference: columns(low...high),
                                  dataRowCount: dataRows, firstDataRow: firstDataRow, lastDataRow: lastDataRow,
                                  skippedBelow: tableTotals)
             plan.table = table
