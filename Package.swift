@@ -254,12 +254,12 @@ let package = Package(
         .testTarget(name: "XLSXWriterTests", dependencies: ["XLSXWriter", "TestSupport"]),
         .testTarget(name: "PDFTests", dependencies: ["PDF", "ChildProcess"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "XLSXReader", "XLSXWriter", "Basics", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog", "Postgres"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog", "Postgres", "Basics"]),
         .testTarget(name: "ReportsIntegrationTests", dependencies: ["Reports", "Catalog", "Postgres", "XLSXWriter", "ObjectStore", "ChildProcess", "TestSupport"], exclude: ["Scripts"]),
         .testTarget(name: "CatalogIntegrationTests", dependencies: ["Catalog", "Postgres", "TestSupport"]),
         .testTarget(
             name: "IngestIntegrationTests",
-            dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "XLSXReader", "XLSXWriter", "PyramydalRuntime", "ChildProcess", "TestSupport"]
+            dependencies: ["Ingest", "Catalog", "Postgres", "ObjectStore", "XLSXReader", "XLSXWriter", "PyramydalRuntime", "ChildProcess", "Reports", "TestSupport"]
         ),
         .testTarget(name: "PyramydalRuntimeTests", dependencies: ["PyramydalRuntime", "Catalog", "Postgres", "ObjectStore", "ChildProcess", "TestSupport"]),
         // The embedded PostgreSQL cluster, started from the system's server binaries.

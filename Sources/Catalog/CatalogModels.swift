@@ -63,9 +63,12 @@ public struct ColumnInfo: Sendable, Hashable, Codable {
     /// Numbers written with more than 15 significant digits, stored rounded
     /// to 15 (Excel's precision); 0 in versions made before this was counted.
     public var rounded: Int
+    /// The number format most of the column's numbers carried in the
+    /// workbook (nil: General, or none recorded).
+    public var format: ColumnFormat?
 
     public init(name: String, type: String, sourceColumn: String, nonNull: Int, nulls: Int, errors: Int, kinds: [String],
-                rounded: Int = 0) {
+                rounded: Int = 0, format: ColumnFormat? = nil) {
         self.name = name
         self.type = type
         self.sourceColumn = sourceColumn
@@ -74,10 +77,11 @@ public struct ColumnInfo: Sendable, Hashable, Codable {
         self.errors = errors
         self.kinds = kinds
         self.rounded = rounded
+        self.format = format
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, type, sourceColumn = "source_column", nonNull = "non_null", nulls, errors, kinds, rounded
+        case name, type, sourceColumn = "source_column", nonNull = "non_null", nulls, errors, kinds, rounded, format
     }
 
     public init(from decoder: any Decoder) throws {
@@ -85,7 +89,28 @@ public struct ColumnInfo: Sendable, Hashable, Codable {
         self.init(name: try c.decode(String.self, forKey: .name), type: try c.decode(String.self, forKey: .type),
                   sourceColumn: try c.decode(String.self, forKey: .sourceColumn), nonNull: try c.decode(Int.self, forKey: .nonNull),
                   nulls: try c.decode(Int.self, forKey: .nulls), errors: try c.decode(Int.self, forKey: .errors),
-                  kinds: try c.decode([String].self, forKey: .kinds), rounded: try c.decodeIfPresent(Int.self, forKey: .rounded) ?? 0)
+                  kinds: try c.decode([String].self, forKey: .kinds), rounded: try c.decodeIfPresent(Int.self, forKey: .rounded) ?? 0,
+                  format: try c.decodeIfPresent(ColumnFormat.self, forKey: .format))
+    }
+}
+
+/// A column's number format as the workbook wrote it: Excel's format code
+/// and what it is (`currency` with its symbol, `percent`, `number` with its
+/// decimals and thousands separator, `date`, `dateTime`, `time`,
+/// `duration`, `scientific`).
+public struct ColumnFormat: Sendable, Hashable, Codable {
+    public var code: String
+    public var kind: String
+    public var currency: String?
+    public var decimals: Int?
+    public var thousands: Bool
+
+    public init(code: String, kind: String, currency: String? = nil, decimals: Int? = nil, thousands: Bool = false) {
+        self.code = code
+        self.kind = kind
+        self.currency = currency
+        self.decimals = decimals
+        self.thousands = thousands
     }
 }
 

@@ -110,6 +110,9 @@ final class ReaderBox: @unchecked Sendable {
     init(_ reader: WorkbookReader) { workbook = reader; csv = nil }
     init(csv: CSVReader) { workbook = nil; self.csv = csv }
 
+    /// The workbook's number format codes (none for CSV).
+    var numberFormatCodes: [String] { workbook?.numberFormatCodes ?? [] }
+
     /// The sheet's rows as raw rows (the CSV reader's rows converted).
     func readRawRows(of sheet: SheetInfo, _ body: (RawRow) throws -> Void) throws {
         if let workbook {

@@ -68,8 +68,21 @@ struct SheetPlan: Sendable {
             ColumnInfo(name: pair.0, type: pair.1.inferredType.sqlName,
                        sourceColumn: CellReference.columnName(firstColumn + i), nonNull: pair.1.nonNullCount,
                        nulls: pair.1.nullCount, errors: pair.1.errorCount, kinds: pair.1.kindsSeen.names,
-                       rounded: pair.1.roundedCount)
+                       rounded: pair.1.roundedCount, format: format(of: pair.1))
         }
+    }
+
+    /// The workbook's number format codes (a reader's; none for CSV).
+    var formatCodes: [String] = []
+
+    /// A number or date column's dominant number format, unless General.
+    func format(of column: ColumnTypeInference) -> ColumnFormat? {
+        let slot = Int(column.formatSlot)
+        guard slot > 0, slot < formatCodes.count, column.inferredType != .text, column.inferredType != .boolean else { return nil }
+        let format = ExcelNumberFormat(formatCodes[slot])
+        guard format.kind != .general, format.kind != .text else { return nil }
+        return ColumnFormat(code: format.code, kind: format.kind.rawValue, currency: format.currencySymbol,
+                            decimals: format.decimals, thousands: format.thousands)
     }
 
 
@@ -83,7 +96,9 @@ struct SheetPlan: Sendable {
     ) throws -> SheetPlan? {
         var builder = Builder(sheet: sheet, dataset: dataset, file: file, dateSystem: reader.date1904 ? .excel1904 : .excel1900)
         try reader.readRawRows(of: sheet) { builder.observe($0) }
-        return try builder.plan()
+        var plan = try builder.plan()
+        plan?.formatCodes = reader.numberFormatCodes
+        return plan
     }
 
     /// Pass 1 over a sheet with Excel Tables: one plan per table (its
@@ -99,7 +114,10 @@ struct SheetPlan: Sendable {
         }
         var plans: [SheetPlan] = []
         for i in builders.indices {
-            if let plan = try builders[i].plan(), plan.dataRowCount > 0 { plans.append(plan) }
+            if var plan = try builders[i].plan(), plan.dataRowCount > 0 {
+                plan.formatCodes = reader.numberFormatCodes
+                plans.append(plan)
+            }
         }
         return plans
     }

@@ -58,7 +58,8 @@ struct SinglePassLoader {
         }
         state.builder.finish()
         try state.processReleased()
-        let final = try state.builder.plan()
+        var final = try state.builder.plan()
+        final?.formatCodes = reader.numberFormatCodes
         // A sheet without header (one row of values) is copied by pass 2,
         // which reads that row as data: no guess is announced for it.
         if state.guess == nil, let final, final.hasHeader { try state.announce(final) }

@@ -105,8 +105,25 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
     /// Numbers written with more than 15 significant digits, stored
     /// rounded to 15 (Excel's precision; see ``asStored(_:_:_:_:)``).
     public private(set) var roundedCount = 0
+    /// The number format most of the column's numbers carry: a slot of the
+    /// workbook's format codes (0: General). A majority vote (Boyer–Moore):
+    /// exact whenever one format holds more than half of the numbers.
+    public private(set) var formatSlot: UInt16 = 0
+    private var formatVotes: Int32 = 0
 
     public init() {}
+
+    @inline(__always)
+    mutating func voteFormat(_ slot: UInt16) {
+        if slot == formatSlot {
+            formatVotes &+= 1
+        } else if formatVotes == 0 {
+            formatSlot = slot
+            formatVotes = 1
+        } else {
+            formatVotes &-= 1
+        }
+    }
 
     /// Records one cell of the column.
     public mutating func observe(_ value: CellValue) {
@@ -123,6 +140,7 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
             kindsSeen.insert(.boolean)
         case .number(let text, let kind):
             nonNullCount += 1
+            voteFormat(0)   // a value without its cell: General
             let (seen, rounded) = text.withDecimalBytes { b -> (ValueKinds, Bool) in
                 guard let d = DecimalText(b) else { return (.text, false) }
                 return Self.asStored(d, b, kind) { d, b, rounded in (Self.kind(of: d, in: b, kind), rounded) }
@@ -145,6 +163,16 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
         errorCount += other.errorCount
         roundedCount += other.roundedCount
         kindsSeen.formUnion(other.kindsSeen)
+        // Two majority votes: the same candidate adds up, else the stronger
+        // one keeps the difference.
+        if other.formatSlot == formatSlot {
+            formatVotes &+= other.formatVotes
+        } else if other.formatVotes > formatVotes {
+            formatSlot = other.formatSlot
+            formatVotes = other.formatVotes &- formatVotes
+        } else {
+            formatVotes &-= other.formatVotes
+        }
     }
 
     /// Every cell observed.
@@ -221,6 +249,7 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
             try encoder.appendBinary(value, as: type, to: &out)
             return
         }
+        voteFormat(0)
         let failure = text.withDecimalBytes { observeNumber($0, numberKind, appendingBinaryAs: type, with: encoder, to: &out) }
         if let code = failure { throw CopyEncodingError(code: code, columnType: type, value: value) }
     }
@@ -238,6 +267,7 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
             kindsSeen.insert(.boolean)
         case .number:
             nonNullCount += 1
+            voteFormat(cell.format)
             let kind = cell.numberKind
             let (seen, rounded) = row.withBytes(cell) { b -> (ValueKinds, Bool) in
                 guard let d = DecimalText(b) else { return (.text, false) }
@@ -257,6 +287,7 @@ public struct ColumnTypeInference: Sendable, Equatable, Hashable, Codable {
             try encoder.appendBinary(cell, in: row, as: type, to: &out)
             return
         }
+        voteFormat(cell.format)
         let failure = row.withBytes(cell) { observeNumber($0, cell.numberKind, appendingBinaryAs: type, with: encoder, to: &out) }
         if let code = failure { throw CopyEncodingError(code: code, columnType: type, value: row.value(cell)) }
     }

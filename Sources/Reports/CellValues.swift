@@ -123,6 +123,15 @@ enum CellValues {
         return any
     }
 
+    /// A column's Excel number format: the workbook's own for a number or
+    /// date column that had one, else one for its type.
+    static func numberFormat(_ column: ReportColumn) -> String? {
+        switch column.type {
+        case .integer, .numeric, .double, .date, .timestamp: column.format ?? numberFormat(column.type)
+        case .interval, .boolean, .text: nil
+        }
+    }
+
     /// An Excel number format for a column type.
     static func numberFormat(_ type: ReportColumnType) -> String? {
         switch type {

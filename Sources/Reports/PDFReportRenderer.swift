@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import PDF
 
@@ -40,6 +41,9 @@ final class PDFReportRenderer {
     private let columns: [ReportColumn]
     /// Right-aligned columns (numbers).
     private let rightAligned: [Bool]
+    /// Each number or date column's workbook format, to show its values as
+    /// Excel did (`1,234.50 €`, `31.12.2024`).
+    private let formats: [ExcelNumberFormat?]
     private let options: PDFOptions
     private let title: String
     private let fontFiles: PDFFontFiles
@@ -72,6 +76,12 @@ final class PDFReportRenderer {
          queuePages: Int = 16) throws(PDFError) {
         self.columns = columns
         rightAligned = columns.map { $0.type.isNumber }
+        formats = columns.map { column in
+            switch column.type {
+            case .integer, .numeric, .double, .date, .timestamp: column.format.map(ExcelNumberFormat.init)
+            case .interval, .boolean, .text: nil
+            }
+        }
         self.options = options
         self.title = title
         self.fontFiles = fonts
@@ -119,7 +129,7 @@ final class PDFReportRenderer {
             let headerWidth = try width(c.name, bold: true) * size / 1000 + padding
             var widest = 0.0
             for row in sample.prefix(Self.sampleSize) {
-                widest = max(widest, try width(display(row[i], c.type), bold: false) * size / 1000)
+                widest = max(widest, try width(display(row[i], c.type, formats[i]), bold: false) * size / 1000)
             }
             natural.append(max(headerWidth, widest + padding, size * 3))
             minimum.append(max(min(headerWidth, size * 8), size * 3))
@@ -131,8 +141,9 @@ final class PDFReportRenderer {
         for r in buffered { try add(r) }
     }
 
-    private func display(_ value: String?, _ type: ReportColumnType) -> String {
+    private func display(_ value: String?, _ type: ReportColumnType, _ format: ExcelNumberFormat?) -> String {
         guard let value else { return "" }
+        if let format, let shown = Self.shown(value, type, format) { return shown }
         if type == .boolean { return value == "t" ? "true" : value == "f" ? "false" : value }
         if type == .text, value.utf8.contains(where: { $0 < 0x20 }) {
             return String(value.unicodeScalars.map { $0.value < 0x20 ? " " : Character($0) })
@@ -140,9 +151,19 @@ final class PDFReportRenderer {
         return value
     }
 
+    /// A number or date as its workbook format shows it (nil: as it is).
+    static func shown(_ value: String, _ type: ReportColumnType, _ format: ExcelNumberFormat) -> String? {
+        switch type {
+        case .integer, .numeric, .double: Double(value).flatMap(format.format)
+        case .date: CellValues.excelSerial(value, withTime: false).flatMap(format.format)
+        case .timestamp: CellValues.excelSerial(value, withTime: true).flatMap(format.format)
+        case .interval, .boolean, .text: nil
+        }
+    }
+
     private func add(_ fields: [String?]) throws(PDFError) {
         guard let layout else { return }
-        let row = columns.indices.map { display(fields[$0], columns[$0].type) }
+        let row = columns.indices.map { display(fields[$0], columns[$0].type, formats[$0]) }
         var height = layout.lineHeight
         if options.wrap {
             var lines = 1

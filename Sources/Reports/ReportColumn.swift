@@ -77,13 +77,16 @@ public enum ReportColumnType: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// One column of a report: its name in the table and its type.
+/// One column of a report: its name in the table, its type and the number
+/// format it had in the workbook (an Excel format code; nil: none).
 public struct ReportColumn: Sendable, Hashable {
     public var name: String
     public var type: ReportColumnType
+    public var format: String?
 
-    public init(name: String, type: ReportColumnType) {
+    public init(name: String, type: ReportColumnType, format: String? = nil) {
         self.name = name
         self.type = type
+        self.format = format
     }
 }

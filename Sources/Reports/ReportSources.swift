@@ -23,9 +23,12 @@ public struct CatalogReportSources: ReportSourceResolver {
                 ?? "no committed version of dataset \(ref.department)/\(ref.name)"
             throw ReportError(.unknownDataset, what)
         }
-        let source = try ReportSource.describe(
+        var source = try ReportSource.describe(
             schema: catalog.schemas.data, table: found.tableName, department: ref.department, dataset: ref.name,
             version: found.version, sourceFile: found.sourceURI, connection: connection)
+        // The workbook's number formats travel with the columns.
+        let formats = try catalog.columnFormats(versionID: found.id, on: connection)
+        for i in source.columns.indices { source.columns[i].format = formats[source.columns[i].name] }
         return (source, found.id)
     }
 }

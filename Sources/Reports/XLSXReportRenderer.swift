@@ -41,7 +41,7 @@ final class XLSXReportRenderer {
         header = try writer.format(XLSXFormat(bold: true))
         var formats: [XLSXWriter.Format?] = []
         for c in columns {
-            if let f = CellValues.numberFormat(c.type) {
+            if let f = CellValues.numberFormat(c) {
                 formats.append(try writer.format(XLSXFormat(numberFormat: f)))
             } else {
                 formats.append(nil)

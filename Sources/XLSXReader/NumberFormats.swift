@@ -2,6 +2,10 @@
 /// cell style index (the `s` attribute of a cell).
 struct NumberFormats {
     private(set) var kinds: [NumberKind] = []
+    /// Per style index, its format's slot in ``codes``.
+    private(set) var slots: [UInt16] = []
+    /// The workbook's distinct number format codes; slot 0 is General.
+    private(set) var codes: [String] = ["General"]
 
     init() {}
 
@@ -27,7 +31,32 @@ struct NumberFormats {
             cache[id] = kind
             return kind
         }
+        var slotOf: [String: UInt16] = ["General": 0]
+        slots = xfs.map { id in
+            let code = custom[id] ?? Self.builtInCodes[id] ?? "General"
+            if let slot = slotOf[code] { return slot }
+            guard codes.count < Int(UInt16.max) else { return 0 }
+            let slot = UInt16(codes.count)
+            codes.append(code)
+            slotOf[code] = slot
+            return slot
+        }
     }
+
+    /// The format slot of style index `s` (General when out of range).
+    @inline(__always)
+    func slot(_ style: Int) -> UInt16 {
+        style >= 0 && style < slots.count ? slots[style] : 0
+    }
+
+    /// The built-in format codes Excel shows (ECMA-376 §18.8.30, en-US).
+    static let builtInCodes: [Int: String] = [
+        0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 11: "0.00E+00",
+        12: "# ?/?", 13: "# ??/??", 14: "m/d/yyyy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM",
+        19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss", 22: "m/d/yyyy h:mm", 37: "#,##0 ;(#,##0)",
+        38: "#,##0 ;[Red](#,##0)", 39: "#,##0.00;(#,##0.00)", 40: "#,##0.00;[Red](#,##0.00)", 45: "mm:ss",
+        46: "[h]:mm:ss", 47: "mm:ss.0", 48: "##0.0E+0", 49: "@",
+    ]
 
     /// The kind of style index `s` (plain when out of range).
     @inline(__always)

@@ -140,13 +140,17 @@
     package var column: Int
     @usableFromInline package var type: Kind
     package var numberKind: NumberKind
+    /// The cell's number format: a slot of ``WorkbookReader/numberFormatCodes``
+    /// (0: General).
+    package var format: UInt16
     @usableFromInline package var start: Int32
     @usableFromInline package var end: Int32
 
-    init(column: Int, type: Kind, numberKind: NumberKind = .plain, start: Int, end: Int) {
+    init(column: Int, type: Kind, numberKind: NumberKind = .plain, format: UInt16 = 0, start: Int, end: Int) {
         self.column = column
         self.type = type
         self.numberKind = numberKind
+        self.format = format
         self.start = Int32(truncatingIfNeeded: start)
         self.end = Int32(truncatingIfNeeded: end)
     }

@@ -67,6 +67,7 @@ struct SheetScanner {
         var cellColumn = 0
         var cellType = CellType.number
         var cellKind = NumberKind.plain
+        var cellFormat: UInt16 = 0
         var hasValue = false
         var inInline = false
         var sawInline = false
@@ -146,6 +147,7 @@ struct SheetScanner {
                         cellColumn = column
                         cellType = type
                         cellKind = formats.kind(style)
+                        cellFormat = formats.slot(style)
                         hasValue = false
                         inInline = false
                         sawInline = false
@@ -162,7 +164,7 @@ struct SheetScanner {
                                 row.bytes.append(contentsOf: tok.bytes(from, to))
                                 // Raw text (no entity in it): its line breaks normalised here.
                                 if type == .string { XMLEscapes.normalizeLineBreaks(&row.bytes, from: valueStart) }
-                                if let cell = try finishCell(type, cellKind, &row, from: valueStart, column: column) {
+                                if let cell = try finishCell(type, cellKind, cellFormat, &row, from: valueStart, column: column) {
                                     row.cells.append(cell)
                                 } else {
                                     row.bytes.removeSubrange(valueStart...)
@@ -216,7 +218,7 @@ struct SheetScanner {
                         inCell = false
                         tok.wantText = false
                         if sawInline && cellType != .string { cellType = .inline }  // <is> decides, whatever t says
-                        if hasValue, let cell = try finishCell(cellType, cellKind, &row, from: valueStart, column: cellColumn) {
+                        if hasValue, let cell = try finishCell(cellType, cellKind, cellFormat, &row, from: valueStart, column: cellColumn) {
                             row.cells.append(cell)
                         } else {
                             row.bytes.removeSubrange(valueStart...)
@@ -338,11 +340,11 @@ struct SheetScanner {
     /// The cell whose value text is `row.bytes[from...]`, or nil for a cell
     /// without a value (the caller then drops those bytes). Leaves
     /// `row.bytes` ending with the cell's value (or its replacement).
-    private func finishCell(_ type: CellType, _ kind: NumberKind, _ row: inout RawRow, from: Int, column: Int) throws -> RawCell? {
+    private func finishCell(_ type: CellType, _ kind: NumberKind, _ format: UInt16, _ row: inout RawRow, from: Int, column: Int) throws -> RawCell? {
         switch type {
         case .number:
             guard let (start, end) = Self.trimmed(row.bytes, from: from) else { return nil }
-            return RawCell(column: column, type: .number, numberKind: kind, start: start, end: end)
+            return RawCell(column: column, type: .number, numberKind: kind, format: format, start: start, end: end)
         case .shared:
             guard let (start, end) = Self.trimmed(row.bytes, from: from) else { return nil }
             var index = 0
@@ -397,7 +399,8 @@ struct SheetScanner {
             }
             row.bytes.removeSubrange(from...)
             row.bytes.append(contentsOf: serial.utf8)
-            return RawCell(column: column, type: .number, numberKind: kind == .plain ? dateKind : kind, start: from, end: row.bytes.count)
+            return RawCell(column: column, type: .number, numberKind: kind == .plain ? dateKind : kind, format: format,
+                           start: from, end: row.bytes.count)
         }
     }
 

@@ -38,6 +38,9 @@ public final class WorkbookReader {
     private let parts: PackageParts
     private let strings: SharedStrings
     private let formats: NumberFormats
+    /// The workbook's distinct number format codes, by the slot a number
+    /// cell carries (slot 0: General).
+    package var numberFormatCodes: [String] { formats.codes }
     private let chunkSize: Int
 
     /// Opens the workbook and reads its structure, styles and shared strings.

@@ -93,9 +93,16 @@ struct IngestHotPathTests {
                 var rows: [Row] = []
                 try reader.readRawRows(of: sheet) { raw in
                     rows.append(raw.materialized())
-                    for cell in raw.cells {
+                    for formatted in raw.cells {
                         cells += 1
-                        let value = raw.value(cell)
+                        let value = raw.value(formatted)
+                        // A value carries no number format: compare the cell as General,
+                        // and check the cell's own format is what its column votes for.
+                        var voted = ColumnTypeInference()
+                        voted.observe(formatted, in: raw)
+                        #expect(voted.formatSlot == (formatted.type == .number ? formatted.format : 0))
+                        var cell = formatted
+                        cell.format = 0
                         var fromValue = ColumnTypeInference(), fromCell = ColumnTypeInference()
                         fromValue.observe(value)
                         fromCell.observe(cell, in: raw)

@@ -13,7 +13,7 @@ import Testing
             CREATE TABLE datasets (id bigserial PRIMARY KEY, department text NOT NULL, name text NOT NULL);
             CREATE TABLE dataset_versions (
               id bigserial PRIMARY KEY, dataset_id bigint NOT NULL REFERENCES datasets (id), version integer,
-              status text NOT NULL, source_uri text NOT NULL, table_name text);
+              status text NOT NULL, source_uri text NOT NULL, table_name text, columns jsonb NOT NULL DEFAULT '[]');
             INSERT INTO datasets (department, name) VALUES ('sales', 'orders');
             INSERT INTO dataset_versions (dataset_id, version, status, source_uri, table_name) VALUES
               (1, 1, 'committed', 's3://b/incoming/sales/orders.xlsx', 'orders_v1'),
