@@ -29,6 +29,7 @@ struct APIRoutes {
         api.post("jobs/:id/cancel", use: cancelJob)
         api.get("audit", use: audit)
         TransferRoutes(state: state).register(api)
+        DatasetManagementRoutes(state: state).register(api)
     }
 
     // MARK: - session
@@ -109,8 +110,14 @@ struct APIRoutes {
     @Sendable func datasets(_ request: Request, context: WebRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let department = request.uri.queryParameters["department"].map { String($0) }
+        let archived: Bool
+        switch request.uri.queryParameters["archived"].map({ String($0) }) {
+        case nil, "false": archived = false
+        case "true": archived = true
+        default: throw Problem.badRequest("archived must be true or false", field: "archived")
+        }
         let catalog = state.catalog
-        let all = try await state.pool.run { try catalog.listDatasets(on: $0) }
+        let all = try await state.pool.run { try catalog.listDatasets(archived: archived, on: $0) }
         let visible = all.filter { principal.user.role(in: $0.ref.department) != nil }
             .filter { department == nil || $0.ref.department == department }
         return try Self.json(API.List(items: visible.map { API.DatasetJSON($0) }, next: nil))
