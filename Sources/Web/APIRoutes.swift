@@ -22,6 +22,7 @@ struct APIRoutes {
         api.get("datasets", use: datasets)
         api.get("datasets/:id", use: dataset)
         api.get("datasets/:id/versions", use: versions)
+        api.get("datasets/:id/diff", use: DiffRoute(state: state).diff)
         api.get("versions/:id", use: version)
         api.get("versions/:id/rows", use: rows)
         api.get("versions/:id/rows.csv", use: CSVRoute(state: state).csv)
