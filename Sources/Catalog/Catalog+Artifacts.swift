@@ -65,7 +65,7 @@ extension Catalog {
             FROM \(artifacts) a
             LEFT JOIN \(versions) v ON v.id = a.version_id
             LEFT JOIN \(datasets) d ON d.id = v.dataset_id
-            WHERE a.kind IN ('csv', 'xlsx', 'pdf')
+            WHERE a.kind IN ('csv', 'xlsx', 'pdf') AND d.deleted_at IS NULL
               AND ($1::text IS NULL OR (d.department = $1 AND d.name = $2))
             ORDER BY a.created_at DESC, a.id DESC LIMIT $3
             """, [.text(dataset?.department), .text(dataset?.name), .int(limit)], purpose: "list reports"

@@ -8,29 +8,32 @@ public struct DepartmentSummary: Sendable, Hashable, Codable {
 }
 
 extension Catalog {
-    /// Every department that has a dataset, with its dataset count, by name.
+    /// Every department that has a dataset (archived ones count, deleted
+    /// ones not), with its dataset count, by name.
     public func departments(on connection: PostgresConnection) throws -> [DepartmentSummary] {
-        try connection.query("SELECT department, count(*) FROM \(datasets) GROUP BY department ORDER BY department",
+        try connection.query("""
+            SELECT department, count(*) FROM \(datasets) WHERE deleted_at IS NULL GROUP BY department ORDER BY department
+            """,
                              purpose: "list departments").map {
             DepartmentSummary(name: try $0[0, as: String.self], datasets: try $0[1, as: Int.self])
         }
     }
 
-    /// One dataset with its latest version, by id.
+    /// One dataset (archived or not, never deleted) with its latest version, by id.
     public func datasetSummary(id: Int64, on connection: PostgresConnection) throws -> DatasetSummary? {
-        try listDatasets(on: connection).first { $0.id == id }
+        try listDatasets(archived: true, id: id, on: connection).first
     }
 
     /// One attempt at a version (committed, loading or failed) by its id,
-    /// with its dataset.
+    /// with its dataset (never a deleted dataset's).
     public func version(id: Int64, on connection: PostgresConnection) throws -> (record: VersionRecord, dataset: DatasetRef)? {
         let rows = try connection.query("""
             SELECT \(Self.versionColumns.split(separator: ",").map { "v." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
                         .joined(separator: ", ")), d.department, d.name
-            FROM \(versions) v JOIN \(datasets) d ON d.id = v.dataset_id WHERE v.id = $1
+            FROM \(versions) v JOIN \(datasets) d ON d.id = v.dataset_id WHERE v.id = $1 AND d.deleted_at IS NULL
             """, [.int64(id)], purpose: "read version \(id)")
         guard let row = rows.first else { return nil }
-        return (try Self.version(from: row), DatasetRef(department: try row[16, as: String.self], name: try row[17, as: String.self]))
+        return (try Self.version(from: row), DatasetRef(department: try row[17, as: String.self], name: try row[18, as: String.self]))
     }
 
     /// The audit log, newest first, `limit` rows with ids below `beforeID`.

@@ -45,7 +45,7 @@ extension Catalog {
             FROM \(artifacts) a
             LEFT JOIN \(versions) v ON v.id = a.version_id
             LEFT JOIN \(datasets) d ON d.id = v.dataset_id
-            WHERE a.kind IN ('csv', 'xlsx', 'pdf')
+            WHERE a.kind IN ('csv', 'xlsx', 'pdf') AND d.deleted_at IS NULL
               AND ($1::bigint IS NULL OR a.id < $1::bigint)
               AND (NOT $2::boolean OR d.department = ANY($3::text[]))
               AND ($4::text IS NULL OR (d.department = $4 AND d.name = $5))

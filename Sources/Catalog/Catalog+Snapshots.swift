@@ -69,7 +69,7 @@ extension Catalog {
         let latest = try connection.query("""
             SELECT DISTINCT ON (d.id) d.view_name, v.table_name
             FROM \(datasets) d JOIN \(versions) v ON v.dataset_id = d.id
-            WHERE v.status = 'committed' AND v.table_name IS NOT NULL
+            WHERE v.status = 'committed' AND v.table_name IS NOT NULL AND d.deleted_at IS NULL
             ORDER BY d.id, v.version DESC
             """, purpose: "latest versions")
         for row in latest {

@@ -46,7 +46,7 @@ public struct Catalog: Sendable {
 
     /// The dataset's id and view name, if it exists.
     public func dataset(_ ref: DatasetRef, on connection: PostgresConnection) throws -> (id: Int64, viewName: String)? {
-        let rows = try connection.query("SELECT id, view_name FROM \(datasets) WHERE department = $1 AND name = $2",
+        let rows = try connection.query("SELECT id, view_name FROM \(datasets) WHERE department = $1 AND name = $2 AND deleted_at IS NULL",
                                         [.text(ref.department), .text(ref.name)], purpose: "find dataset \(ref)")
         guard let row = rows.first else { return nil }
         return (try row[0, as: Int64.self], try row[1, as: String.self])
@@ -188,24 +188,27 @@ public struct Catalog: Sendable {
     // MARK: - listing
 
     /// Every dataset with its latest committed version (or its latest
-    /// failure when none committed), by department and name.
-    public func listDatasets(on connection: PostgresConnection) throws -> [DatasetSummary] {
+    /// failure when none committed), by department and name; archived ones
+    /// only with `archived`, deleted ones never; with `id`, only that one.
+    public func listDatasets(archived: Bool = false, id: Int64? = nil, on connection: PostgresConnection) throws -> [DatasetSummary] {
         try connection.query("""
             SELECT d.id, d.department, d.name, d.view_name, v.version, v.row_count, jsonb_array_length(v.columns),
-                   COALESCE(v.status, f.status, 'empty'), COALESCE(v.committed_at, f.created_at), COALESCE(v.source_uri, f.source_uri)
+                   COALESCE(v.status, f.status, 'empty'), COALESCE(v.committed_at, f.created_at), COALESCE(v.source_uri, f.source_uri),
+                   d.archived_at
             FROM \(datasets) d
             LEFT JOIN LATERAL (SELECT * FROM \(versions) x WHERE x.dataset_id = d.id AND x.status = 'committed'
                                ORDER BY x.version DESC LIMIT 1) v ON true
             LEFT JOIN LATERAL (SELECT * FROM \(versions) x WHERE x.dataset_id = d.id
                                ORDER BY x.id DESC LIMIT 1) f ON true
+            WHERE d.deleted_at IS NULL AND ($1::boolean OR d.archived_at IS NULL) AND ($2::bigint IS NULL OR d.id = $2::bigint)
             ORDER BY d.department, d.name
-            """, purpose: "list datasets"
+            """, [.bool(archived), .int64(id)], purpose: "list datasets"
         ).map { row in
             DatasetSummary(
                 id: try row[0, as: Int64.self], ref: DatasetRef(department: try row[1, as: String.self], name: try row[2, as: String.self]),
                 viewName: try row[3, as: String.self], version: try row[4, as: Int?.self], rowCount: try row[5, as: Int64?.self],
                 columnCount: try row[6, as: Int?.self], status: try row[7, as: String.self], when: try row[8, as: Date?.self],
-                source: try row[9, as: String?.self])
+                source: try row[9, as: String?.self], archivedAt: try row[10, as: Date?.self])
         }
     }
 
@@ -217,7 +220,7 @@ public struct Catalog: Sendable {
 
     static let versionColumns = """
         id, dataset_id, version, status, source_uri, etag, sha256, sheet, row_count, columns::text, error::text,
-        timings::text, table_name, created_at, committed_at, notes::text
+        timings::text, table_name, created_at, committed_at, notes::text, reverted_from
         """
 
     static func version(from row: PostgresRow) throws -> VersionRecord {
@@ -233,7 +236,8 @@ public struct Catalog: Sendable {
             error: decode(try row[10, as: String?.self], as: VersionError.self),
             timings: decode(try row[11, as: String?.self], as: VersionTimings.self),
             tableName: try row[12, as: String?.self], createdAt: try row[13, as: Date?.self],
-            committedAt: try row[14, as: Date?.self], notes: decode(try row[15, as: String?.self], as: [String].self) ?? [])
+            committedAt: try row[14, as: Date?.self], notes: decode(try row[15, as: String?.self], as: [String].self) ?? [],
+            revertedFrom: try row[16, as: Int64?.self])
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

@@ -85,6 +85,20 @@ extension Catalog {
                 -- did that a person should know, beside the rows it landed
                 ALTER TABLE \(c).dataset_versions ADD COLUMN notes jsonb;
                 """),
+            PostgresMigration(version: 3, name: "revert, archive, delete (names unique among datasets not deleted)", sql: """
+                -- archived: hidden from lists unless asked for, kept in snapshots;
+                -- deleted: gone from every list and show at once, its tables
+                -- dropped by the next snapshot prune (purged_at)
+                ALTER TABLE \(c).datasets ADD COLUMN archived_at timestamptz,
+                                          ADD COLUMN deleted_at timestamptz,
+                                          ADD COLUMN purged_at timestamptz;
+                -- a deleted dataset's name is free again; its view name stays
+                -- taken (its tables, named after it, live until the prune)
+                ALTER TABLE \(c).datasets DROP CONSTRAINT datasets_department_name_key;
+                CREATE UNIQUE INDEX datasets_live_name ON \(c).datasets (department, name) WHERE deleted_at IS NULL;
+                -- a revert: a new version on the table of the version it names
+                ALTER TABLE \(c).dataset_versions ADD COLUMN reverted_from bigint REFERENCES \(c).dataset_versions (id);
+                """),
         ]
     }
 }

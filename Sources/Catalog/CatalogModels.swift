@@ -187,6 +187,8 @@ public struct DatasetSummary: Sendable, Hashable {
     public var status: String
     public var when: Date?
     public var source: String?
+    /// When the dataset was archived (hidden from lists unless asked for), if it is.
+    public var archivedAt: Date? = nil
 }
 
 /// One attempt at a version, as stored in `dataset_versions`.
@@ -210,6 +212,8 @@ public struct VersionRecord: Sendable, Hashable {
     /// What the ingest did that a person should know (sheets skipped, numbers
     /// rounded to Excel's precision), in words; empty when nothing.
     public var notes: [String] = []
+    /// For a revert: the id of the version it made the latest again (whose table it shares).
+    public var revertedFrom: Int64? = nil
 }
 
 /// A standing report request: after each new version of the dataset, a

@@ -10,6 +10,8 @@ public struct PruneResult: Sendable, Hashable {
     public var removedIncomplete: [String]
     /// Objects deleted.
     public var deletedObjects: Int
+    /// The tables of deleted datasets dropped (``Catalog/purgeDeleted(who:on:)``).
+    public var purgedTables: [String] = []
 }
 
 extension SnapshotWriter {
@@ -18,10 +20,13 @@ extension SnapshotWriter {
     /// snapshot's manifest needs (so a dropped snapshot whose data a kept
     /// incremental inherits keeps that data, marked `PRUNED`), and removes
     /// what dead runs left behind (no manifest; safe because no snapshot is
-    /// running while the lock is held).
+    /// running while the lock is held). Then drops the tables of datasets
+    /// deleted since the last prune (a snapshot never carries them).
     public func prune(policy: RetentionPolicy, connection: PostgresConnection, actor: String) async throws -> PruneResult {
         try await withSnapshotLock(connection) {
-            let result = try await pruneLocked(policy: policy)
+            var result = try await pruneLocked(policy: policy)
+            let catalog = self.catalog
+            result.purgedTables = try await connection.run { try catalog.purgeDeleted(who: actor, on: $0) }
             if !result.pruned.isEmpty || !result.removedIncomplete.isEmpty {
                 try await audit(connection, who: actor, what: "prune snapshots", outcome: "completed", detail: [
                     "pruned": result.pruned.joined(separator: ","), "incomplete": result.removedIncomplete.joined(separator: ","),

@@ -49,6 +49,8 @@ enum API {
         var status: String
         var updated_at: Date?
         var source: String?
+        /// Hidden from the list unless `archived=true`.
+        var archived: Bool
         /// Only in `show`: the latest committed version's columns.
         var columns: [ColumnJSON]?
 
@@ -63,6 +65,7 @@ enum API {
             status = d.status
             updated_at = d.when
             source = d.source
+            archived = d.archivedAt != nil
             self.columns = columns?.map(ColumnJSON.init)
         }
     }
@@ -107,6 +110,8 @@ enum API {
         var timings: VersionTimings?
         var created_at: Date?
         var committed_at: Date?
+        /// A revert's: the id of the version it made the latest again (whose table it shares).
+        var reverted_from: Int64?
 
         init(_ v: VersionRecord, dataset: DatasetRef) {
             id = v.id
@@ -124,6 +129,7 @@ enum API {
             timings = v.timings
             created_at = v.createdAt
             committed_at = v.committedAt
+            reverted_from = v.revertedFrom
         }
     }
 

@@ -22,6 +22,7 @@ struct APIRoutes {
         api.get("datasets", use: datasets)
         api.get("datasets/:id", use: dataset)
         api.get("datasets/:id/versions", use: versions)
+        api.get("datasets/:id/diff", use: DiffRoute(state: state).diff)
         api.get("versions/:id", use: version)
         api.get("versions/:id/rows", use: rows)
         api.get("versions/:id/rows.csv", use: CSVRoute(state: state).csv)
@@ -29,6 +30,7 @@ struct APIRoutes {
         api.post("jobs/:id/cancel", use: cancelJob)
         api.get("audit", use: audit)
         TransferRoutes(state: state).register(api)
+        DatasetManagementRoutes(state: state).register(api)
     }
 
     // MARK: - session
@@ -109,8 +111,14 @@ struct APIRoutes {
     @Sendable func datasets(_ request: Request, context: WebRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let department = request.uri.queryParameters["department"].map { String($0) }
+        let archived: Bool
+        switch request.uri.queryParameters["archived"].map({ String($0) }) {
+        case nil, "false": archived = false
+        case "true": archived = true
+        default: throw Problem.badRequest("archived must be true or false", field: "archived")
+        }
         let catalog = state.catalog
-        let all = try await state.pool.run { try catalog.listDatasets(on: $0) }
+        let all = try await state.pool.run { try catalog.listDatasets(archived: archived, on: $0) }
         let visible = all.filter { principal.user.role(in: $0.ref.department) != nil }
             .filter { department == nil || $0.ref.department == department }
         return try Self.json(API.List(items: visible.map { API.DatasetJSON($0) }, next: nil))

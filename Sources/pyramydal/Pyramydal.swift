@@ -16,6 +16,7 @@ struct Pyramydal: AsyncParsableCommand {
             ConfigCommand.self,
             IngestCommand.self,
             DatasetsCommand.self,
+            DatasetCommand.self,
             VersionsCommand.self,
             SampleCommand.self,
             DropCommand.self,

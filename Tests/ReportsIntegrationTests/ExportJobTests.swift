@@ -10,7 +10,7 @@ import Testing
     static func makeCatalog(_ connection: PostgresConnection, schema: String) async throws {
         try await connection.execute(
             """
-            CREATE TABLE datasets (id bigserial PRIMARY KEY, department text NOT NULL, name text NOT NULL);
+            CREATE TABLE datasets (id bigserial PRIMARY KEY, department text NOT NULL, name text NOT NULL, deleted_at timestamptz);
             CREATE TABLE dataset_versions (
               id bigserial PRIMARY KEY, dataset_id bigint NOT NULL REFERENCES datasets (id), version integer,
               status text NOT NULL, source_uri text NOT NULL, table_name text, columns jsonb NOT NULL DEFAULT '[]');
