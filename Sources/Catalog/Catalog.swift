@@ -217,7 +217,7 @@ public struct Catalog: Sendable {
 
     static let versionColumns = """
         id, dataset_id, version, status, source_uri, etag, sha256, sheet, row_count, columns::text, error::text,
-        timings::text, table_name, created_at, committed_at, notes::text
+        timings::text, table_name, created_at, committed_at, notes::text, created_by
         """
 
     static func version(from row: PostgresRow) throws -> VersionRecord {
@@ -233,7 +233,8 @@ public struct Catalog: Sendable {
             error: decode(try row[10, as: String?.self], as: VersionError.self),
             timings: decode(try row[11, as: String?.self], as: VersionTimings.self),
             tableName: try row[12, as: String?.self], createdAt: try row[13, as: Date?.self],
-            committedAt: try row[14, as: Date?.self], notes: decode(try row[15, as: String?.self], as: [String].self) ?? [])
+            committedAt: try row[14, as: Date?.self], notes: decode(try row[15, as: String?.self], as: [String].self) ?? [],
+            createdBy: try row[16, as: String?.self])
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

@@ -185,6 +185,8 @@ public struct VersionRecord: Sendable, Hashable {
     /// What the ingest did that a person should know (sheets skipped, numbers
     /// rounded to Excel's precision), in words; empty when nothing.
     public var notes: [String] = []
+    /// Who made the attempt (the ingest's actor: a user, a task's role).
+    public var createdBy: String? = nil
 }
 
 /// A standing report request: after each new version of the dataset, a
