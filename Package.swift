@@ -292,7 +292,8 @@ let package = Package(
                 "Web", "Accounts", "Catalog", "Postgres", "JobQueue", "ObjectStore", "ChildProcess", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            ],
+            exclude: ["Scripts"]
         ),
         .testTarget(name: "SnapshotIntegrationTests", dependencies: ["Snapshots", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess", "TestSupport"]),
     ],
