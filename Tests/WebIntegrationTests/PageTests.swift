@@ -146,6 +146,51 @@ extension WebIntegration {
             }
         }
 
+        /// "Go to row N" and "previous" (a seek by OFFSET, then keyset
+        /// paging) land on the row PostgreSQL puts at N for the same order,
+        /// across ties and NULLs (NULLs last, then the ctid), with a filter
+        /// and without a sort.
+        @Test func goToRowMatchesPostgreSQLsOrder() async throws {
+            try await WebFixture.run { fixture, client in
+                let cookie = try await client.login("vera").cookie
+                let relation = try await fixture.connection.run { conn in
+                    fixture.catalog.schemas.dataRelation(
+                        try #require(try fixture.catalog.version(id: fixture.versionA, on: conn)?.record.tableName))
+                }
+                let cases: [(query: String, order: String, filter: String)] = [
+                    ("sort=region%20desc", "region DESC NULLS LAST, ctid", "true"),
+                    ("sort=amount", "amount ASC NULLS LAST, ctid", "true"),
+                    ("", "ctid", "true"),
+                    ("where=amount%20%3E%3D%204.5&sort=day", "day ASC NULLS LAST, ctid", "amount >= 4.5"),
+                ]
+                for c in cases {
+                    let ids = try await fixture.connection.run { conn in
+                        try conn.query("SELECT id FROM \(relation) WHERE \(c.filter) ORDER BY \(c.order)", purpose: "order")
+                            .map { try $0[0, as: Int64.self] }
+                    }
+                    for row in [2, 99, 101, 150, ids.count] where row <= ids.count {
+                        let page = try await client.send(.get, "/versions/\(fixture.versionA)?\(c.query)&row=\(row)", cookie: cookie).text
+                        let first = page.firstMatch(of: /<td class="rownum">([0-9,]+)<\/td><td class="num">([0-9]+)<\/td>/)
+                        #expect(first?.1 == Substring(String(row)), "\(c.query) row \(row)")
+                        #expect(first.flatMap { Int64($0.2) } == ids[row - 1], "\(c.query) row \(row)")
+                        // "Previous" goes back a whole page (or to row 1).
+                        if row > 1 {
+                            let previous = try #require(page.firstMatch(of: /<a href="([^"]+)" hx-get="[^"]+" rel="prev">/)?.1)
+                            let back = try await client.send(.get, String(previous).replacingOccurrences(of: "&amp;", with: "&"),
+                                                             cookie: cookie).text
+                            let start = max(1, row - 100)
+                            let id = back.firstMatch(of: /<td class="rownum">[0-9,]+<\/td><td class="num">([0-9]+)<\/td>/)?.1
+                            #expect(id.flatMap { Int64($0) } == ids[start - 1], "\(c.query) back from \(row)")
+                        }
+                    }
+                    // Past the last row: an empty page, no next.
+                    let past = try await client.send(.get, "/versions/\(fixture.versionA)?\(c.query)&row=\(ids.count + 1)", cookie: cookie)
+                    #expect(past.text.contains("No rows."))
+                    #expect(!past.text.contains(#"rel="next""#))
+                }
+            }
+        }
+
         @Test func anotherDepartmentIsNotFound() async throws {
             try await WebFixture.run { fixture, client in
                 let cookie = try await client.login("vera").cookie
