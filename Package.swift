@@ -181,7 +181,7 @@ let package = Package(
                 .embedInCode("Templates/home.mustache"), .embedInCode("Templates/notice.mustache"),
                 .embedInCode("Templates/count.mustache"), .embedInCode("Templates/versions.mustache"),
                 .embedInCode("Templates/table.mustache"), .embedInCode("Templates/rows.mustache"),
-                .embedInCode("Static/htmx-2.min.js"), .embedInCode("Static/pages.css"),
+                .embedInCode("Static/htmx-2.min.js"), .embedInCode("Static/pages.css"), .embedInCode("Static/favicon.svg"),
             ]
         ),
         // MARK: job queue (PostgreSQL queue, dispatcher, launchers, cron, intake)

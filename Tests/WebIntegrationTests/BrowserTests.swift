@@ -89,7 +89,7 @@ extension WebIntegration {
                                          currentDirectory: NSTemporaryDirectory())
                 }
                 #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
-                #expect(output.stdoutText.contains("ok: signed out"), "\(output.stdoutText)")
+                #expect(output.stdoutText.contains("ok: signed out; the console holds no CSP violation"), "\(output.stdoutText)")
             }
         }
     }

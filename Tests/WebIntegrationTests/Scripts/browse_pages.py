@@ -29,6 +29,8 @@ for flag in [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]:
     options.add_argument(flag)
+# The console, to check that the strict CSP blocked nothing (htmx adds no inline style or script here).
+options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
 driver = webdriver.Chrome(service=Service(os.environ.get("PYRAMYDAL_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")),
                           options=options)
 # The page's viewport itself 1400x900 (the window's size includes none of it in headless mode, but be sure).
@@ -59,6 +61,20 @@ def wait_for(predicate, what):
         wait.until(lambda d: predicate())
     except Exception:
         raise AssertionError(f"timed out waiting for {what}; url {driver.current_url}; first row {first_cells()}")
+
+
+console = []
+
+
+def check_console(where):
+    """No CSP violation and no error in the browser's console since the last check."""
+    entries = driver.get_log("browser")
+    console.extend(entries)
+    bad = [e["message"] for e in entries
+           if e["level"] == "SEVERE" or "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
+    # A 404 page's own status is logged as a failed resource load; that one is expected.
+    bad = [m for m in bad if not (where == "not found" and "404" in m)]
+    assert not bad, f"{where}: {bad}"
 
 
 def row_heights():
@@ -92,6 +108,7 @@ try:
     wait_for(lambda: "sort=amount" in driver.current_url and first_cells()[amount] == "0", "sort by amount")
     driver.find_element(By.CSS_SELECTOR, f"#rows thead tr:first-child th:nth-child({amount + 1}) a").click()
     wait_for(lambda: "sort=amount%20desc" in driver.current_url and first_cells()[amount] == "999.99", "sort by amount desc")
+    check_console("sort")
     step("sorted by amount, both ways")
 
     # Filter: city = Köln, from the filter row.
@@ -111,6 +128,7 @@ try:
     driver.find_element(By.ID, "q").send_keys("urgent")
     wait_for(lambda: "q=urgent" in driver.current_url and "Urgent" in first_cells()[column("notes")], "the search")
     assert driver.switch_to.active_element.get_attribute("id") == "q", "the search box lost the focus"
+    check_console("search")
     step("searched 'urgent' as typed")
 
     # Go to row 50,001, on to the next page, back with the browser.
@@ -136,6 +154,7 @@ try:
     driver.find_element(By.CSS_SELECTOR, "#view button[type=submit]").click()
     wait_for(lambda: "columns=" in driver.current_url and "notes" not in header_names(), "the column choice")
     assert "customer" in header_names() and "updated" not in header_names(), header_names()
+    check_console("columns")
     step("chose columns")
 
     # The versions page.
@@ -149,12 +168,14 @@ try:
     driver.get(f"{base}/versions/{other}")
     assert driver.find_element(By.TAG_NAME, "h1").text == "Not found"
     assert "dept-b" not in driver.page_source
+    check_console("not found")
     step("another department's version is not found")
 
     driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
     wait_for(lambda: "/login" in driver.current_url, "the sign-in form after signing out")
     driver.get(table_url)
     assert "/login" in driver.current_url
-    step("signed out")
+    check_console("sign-out")
+    step(f"signed out; the console holds no CSP violation or error ({len(console)} entries)")
 finally:
     driver.quit()
