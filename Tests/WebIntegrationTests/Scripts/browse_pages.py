@@ -25,8 +25,10 @@ for flag in [
     "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,900",
     "--no-first-run", "--disable-extensions", "--disable-sync", "--disable-background-networking",
     "--disable-component-update", "--disable-default-apps", "--lang=en-US",
-    # Loopback only: every other host name fails to resolve.
+    # Loopback only: every other host name fails to resolve, and anything
+    # not on loopback would go through a proxy where nothing listens.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    "--proxy-server=http://127.0.0.1:9",
 ]:
     options.add_argument(flag)
 # The console, to check that the strict CSP blocked nothing (htmx adds no inline style or script here).
