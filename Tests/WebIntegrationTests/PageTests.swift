@@ -135,6 +135,7 @@ extension WebIntegration {
                                                                                HTTPField.Name("HX-Request")!: "true"])
                 #expect(partial.text.hasPrefix(#"<div id="rows""#))
                 #expect(partial.headers[HTTPField.Name("HX-Push-Url")!] == "/versions/\(fixture.versionA)?where=amount%20%3E%3D%209")
+                #expect(partial.headers[.vary] == "HX-Request")
 
                 let versions = try await client.send(.get, "/datasets/\(fixture.datasetA)/versions", cookie: cookie)
                 #expect(versions.text.contains("the sheet has a header row and no data"))

@@ -160,6 +160,8 @@ struct PageRoutes {
                                            frame: try await frame(principal, current: record.datasetID))
             let partial = request.headers[Self.hxRequest] == "true" && request.headers[Self.hxHistoryRestore] != "true"
             var response = Self.html(PageTemplates.render(page, partial ? "rows" : "table"))
+            // One URL, two bodies: no cache may hand the partial to a plain request (they are no-store anyway).
+            response.headers[.vary] = "HX-Request"
             if partial { response.headers[Self.hxPushURL] = view.url(path) }
             return response
         }
