@@ -2,6 +2,7 @@ import Catalog
 import ChildProcess
 import Foundation
 import HummingbirdTesting
+import Postgres
 import Testing
 import TestSupport
 
@@ -63,15 +64,15 @@ extension WebIntegration {
                 let (dataset, version, _) = try WebFixture.makeVersion(catalog, ref, columns: columns, rowCount: 100_000, version: 2,
                                                                        on: conn, fill: fill(100_000))
                 // Fixed times, so the versions page's screenshot only changes when the page does.
-                try conn.execute("""
+                _ = try conn.query("""
                     UPDATE \(catalog.schemas.catalogTable("dataset_versions")) SET
                         created_at = CASE WHEN version = 1 THEN timestamptz '2026-11-02 08:30:00+00'
                                           WHEN version = 2 THEN timestamptz '2026-11-30 09:12:00+00'
                                           ELSE timestamptz '2026-11-16 14:05:00+00' END,
                         committed_at = CASE WHEN version = 1 THEN timestamptz '2026-11-02 08:30:41+00'
                                             WHEN version = 2 THEN timestamptz '2026-11-30 09:12:47+00' END
-                    WHERE dataset_id = \(dataset)
-                    """, purpose: "fix the versions' times")
+                    WHERE dataset_id = $1
+                    """, [.int64(dataset)], purpose: "fix the versions' times")
                 return (dataset, version)
             }
         }

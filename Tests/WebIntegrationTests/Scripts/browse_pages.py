@@ -45,13 +45,20 @@ def step(name):
     print("ok:", name, flush=True)
 
 
+def texts(selector):
+    """The texts of the elements `selector` finds, read in one script (htmx
+    may swap the rows between two WebDriver calls: no stale elements)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText.trim())", selector)
+
+
 def first_cells():
     """The first body row's cells as text (row number first)."""
-    return [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#rows tbody tr:first-child td")]
+    return texts("#rows tbody tr:first-child td")
 
 
 def header_names():
-    return [a.text.rstrip(" ▲▼") for a in driver.find_elements(By.CSS_SELECTOR, "#rows thead tr:first-child th a")]
+    return [name.rstrip(" ▲▼") for name in texts("#rows thead tr:first-child th a")]
 
 
 def column(name):
