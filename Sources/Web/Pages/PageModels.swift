@@ -2,6 +2,7 @@ import Accounts
 import Catalog
 import Foundation
 import JobContracts
+import Mustache
 import Reports
 
 // What the templates render (swift-mustache reads stored properties by
@@ -225,4 +226,29 @@ struct NoticePage: Sendable {
     var detail: String
     var link: String?
     var linkText: String?
+}
+
+// The table's rows and cells are most of a page's lookups: they answer by
+// name directly instead of through `Mirror` (a page of 100 rows × 20
+// columns is thousands of lookups).
+extension TablePage.Row: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "number": return number
+        case "cells": return cells
+        default: return nil
+        }
+    }
+}
+
+extension TablePage.Cell: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "isNull": return isNull
+        case "text": return text
+        case "align": return align
+        case "full": return full
+        default: return nil
+        }
+    }
 }
