@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // MARK: C libraries (Debian packages; module.modulemap + one header each)
@@ -169,9 +170,19 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            // A symlink to docs/openapi.json, served at /api/openapi.json.
-            resources: [.embedInCode("openapi.json")]
+            exclude: ["Static/htmx-2.min.js.NOTICE.md"],
+            // openapi.json: a symlink to docs/openapi.json, served at /api/openapi.json;
+            // the pages' templates and static files (htmx, the stylesheet).
+            resources: [
+                .embedInCode("openapi.json"),
+                .embedInCode("Templates/layout.mustache"), .embedInCode("Templates/login.mustache"),
+                .embedInCode("Templates/home.mustache"), .embedInCode("Templates/notice.mustache"),
+                .embedInCode("Templates/count.mustache"), .embedInCode("Templates/versions.mustache"),
+                .embedInCode("Templates/table.mustache"), .embedInCode("Templates/rows.mustache"),
+                .embedInCode("Static/htmx-2.min.js"), .embedInCode("Static/pages.css"), .embedInCode("Static/favicon.svg"),
+            ]
         ),
         // MARK: job queue (PostgreSQL queue, dispatcher, launchers, cron, intake)
         .target(
@@ -281,7 +292,8 @@ let package = Package(
                 "Web", "Accounts", "Catalog", "Postgres", "JobQueue", "ObjectStore", "ChildProcess", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            ],
+            exclude: ["Scripts"]
         ),
         .testTarget(name: "SnapshotIntegrationTests", dependencies: ["Snapshots", "Catalog", "Postgres", "ObjectStore", "JobQueue", "ChildProcess", "TestSupport"]),
     ],

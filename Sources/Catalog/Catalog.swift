@@ -220,7 +220,7 @@ public struct Catalog: Sendable {
 
     static let versionColumns = """
         id, dataset_id, version, status, source_uri, etag, sha256, sheet, row_count, columns::text, error::text,
-        timings::text, table_name, created_at, committed_at, notes::text, reverted_from
+        timings::text, table_name, created_at, committed_at, notes::text, reverted_from, created_by
         """
 
     static func version(from row: PostgresRow) throws -> VersionRecord {
@@ -237,7 +237,8 @@ public struct Catalog: Sendable {
             timings: decode(try row[11, as: String?.self], as: VersionTimings.self),
             tableName: try row[12, as: String?.self], createdAt: try row[13, as: Date?.self],
             committedAt: try row[14, as: Date?.self], notes: decode(try row[15, as: String?.self], as: [String].self) ?? [],
-            revertedFrom: try row[16, as: Int64?.self])
+            revertedFrom: try row[16, as: Int64?.self],
+            createdBy: try row[17, as: String?.self])
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

@@ -214,6 +214,8 @@ public struct VersionRecord: Sendable, Hashable {
     public var notes: [String] = []
     /// For a revert: the id of the version it made the latest again (whose table it shares).
     public var revertedFrom: Int64? = nil
+    /// Who made the attempt (the ingest's actor: a user, a task's role).
+    public var createdBy: String? = nil
 }
 
 /// A standing report request: after each new version of the dataset, a

@@ -42,14 +42,7 @@ struct APIRoutes {
                           field: "body")
         }
         let body = try await request.decode(as: API.Login.self, context: context)
-        let accounts = state.accounts, policy = state.settings.sessions
-        let client = state.settings.trustedProxies.clientAddress(
-            peer: context.clientAddress, forwardedFor: request.headers[values: HTTPField.Name("X-Forwarded-For")!])
-        let previous = (request.cookies[AuthenticationMiddleware.cookieName]?.value).map { Accounts.sessionID(cookieValue: $0) }
-        let outcome = try await state.pool.run { conn in
-            try accounts.login(username: body.username, password: body.password, client: client,
-                               previousSessionID: previous, policy: policy, on: conn)
-        }
+        let (outcome, client) = try await signIn(username: body.username, password: body.password, request, context: context)
         switch outcome {
         case .throttled(let seconds):
             var problem = Problem(.tooManyRequests, "Too many requests",
@@ -61,9 +54,25 @@ struct APIRoutes {
         case .signedIn(let session):
             try await auditAction(who: session.user.username, what: "sign in", outcome: "done", details: ["client": .string(client)])
             var response = try Self.json(API.SessionJSON(user: .init(session.user), csrf_token: session.csrfToken, via: "session"))
-            response.setCookie(sessionCookie(session.cookieValue, maxAge: Int(policy.absoluteTimeout.components.seconds)))
+            response.setCookie(sessionCookie(session.cookieValue))
             return response
         }
+    }
+
+    /// Checks a name and password (throttled per account and client
+    /// address) and, when right, opens a new session, revoking the one the
+    /// request still presented. Returns the outcome and the client's address.
+    func signIn(username: String, password: String, _ request: Request,
+                context: WebRequestContext) async throws -> (LoginOutcome, client: String) {
+        let accounts = state.accounts, policy = state.settings.sessions
+        let client = state.settings.trustedProxies.clientAddress(
+            peer: context.clientAddress, forwardedFor: request.headers[values: HTTPField.Name("X-Forwarded-For")!])
+        let previous = (request.cookies[AuthenticationMiddleware.cookieName]?.value).map { Accounts.sessionID(cookieValue: $0) }
+        let outcome = try await state.pool.run { conn in
+            try accounts.login(username: username, password: password, client: client,
+                               previousSessionID: previous, policy: policy, on: conn)
+        }
+        return (outcome, client)
     }
 
     @Sendable func currentSession(_ request: Request, context: WebRequestContext) async throws -> Response {
@@ -89,8 +98,10 @@ struct APIRoutes {
         return response
     }
 
-    func sessionCookie(_ value: String, maxAge: Int) -> Cookie {
-        Cookie(name: AuthenticationMiddleware.cookieName, value: value, maxAge: maxAge, path: "/",
+    /// The session cookie with `value`, for the session's whole life; an empty value with `maxAge` 0 removes it.
+    func sessionCookie(_ value: String, maxAge: Int? = nil) -> Cookie {
+        Cookie(name: AuthenticationMiddleware.cookieName, value: value,
+               maxAge: maxAge ?? Int(state.settings.sessions.absoluteTimeout.components.seconds), path: "/",
                secure: state.settings.secureCookies, httpOnly: true, sameSite: .lax)
     }
 
@@ -180,32 +191,13 @@ struct APIRoutes {
             guard let n = Int(text) else { throw Problem.badRequest("limit must be a whole number", field: "limit") }
             return n
         }
-        let schema = state.catalog.schemas.data
-        let columns = query.getAll("columns").flatMap { $0.split(separator: ",").map(String.init) }
-        let filters = query.getAll("where").map { String($0) }, sort = query.getAll("sort").map { String($0) }
-        let q = query["q"].map { String($0) }, cursor = query["cursor"].map { String($0) }
-        // One borrowed connection for the table's columns and the page.
-        let (page, result) = try await state.pool.run { conn in
-            let available = try state.tableColumns.columns(version: record.id, schema: schema, table: table, connection: conn)
-            let page = try RowPage(schema: schema, table: table, available: available, columns: columns, filters: filters,
-                                   sort: sort, q: q, limit: limit, cursor: cursor)
-            return (page, try conn.query(page.sql, page.parameters.map { PostgresValue.text($0) }, purpose: "read a page of rows"))
-        }
-        var texts: [[String?]] = []
-        texts.reserveCapacity(min(result.count, page.limit))
-        var next: String?
-        let width = page.columns.count
-        for (index, row) in result.enumerated() {
-            if index == page.limit {
-                let last = result[index - 1]
-                let keys = try (0..<page.sort.count).map { try last.text(width + $0) }
-                next = RowPage.Cursor(s: page.signature, k: keys, t: try last.text(width + page.sort.count) ?? "").encoded()
-                break
-            }
-            texts.append(try (0..<width).map { try row.text($0) })
-        }
+        let request = RowRequest(columns: query.getAll("columns").flatMap { $0.split(separator: ",").map(String.init) },
+                                 filters: query.getAll("where").map { String($0) }, sort: query.getAll("sort").map { String($0) },
+                                 q: query["q"].map { String($0) }, limit: limit, cursor: query["cursor"].map { String($0) })
+        let read = try await state.readRows(of: record, table: table, request)
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: RowsJSONWriter.encode(columns: page.columns, rows: texts, next: next, limit: page.limit)))
+                        body: .init(byteBuffer: RowsJSONWriter.encode(columns: read.page.columns, rows: read.rows, next: read.next,
+                                                                     limit: read.page.limit)))
     }
 
     // MARK: - jobs
@@ -271,10 +263,10 @@ struct APIRoutes {
 
     /// Records an API action in the audit log, naming the user (or token).
     func auditAction(who: String, what: String, outcome: String, dataset: DatasetRef? = nil,
-                     details: [String: AuditValue] = [:]) async throws {
+                     details: [String: AuditValue] = [:], via: String = "api") async throws {
         let catalog = state.catalog
         var all = details
-        all["via"] = "api"
+        all["via"] = .string(via)
         let final = all
         try await state.pool.run { try catalog.audit(who: who, what: what, outcome: outcome, dataset: dataset, details: final, on: $0) }
     }

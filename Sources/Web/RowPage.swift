@@ -22,6 +22,17 @@ struct RowPage: Sendable {
     let limit: Int
     /// Identifies the sort, so a cursor is only used with the sort it came from.
     let signature: String
+    /// `SELECT count(*)` of the rows the filters and `q` let through (the
+    /// cursor aside), with ``countParameters``: the pages' exact count, asked
+    /// for apart from the page.
+    let countSQL: String
+    let countParameters: [String?]
+    /// The sort keys and ctid (as text) of the row at an offset in the
+    /// page's order (the cursor aside), with ``countParameters`` and the
+    /// offset appended as the last parameter: the cursor that starts a page
+    /// at row N ("go to row N", "previous"). It reads the rows before it, as
+    /// OFFSET does; paging on from there is by cursor again.
+    let seekSQL: String
 
     /// The cursor's content: the last row's sort keys (as text) and ctid.
     struct Cursor: Codable, Equatable {
@@ -123,6 +134,15 @@ struct RowPage: Sendable {
                     .joined(separator: " OR ") + ")")
             }
         }
+        let relation = ReportQuery.quote(schema) + "." + ReportQuery.quote(table)
+        let filtered = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+        countSQL = "SELECT count(*) FROM " + relation + " AS src" + filtered
+        countParameters = parameters
+        seekSQL = "SELECT " + (resolvedSort.map { "src." + ReportQuery.quote($0.column.name) + "::text" } + ["src.ctid::text"])
+            .joined(separator: ", ") + " FROM " + relation + " AS src" + filtered + " ORDER BY "
+            + (resolvedSort.map { "src." + ReportQuery.quote($0.column.name) + ($0.descending ? " DESC" : " ASC") + " NULLS LAST" }
+                + ["src.ctid"]).joined(separator: ", ")
+            + " OFFSET $\(parameters.count + 1)::bigint LIMIT 1"
         var cursorTID: String?
         if let cursor {
             guard let decoded = Cursor(encoded: cursor), decoded.s == signature, decoded.k.count == resolvedSort.count else {
@@ -144,7 +164,6 @@ struct RowPage: Sendable {
             }
             clauses.append(condition)
         }
-        let relation = ReportQuery.quote(schema) + "." + ReportQuery.quote(table)
         var sql: String
         if resolvedSort.isEmpty {
             // In table order, with no sort keys: the inner query picks the

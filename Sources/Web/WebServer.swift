@@ -53,6 +53,7 @@ public struct WebServer: Service {
                      body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
         APIRoutes(state: state).register(router)
+        PageRoutes(state: state).register(router)
         return router
     }
 

@@ -136,25 +136,25 @@ struct WebFixture: Sendable {
         return (datasetID, versionID, failed)
     }
 
-    /// Version 1 of `ref`: a table of `columns` filled by the SQL that
-    /// `fill` makes for its relation, committed and made the dataset's view.
-    /// Returns the dataset id, the version id and the table's name.
+    /// Version `version` of `ref`: a table of `columns` filled by the SQL that
+    /// `fill` makes for its relation, committed (with `notes`) and made the
+    /// dataset's view. Returns the dataset id, the version id and the table's name.
     static func makeVersion(_ catalog: Catalog, _ ref: DatasetRef, columns: [(name: String, type: String)], rowCount: Int,
-                            on connection: PostgresConnection,
+                            version: Int = 1, notes: [String] = [], on connection: PostgresConnection,
                             fill: (_ relation: String) -> String) throws -> (Int64, Int64, String) {
         try connection.transaction(purpose: "make dataset") { conn in
             try catalog.lockDataset(ref, on: conn)
             let dataset = try catalog.ensureDataset(ref, on: conn)
-            let table = TableNaming.tableName(viewName: dataset.viewName, datasetID: dataset.id, version: 1)
+            let table = TableNaming.tableName(viewName: dataset.viewName, datasetID: dataset.id, version: version)
             let versionID = try catalog.insertLoadingVersion(
-                datasetID: dataset.id, version: 1, source: SourceIdentity(uri: "file:///\(ref.department)/\(ref.name).xlsx"),
+                datasetID: dataset.id, version: version, source: SourceIdentity(uri: "file:///\(ref.department)/\(ref.name).xlsx"),
                 sheet: "Sheet1", tableName: table, createdBy: "test", on: conn)
             try catalog.createTable(table, columns: columns, on: conn)
             try conn.execute(fill(catalog.schemas.dataRelation(table)), purpose: "fill table")
             try catalog.markCommitted(versionID: versionID, rowCount: rowCount, columns: columns.enumerated().map { i, c in
                 ColumnInfo(name: c.name, type: c.type, sourceColumn: String(UnicodeScalar(UInt8(65 + i))), nonNull: rowCount, nulls: 0,
                            errors: 0, kinds: [])
-            }, timings: VersionTimings(), on: conn)
+            }, timings: VersionTimings(), notes: notes, on: conn)
             try catalog.pointView(dataset.viewName, at: table, on: conn)
             return (dataset.id, versionID, table)
         }
