@@ -164,7 +164,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Accounts", "Catalog", "Reports", "JobQueue", "Postgres", "ObjectStore", "Snapshots", "JobContracts",
+                "Accounts", "Basics", "Catalog", "Reports", "JobQueue", "Postgres", "ObjectStore", "Snapshots", "JobContracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -76,12 +76,7 @@ final class PDFReportRenderer {
          queuePages: Int = 16) throws(PDFError) {
         self.columns = columns
         rightAligned = columns.map { $0.type.isNumber }
-        formats = columns.map { column in
-            switch column.type {
-            case .integer, .numeric, .double, .date, .timestamp: column.format.map(ExcelNumberFormat.init)
-            case .interval, .boolean, .text: nil
-            }
-        }
+        formats = columns.map { ExcelNumberFormat.of($0) }
         self.options = options
         self.title = title
         self.fontFiles = fonts
@@ -143,22 +138,12 @@ final class PDFReportRenderer {
 
     private func display(_ value: String?, _ type: ReportColumnType, _ format: ExcelNumberFormat?) -> String {
         guard let value else { return "" }
-        if let format, let shown = Self.shown(value, type, format) { return shown }
+        if let format, let shown = format.shown(value, as: type) { return shown }
         if type == .boolean { return value == "t" ? "true" : value == "f" ? "false" : value }
         if type == .text, value.utf8.contains(where: { $0 < 0x20 }) {
             return String(value.unicodeScalars.map { $0.value < 0x20 ? " " : Character($0) })
         }
         return value
-    }
-
-    /// A number or date as its workbook format shows it (nil: as it is).
-    static func shown(_ value: String, _ type: ReportColumnType, _ format: ExcelNumberFormat) -> String? {
-        switch type {
-        case .integer, .numeric, .double: Double(value).flatMap(format.format)
-        case .date: CellValues.excelSerial(value, withTime: false).flatMap(format.format)
-        case .timestamp: CellValues.excelSerial(value, withTime: true).flatMap(format.format)
-        case .interval, .boolean, .text: nil
-        }
     }
 
     private func add(_ fields: [String?]) throws(PDFError) {

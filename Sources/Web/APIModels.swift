@@ -80,6 +80,16 @@ enum API {
         /// Numbers written with more than 15 significant digits, stored rounded to 15.
         var rounded: Int
         var kinds: [String]
+        /// The number format most of its numbers had in the workbook.
+        var format: FormatJSON?
+
+        struct FormatJSON: Encodable {
+            var code: String
+            var kind: String
+            var currency: String?
+            var decimals: Int?
+            var thousands: Bool
+        }
 
         init(_ c: ColumnInfo) {
             name = c.name
@@ -90,6 +100,7 @@ enum API {
             errors = c.errors
             rounded = c.rounded
             kinds = c.kinds
+            format = c.format.map { FormatJSON(code: $0.code, kind: $0.kind, currency: $0.currency, decimals: $0.decimals, thousands: $0.thousands) }
         }
     }
 

@@ -140,7 +140,7 @@ struct WebFixture: Sendable {
     /// `fill` makes for its relation, committed (with `notes`) and made the
     /// dataset's view. Returns the dataset id, the version id and the table's name.
     static func makeVersion(_ catalog: Catalog, _ ref: DatasetRef, columns: [(name: String, type: String)], rowCount: Int,
-                            version: Int = 1, notes: [String] = [], on connection: PostgresConnection,
+                            version: Int = 1, notes: [String] = [], formats: [String: ColumnFormat] = [:], on connection: PostgresConnection,
                             fill: (_ relation: String) -> String) throws -> (Int64, Int64, String) {
         try connection.transaction(purpose: "make dataset") { conn in
             try catalog.lockDataset(ref, on: conn)
@@ -153,7 +153,7 @@ struct WebFixture: Sendable {
             try conn.execute(fill(catalog.schemas.dataRelation(table)), purpose: "fill table")
             try catalog.markCommitted(versionID: versionID, rowCount: rowCount, columns: columns.enumerated().map { i, c in
                 ColumnInfo(name: c.name, type: c.type, sourceColumn: String(UnicodeScalar(UInt8(65 + i))), nonNull: rowCount, nulls: 0,
-                           errors: 0, kinds: [])
+                           errors: 0, kinds: [], format: formats[c.name])
             }, timings: VersionTimings(), notes: notes, on: conn)
             try catalog.pointView(dataset.viewName, at: table, on: conn)
             return (dataset.id, versionID, table)

@@ -1,3 +1,4 @@
+import Basics
 import Accounts
 import Catalog
 import Foundation
@@ -230,10 +231,15 @@ struct PageRoutes {
                 },
                 filterValue: filter?.value ?? "")
         }
+        // Numbers and dates as the workbook showed them (`1,234.50 €`, `31.12.2024`).
+        let workbookFormats = Dictionary(record.columns.compactMap { c in c.format.map { (c.name, $0.code) } },
+                                         uniquingKeysWith: { first, _ in first })
+        let formats = columns.map { c in ExcelNumberFormat.of(ReportColumn(name: c.name, type: c.type, format: workbookFormats[c.name])) }
         let rows = (read?.rows ?? []).enumerated().map { index, cells in
-            TablePage.Row(number: PageFormat.count(Int64(view.row + index)), cells: cells.enumerated().map { i, text in
+            TablePage.Row(number: PageFormat.count(Int64(view.row + index)), cells: cells.enumerated().map { i, value in
                 let type = columns[i].type
-                guard let text else { return TablePage.Cell(isNull: true, text: "", align: "", full: nil) }
+                guard let value else { return TablePage.Cell(isNull: true, text: "", align: "", full: nil) }
+                let text = formats[i]?.shown(value, as: type) ?? value
                 return TablePage.Cell(isNull: false, text: text, align: PageFormat.align(type),
                                       full: type == .text && (text.count > 24 || text.contains("\n")) ? text : nil)
             })
