@@ -32,6 +32,9 @@ final class CSVReader {
     /// The name people know the file by, for errors.
     let file: String
     let delimiter: UInt8
+    /// Numbers written the continental way (`1.234,56`): decided from the
+    /// first 64 KiB when the delimiter is not a comma.
+    let decimalComma: Bool
     let encoding: Encoding
     private let bomLength: Int
 
@@ -57,6 +60,7 @@ final class CSVReader {
             encoding = Self.isValidUTF8Prefix(text, complete: sample.count < 64 << 10) ? .utf8 : .windows1252
         }
         delimiter = Self.detectDelimiter(text)
+        decimalComma = delimiter != 0x2C && Self.detectDecimalComma(text, delimiter: delimiter)
     }
 
     /// The file opened for reading; a directory or an unreadable file is bad input.
@@ -109,7 +113,7 @@ final class CSVReader {
         func endField() throws {
             if !field.isEmpty {
                 // Quoting is only escaping: "42" is the number 42, as Excel reads it.
-                let value = Self.typed(try decode(field))
+                let value = Self.typed(try decode(field), decimalComma: decimalComma)
                 if value != .empty { row.cells.append((column, value)) }
             }
             field.removeAll(keepingCapacity: true)
@@ -206,9 +210,16 @@ final class CSVReader {
 
     // MARK: - typing
 
-    static func typed(_ text: String) -> CellValue {
+    static func typed(_ text: String, decimalComma: Bool = false) -> CellValue {
         if text.isEmpty { return .empty }
         let bytes = Array(text.utf8)
+        if decimalComma {
+            // `1.234,56` → 1234.56, `1.234` → 1234, `31.12.2024` → a date;
+            // `3.5` is not read as a number in a file that writes `3,5`.
+            if let plain = continentalNumber(bytes) { return .number(plain, .plain) }
+            if let serial = dottedDateSerial(bytes) { return .number(serial, .date) }
+            if bytes.contains(0x2E) && !bytes.contains(where: { $0 == 0x65 || $0 == 0x45 }) { return .text(text) }
+        }
         if isNumber(bytes) { return .number(text, .plain) }
         if let serial = dateSerial(bytes) { return .number(serial.text, serial.hasTime ? .dateTime : .date) }
         if let boolean = booleanWord(bytes) { return .boolean(boolean) }
@@ -311,7 +322,80 @@ final class CSVReader {
         return ("\(serial)\(fraction)", true)
     }
 
+    /// A number written with a decimal comma and optional dots between
+    /// groups of three (`-1.234,56`, `0,5`, `1.234.567`), as plain decimal
+    /// text (`-1234.56`); nil otherwise (`007`, `1,2,3`, `1.23`).
+    static func continentalNumber(_ b: [UInt8]) -> String? {
+        var i = 0
+        var out: [UInt8] = []
+        if i < b.count && (b[i] == 0x2D || b[i] == 0x2B) {
+            if b[i] == 0x2D { out.append(0x2D) }
+            i += 1
+        }
+        let start = i
+        var group = 0, groups = 0, dotted = false
+        while i < b.count {
+            let c = b[i]
+            if c >= 0x30 && c <= 0x39 {
+                out.append(c)
+                group += 1
+            } else if c == 0x2E {
+                // A dot between digit groups: the first of 1–3 digits, then exactly 3.
+                guard group > 0, groups == 0 ? group <= 3 : group == 3 else { return nil }
+                dotted = true
+                groups += 1
+                group = 0
+            } else {
+                break
+            }
+            i += 1
+        }
+        let intDigits = out.count - (out.first == 0x2D ? 1 : 0)
+        guard intDigits > 0, !dotted || group == 3 else { return nil }
+        if intDigits > 1 && b[start] == 0x30 { return nil }   // a code such as 007
+        guard i < b.count else { return dotted ? String(decoding: out, as: UTF8.self) : nil }
+        guard b[i] == 0x2C, i + 1 < b.count else { return nil }
+        out.append(0x2E)
+        i += 1
+        while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { out.append(b[i]); i += 1 }
+        guard i == b.count, out.last != 0x2E else { return nil }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `31.12.2024` (day, month, four-digit year) as its 1900-system serial.
+    static func dottedDateSerial(_ b: [UInt8]) -> String? {
+        guard b.count == 10, b[2] == 0x2E, b[5] == 0x2E else { return nil }
+        let iso = Array(b[6..<10]) + [0x2D] + Array(b[3..<5]) + [0x2D] + Array(b[0..<2])
+        return dateSerial(iso).flatMap { $0.hasTime ? nil : $0.text }
+    }
+
     // MARK: - detection
+
+    /// Whether the sample's numbers are written with decimal commas: more
+    /// fields like `1.234,56` or `0,5` than like `3.50` (a field like
+    /// `1.234` says nothing).
+    static func detectDecimalComma(_ sample: [UInt8], delimiter: UInt8) -> Bool {
+        var commas = 0, points = 0
+        var field: [UInt8] = []
+        var inQuotes = false
+        func judge() {
+            var f = field[...]
+            while let first = f.first, first == 0x20 || first == 0x22 { f = f.dropFirst() }
+            while let last = f.last, last == 0x20 || last == 0x22 || last == 0x0D { f = f.dropLast() }
+            let bytes = Array(f)
+            if bytes.contains(0x2C), continentalNumber(bytes) != nil {
+                commas += 1
+            } else if isNumber(bytes), bytes.contains(0x2E), continentalNumber(bytes) == nil {
+                points += 1
+            }
+            field.removeAll(keepingCapacity: true)
+        }
+        for byte in sample {
+            if byte == 0x22 { inQuotes.toggle() }
+            if !inQuotes && (byte == delimiter || byte == 0x0A) { judge() } else { field.append(byte) }
+        }
+        return commas > 0 && commas > points
+    }
 
     static func detectDelimiter(_ sample: [UInt8]) -> UInt8 {
         let candidates: [UInt8] = [0x2C, 0x3B, 0x09, 0x7C]
@@ -330,10 +414,13 @@ final class CSVReader {
                 }
             }
             if count > 0 && counts.count < 20 { counts.append(count) }
-            guard let first = counts.first, first > 0 else { continue }
-            let consistent = counts.filter { $0 == first }.count
-            if consistent > best.score || (consistent == best.score && first > best.fields) {
-                best = (candidate, consistent, first)
+            // The most common field count of the lines that have any (a
+            // title line above the header has none).
+            var frequency: [Int: Int] = [:]
+            for c in counts where c > 0 { frequency[c, default: 0] += 1 }
+            guard let (fields, consistent) = frequency.max(by: { $0.value == $1.value ? $0.key < $1.key : $0.value < $1.value }) else { continue }
+            if consistent > best.score || (consistent == best.score && fields > best.fields) {
+                best = (candidate, consistent, fields)
             }
         }
         return best.delimiter

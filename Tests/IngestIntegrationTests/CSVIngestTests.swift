@@ -54,7 +54,8 @@ struct CSVIngestTests {
     @Test func pipesAndCommas() async throws {
         try await ingest(Array("a|b\n1,5|x\n2,5|y\n".utf8), name: "pipes") { connection, catalog in
             let rows = try await S.rows("pipes", catalog: catalog, on: connection)
-            #expect(rows == [["1,5", "x"], ["2,5", "y"]])
+            // Not split on the commas: with another delimiter they are decimal commas.
+            #expect(rows == [["1.5", "x"], ["2.5", "y"]])
         }
         try await ingest(Array("a,b\n\"1\",2\n3,4\n".utf8), name: "commas") { connection, catalog in
             let types = try await S.columnTypes("commas", catalog: catalog, on: connection)

@@ -180,6 +180,38 @@ struct TableShapeIngestTests {
         }
     }
 
+    @Test func aGermanCSVWithDecimalCommasInWindows1252() async throws {
+        let dir = try S.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/lager.csv"
+        // Windows-1252 (ü is 0xFC), `;`, a title line without delimiters,
+        // decimal commas with dots between thousands, dd.mm.yyyy dates, a
+        // "Summe" line under the table.
+        let text = """
+            Lagerbestand M\u{FC}ller GmbH
+            Artikel;Menge;Preis;Stand
+            Schraube;1.200;0,12;31.12.2024
+            Mutter;900;1.234,56;02.01.2025
+            D\u{FC}bel;-5;-0,5;28.02.2025
+            Summe;2.095;1.234,18;
+
+            """
+        let bytes = text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        try await S.withCatalog { connection, catalog in
+            _ = try await S.ingestFile(path, catalog: catalog)
+            let columns = try await S.columnTypes("lager", catalog: catalog, on: connection)
+            #expect(columns.map(\.name) == ["Artikel", "Menge", "Preis", "Stand"])
+            #expect(columns.map(\.type) == ["text", "bigint", "numeric", "date"])
+            #expect(try await S.rows("lager", catalog: catalog, on: connection) == [
+                ["Schraube", "1200", "0.12", "2024-12-31"], ["Mutter", "900", "1234.56", "2025-01-02"],
+                ["Dübel", "-5", "-0.5", "2025-02-28"],
+            ])
+            let notes = try await R.notes("lager", catalog: catalog, on: connection)
+            #expect(notes.contains { $0.hasSuffix("header at row 2; skipped 1 row above, 1 total row below") }, "\(notes)")
+        }
+    }
+
     // MARK: Excel Tables
 
     @Test func twoExcelTablesOnOneSheetAreTwoDatasetsFromXlsxWriter() async throws {

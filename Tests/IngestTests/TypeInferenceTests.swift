@@ -186,3 +186,22 @@ struct TypeInferenceTests {
         #expect(CSVReader.typed(text) != .boolean(true) && CSVReader.typed(text) != .boolean(false), "\(text)")
     }
 }
+
+/// CSV written the continental way: decimal commas, dots between
+/// thousands, day.month.year dates.
+@Test func continentalNumbersAndDates() {
+    #expect(CSVReader.continentalNumber(Array("1.234,56".utf8)) == "1234.56")
+    #expect(CSVReader.continentalNumber(Array("-0,5".utf8)) == "-0.5")
+    #expect(CSVReader.continentalNumber(Array("1.234.567".utf8)) == "1234567")
+    for notOne in ["1.23", "12", "007", "1,2,3", "12.34,5,", "1.2345,6", ",5", "1,"] {
+        #expect(CSVReader.continentalNumber(Array(notOne.utf8)) == nil, "\(notOne)")
+    }
+    #expect(CSVReader.typed("3,50", decimalComma: true) == .number("3.50", .plain))
+    #expect(CSVReader.typed("3.50", decimalComma: true) == .text("3.50"))
+    #expect(CSVReader.typed("3.50") == .number("3.50", .plain))
+    #expect(CSVReader.typed("31.12.2024", decimalComma: true) == .number("45657", .date))
+    #expect(CSVReader.typed("31.02.2024", decimalComma: true) == .text("31.02.2024"))
+    #expect(CSVReader.detectDecimalComma(Array("a;b\nx;1,5\ny;2,25\n".utf8), delimiter: 0x3B))
+    #expect(!CSVReader.detectDecimalComma(Array("a;b\nx;1.5\ny;2.25\n".utf8), delimiter: 0x3B))
+    #expect(CSVReader.detectDelimiter(Array("Report title\na;b;c\n1;2;3\n4;5;6\n".utf8)) == 0x3B)
+}
