@@ -99,6 +99,11 @@ extension Catalog {
                 -- a revert: a new version on the table of the version it names
                 ALTER TABLE \(c).dataset_versions ADD COLUMN reverted_from bigint REFERENCES \(c).dataset_versions (id);
                 """),
+            PostgresMigration(version: 4, name: "a dataset's ingest settings (sheet, header row, range, totals)", sql: """
+                -- {"sheet": "Stock", "header_row": 4, "range": "A4:F1004", "keep_totals": true}:
+                -- how every drop of the dataset is read where detection gets it wrong
+                ALTER TABLE \(c).datasets ADD COLUMN ingest_settings jsonb;
+                """),
         ]
     }
 }

@@ -110,7 +110,7 @@ extension Ingest {
     /// overlapped (see ``SinglePassLoader``).
     func commitSinglePass(
         _ sheet: SheetInfo, dataset ref: DatasetRef, request: IngestRequest, reader: ReaderBox, dateSystem: DateSystem,
-        notes: [String], started: DispatchTime, progress: (@Sendable (IngestProgress) -> Void)?
+        settings: IngestSettings?, notes: [String], started: DispatchTime, progress: (@Sendable (IngestProgress) -> Void)?
     ) throws -> CommittedVersion {
         try connection.transaction(purpose: "ingest \(ref)") { conn in
             let claim: Claim
@@ -121,7 +121,8 @@ extension Ingest {
             try conn.execute("SAVEPOINT speculative_copy", purpose: "savepoint")
             let passStart = DispatchTime.now()
             let pipe = ChunkPipe()
-            SinglePassLoader(sheet: sheet, dataset: ref, file: request.displayName, dateSystem: dateSystem).start(reader: reader, pipe: pipe)
+            SinglePassLoader(sheet: sheet, dataset: ref, file: request.displayName, dateSystem: dateSystem, settings: settings)
+                .start(reader: reader, pipe: pipe)
             var writer: PostgresCopyWriter? = nil
             var columns = 0
             var rows = 0

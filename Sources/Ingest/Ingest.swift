@@ -1,3 +1,4 @@
+import Basics
 public import Catalog
 import Crypto
 import Foundation
@@ -18,14 +19,20 @@ public struct IngestRequest: Sendable {
     public var actor: String
     /// Seconds already spent downloading, recorded in the timings.
     public var downloadSeconds: Double
+    /// How to read the table where detection gets it wrong (`pyramydal
+    /// ingest --header-row …`): used instead of the dataset's stored
+    /// settings, and stored as them once the ingest succeeds. Nil: the
+    /// dataset's stored settings, if any, apply.
+    public var overrides: IngestSettings?
 
     public init(path: String, workbook: DatasetRef, source: SourceIdentity, actor: String = IngestActor.current(),
-                downloadSeconds: Double = 0) {
+                downloadSeconds: Double = 0, overrides: IngestSettings? = nil) {
         self.path = path
         self.workbook = workbook
         self.source = source
         self.actor = actor
         self.downloadSeconds = downloadSeconds
+        self.overrides = overrides
     }
 
     /// How people know the source in error messages (key or path).
@@ -159,6 +166,19 @@ public final class Ingest: Sendable {
     /// Ingests the file; returns one entry per dataset. Throws
     /// ``IngestError`` (the failure already recorded in the catalog).
     public func run(_ request: IngestRequest, progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> [CommittedVersion] {
+        let versions = try ingestOnce(request, progress: progress)
+        // Settings given with this ingest are the dataset's from now on.
+        if let overrides = request.overrides, versions.contains(where: { $0.dataset == request.workbook }) {
+            do {
+                try catalog.setIngestSettings(overrides, for: request.workbook, actor: request.actor, on: connection)
+            } catch {
+                logger.error("could not store the ingest settings", metadata: ["dataset": "\(request.workbook)", "error": "\(error)"])
+            }
+        }
+        return versions
+    }
+
+    private func ingestOnce(_ request: IngestRequest, progress: (@Sendable (IngestProgress) -> Void)?) throws -> [CommittedVersion] {
         let started = DispatchTime.now()
         var request = request
         var failedDataset = request.workbook
@@ -166,6 +186,15 @@ public final class Ingest: Sendable {
         do {
             // Hash the file on another thread while the reader opens it.
             let hashing = request.source.sha256 == nil ? BackgroundHash(path: request.path) : nil
+            let settings = try request.overrides ?? catalog.ingestSettings(of: request.workbook, on: connection)
+            var settingsNotes: [String] = []
+            if let settings, !settings.isEmpty {
+                if let range = settings.range, CellReference.parseRange(range) == nil {
+                    throw IngestError.badInput("badSettings", file: request.displayName,
+                                               "the range \"\(range)\" of the ingest settings is not a cell range like A4:F1004")
+                }
+                settingsNotes.append("read with the dataset's ingest settings: \(settings.description)")
+            }
             if Self.isCSV(request) {
                 let csv: CSVReader
                 do {
@@ -179,7 +208,8 @@ public final class Ingest: Sendable {
                 failedSheet = sheet.name
                 if let done = try alreadyIngested([request.workbook], source: request.source) { return done }
                 return [try commitSinglePass(sheet, dataset: request.workbook, request: request, reader: ReaderBox(csv: csv),
-                                             dateSystem: .excel1900, notes: [], started: started, progress: progress)]
+                                             dateSystem: .excel1900, settings: settings, notes: settingsNotes, started: started,
+                                             progress: progress)]
             }
             let reader: WorkbookReader
             do {
@@ -189,10 +219,24 @@ public final class Ingest: Sendable {
                 throw error
             }
             if let hashing { request.source.sha256 = try hashing.wait() }
-            let visible = reader.sheets.filter { $0.visibility == .visible }
+            var visible = reader.sheets.filter { $0.visibility == .visible }
+            if let name = settings?.sheet {
+                guard let named = reader.sheets.first(where: { $0.name == name }) else {
+                    throw IngestError.badInput(
+                        "badSettings", file: request.displayName,
+                        "the sheet \"\(name)\" the dataset's ingest settings name is not in the workbook (its sheets: "
+                            + reader.sheets.map { "\"\($0.name)\"" }.joined(separator: ", ") + ")")
+                }
+                visible = [named]
+            }
+            let laidOut = settings.map { $0.headerRow != nil || $0.range != nil } ?? false
+            if laidOut && visible.count > 1 {
+                throw IngestError.badInput("badSettings", file: request.displayName,
+                                           "a header row or range needs a sheet: the workbook has \(visible.count) sheets; name one (--sheet)")
+            }
             // A dataset per visible sheet, or per Excel Table on sheets that
-            // have them.
-            let units = Self.units(of: visible)
+            // have them (settings with a header row or range: the sheet as they say).
+            let units = laidOut ? [Unit(sheet: visible[0], table: nil, name: visible[0].name)] : Self.units(of: visible)
             let refs = units.map { SourceNaming.dataset(workbook: request.workbook, sheet: $0.name, visibleSheets: units.count) }
             if let done = try alreadyIngested(refs, source: request.source) {
                 logger.info("already ingested", metadata: ["source": "\(request.source.uri)"])
@@ -202,12 +246,12 @@ public final class Ingest: Sendable {
             let box = ReaderBox(reader)
             // Sheets the reader skipped (chart, dialog and macro sheets, an
             // unknown state) are noted on every version the workbook makes.
-            var notes = reader.skippedSheets.map(\.description)
+            var notes = reader.skippedSheets.map(\.description) + settingsNotes
             if units.count == 1 && units[0].table == nil {
                 failedDataset = refs[0]
-                failedSheet = visible[0].name
-                return [try commitSinglePass(visible[0], dataset: refs[0], request: request, reader: box, dateSystem: dateSystem,
-                                             notes: notes, started: started, progress: progress)]
+                failedSheet = units[0].sheet.name
+                return [try commitSinglePass(units[0].sheet, dataset: refs[0], request: request, reader: box, dateSystem: dateSystem,
+                                             settings: settings, notes: notes, started: started, progress: progress)]
             }
             // Several sheets: pass 1 over every sheet first, so a bad sheet
             // fails the whole workbook before anything is committed.

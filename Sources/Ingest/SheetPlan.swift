@@ -148,12 +148,33 @@ struct SheetPlan: Sendable {
         private var tableHeader: RawRow?
         private var tableTotals: [SkippedRow] = []
 
+        /// From the dataset's ingest settings: an error, not a guess, when
+        /// the sheet no longer fits them.
+        private let settings: IngestSettings?
+
         init(sheet: SheetInfo, dataset: DatasetRef, file: String, dateSystem: DateSystem, table: ExcelTable? = nil) {
             self.sheet = sheet
             self.dataset = dataset
             self.file = file
             self.dateSystem = dateSystem
             self.table = table
+            settings = nil
+        }
+
+        /// A builder that reads the sheet as the dataset's ingest settings
+        /// say: the header at their row, or their range as the table, and
+        /// totals kept if they say so.
+        init(sheet: SheetInfo, dataset: DatasetRef, file: String, dateSystem: DateSystem, settings: IngestSettings) {
+            self.sheet = sheet
+            self.dataset = dataset
+            self.file = file
+            self.dateSystem = dateSystem
+            self.settings = settings
+            table = settings.range.flatMap(CellReference.parseRange).map {
+                ExcelTable(name: "range", firstColumn: $0.first.column, lastColumn: $0.last.column, firstRow: $0.first.row,
+                           lastRow: $0.last.row)
+            }
+            shape = TableShape(headerRow: table == nil ? settings.headerRow : nil, keepTotals: settings.keepTotals)
         }
 
         /// Places a row and records the values of every row that is now
@@ -255,6 +276,15 @@ struct SheetPlan: Sendable {
 
         /// The plan for the rows placed so far, rows still held aside.
         func planSoFar() throws -> SheetPlan? {
+            if let settings {
+                let row = table?.firstRow ?? settings.headerRow ?? 1
+                if shape.headerRowMissing || (table != nil && tableHeader == nil && shape.finished) {
+                    throw IngestError.badInput(
+                        "headerRowEmpty", file: file, sheet: sheet.name, cell: CellReference.name(column: table?.firstColumn ?? 0, row: row),
+                        "row \(row), the header row the dataset's ingest settings name (\(settings.description)), holds no value: "
+                            + "the sheet has changed; change the settings (pyramydal dataset settings) or the sheet, and drop it again")
+                }
+            }
             if let table { return try tablePlan(table) }
             guard dataRows > 0 || shape.header != nil else { return nil }
             var low = minColumn, high = maxColumn
@@ -297,7 +327,7 @@ struct SheetPlan: Sendable {
                                  skippedBelow: tableTotals)
             plan.table = table
             plan.headerRow = table.headerRowCount > 0 ? table.firstRow : 0
-            if table.columnNames.count == high - low + 1 {
+            if settings == nil, table.columnNames.count == high - low + 1 {
                 do {
                     plan.names = try ColumnNames.make(header: table.columnNames.map { .text($0) }, columnCount: high - low + 1,
                                                       firstColumn: low, dateSystem: dateSystem)

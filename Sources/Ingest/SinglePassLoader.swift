@@ -24,6 +24,8 @@ struct SinglePassLoader {
     let dataset: DatasetRef
     let file: String
     let dateSystem: DateSystem
+    /// The dataset's ingest settings (nil or empty: the table is detected).
+    var settings: IngestSettings? = nil
 
     /// Starts the producer thread; the caller consumes `pipe`.
     func start(reader: ReaderBox, pipe: ChunkPipe) {
@@ -42,7 +44,9 @@ struct SinglePassLoader {
 
     private func produce(reader: ReaderBox, pipe: ChunkPipe) throws {
         var state = Producer(
-            builder: SheetPlan.Builder(sheet: sheet, dataset: dataset, file: file, dateSystem: dateSystem),
+            builder: settings.flatMap { $0.isEmpty ? nil : $0 }.map {
+                SheetPlan.Builder(sheet: sheet, dataset: dataset, file: file, dateSystem: dateSystem, settings: $0)
+            } ?? SheetPlan.Builder(sheet: sheet, dataset: dataset, file: file, dateSystem: dateSystem),
             encoder: CopyEncoder(dateSystem: dateSystem), pipe: pipe)
         struct Stop: Error {}
         do {

@@ -29,6 +29,12 @@ struct TableShape {
 
     private(set) var header: RawRow?
     private(set) var finished = false
+    /// The header row named by the dataset's ingest settings (nil: found).
+    let forcedHeaderRow: Int?
+    /// Keep trailing totals and footnotes as data (the settings say so).
+    let keepTotals: Bool
+    /// The named header row held no value.
+    private(set) var headerRowMissing = false
     private(set) var skippedAbove: [SkippedRow] = []
     private(set) var skippedBelow: [SkippedRow] = []
     private var seeking = true
@@ -41,6 +47,11 @@ struct TableShape {
 
     var hasReleased: Bool { !releasedRows.isEmpty }
 
+    init(headerRow: Int? = nil, keepTotals: Bool = false) {
+        forcedHeaderRow = headerRow
+        self.keepTotals = keepTotals
+    }
+
     /// Rows decided to be data since the last call, in sheet order; they
     /// come before the row `place` last answered `.data` for.
     mutating func takeReleased() -> [RawRow] {
@@ -51,6 +62,22 @@ struct TableShape {
     /// A row holding values: `.data` when it is a data row now, `.held`
     /// when it is not (yet).
     mutating func place(_ row: RawRow) -> Placement {
+        if let forced = forcedHeaderRow, seeking {
+            // The settings name the header: rows above it are skipped.
+            if row.number < forced {
+                skippedAbove.append(SkippedRow(row: row, reason: .above))
+                return .held
+            }
+            seeking = false
+            if row.number == forced {
+                header = row.kept()
+                headerWidth = row.cells.count
+                previousRow = row.number
+                return .held
+            }
+            headerRowMissing = true
+            previousRow = row.number - 1
+        }
         if seeking {
             held.append(row.kept())
             decide(final: false)
@@ -62,6 +89,10 @@ struct TableShape {
     /// The end of the sheet: decides what is still held.
     mutating func finish() {
         guard !finished else { return }
+        if forcedHeaderRow != nil && seeking {
+            headerRowMissing = true
+            seeking = false
+        }
         if seeking { decide(final: true) }
         skippedBelow = trailing.map { SkippedRow(row: $0.row, reason: $0.reason) }
         trailing = []
@@ -121,7 +152,7 @@ struct TableShape {
     private mutating func classify(_ row: RawRow) -> Placement {
         let gap = row.number > previousRow + 1
         previousRow = row.number
-        if header != nil && dataSeen, let reason = trailingReason(row, gap: gap) {
+        if header != nil && dataSeen && !keepTotals, let reason = trailingReason(row, gap: gap) {
             trailing.append((row.kept(), reason))
             if trailing.count > Self.maxTrailing { releaseTrailing() }
             return .held

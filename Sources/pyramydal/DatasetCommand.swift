@@ -3,13 +3,13 @@ import Catalog
 import Foundation
 import Postgres
 
-/// `pyramydal dataset revert|rename|move|archive|unarchive|delete`:
+/// `pyramydal dataset revert|rename|move|archive|unarchive|delete|settings`:
 /// managing one dataset. Each change is audited with the actor
 /// (`PYRAMYDAL_ACTOR`, else the local user).
 struct DatasetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dataset", abstract: "Revert, rename, move, archive or delete a dataset.",
-        subcommands: [Revert.self, Rename.self, Move.self, Archive.self, Unarchive.self, Delete.self])
+        subcommands: [Revert.self, Rename.self, Move.self, Archive.self, Unarchive.self, Delete.self, Settings.self])
 
     /// Runs `change` on the id of the live dataset `text` names; prints `done`.
     static func change(_ text: String, label: String,
@@ -113,6 +113,29 @@ struct DatasetCommand: AsyncParsableCommand {
             try await DatasetCommand.change(dataset, label: "pyramydal.dataset.delete") { catalog, id, who, conn in
                 try catalog.deleteDataset(id: id, who: who, on: conn)
                 return "deleted (its tables go at the next snapshot prune)"
+            }
+        }
+    }
+
+    struct Settings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or change how every drop of a dataset is read (sheet, header row, range, totals).",
+            discussion: "Without options it prints the settings; with options they replace them; --clear removes them.")
+        @Argument(help: "The dataset as [department/]name.") var dataset: String
+        @OptionGroup var layout: IngestSettingsOptions
+        @Flag(help: "Remove the settings: the table is detected again.") var clear = false
+
+        func run() async throws {
+            let change: IngestSettings?? = clear ? .some(nil) : layout.settings.map { .some($0) }
+            try await CommandContext.run(label: "pyramydal.dataset.settings") { context in
+                let (connection, catalog) = try await context.catalogConnection()
+                defer { connection.close() }
+                let ref = DatasetRef(parsing: dataset)
+                let shown = try await connection.run { conn -> IngestSettings? in
+                    if let change { try catalog.setIngestSettings(change, for: ref, actor: AuditActor.current(), on: conn) }
+                    return try catalog.ingestSettings(of: ref, on: conn)
+                }
+                print("\(ref): ingest settings \(shown?.description ?? IngestSettings().description)")
             }
         }
     }

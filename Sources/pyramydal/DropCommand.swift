@@ -21,6 +21,7 @@ struct DropCommand: AsyncParsableCommand {
     @Option(help: "Dataset name (default: the file's base name).") var name: String?
     @Option(help: "Standing reports to make of every new version: a comma-separated list of csv, xlsx, pdf.")
     var reports: String?
+    @OptionGroup(title: "Reading the table (stored as the dataset's ingest settings)") var layout: IngestSettingsOptions
 
     func run() async throws {
         try await CommandContext.run(label: "pyramydal.drop") { context in
@@ -36,10 +37,21 @@ struct DropCommand: AsyncParsableCommand {
                 }
                 try await addStandingReports(DatasetRef(department: department ?? "default", name: stem), formats: formats, context: context)
             }
+            if let settings = layout.settings {
+                // Stored before the drop, so the dispatcher's ingest reads it this way.
+                try await storeSettings(settings, for: DatasetRef(department: department ?? "default", name: stem), context: context)
+            }
             let store = try context.configuration.openStore(logger: context.logger)
             let info = try await store.put(key, fromFile: file, options: PutOptions())
             print("\(store.location)/\(key) (\(info.size) bytes\(info.etag.map { ", etag \($0)" } ?? ""))")
         }
+    }
+
+    private func storeSettings(_ settings: IngestSettings, for dataset: DatasetRef, context: CommandContext) async throws {
+        let (connection, catalog) = try await context.catalogConnection()
+        defer { connection.close() }
+        try await connection.run { conn in try catalog.setIngestSettings(settings, for: dataset, actor: AuditActor.current(), on: conn) }
+        print("\(dataset): ingest settings \(settings.description)")
     }
 
     private func addStandingReports(_ dataset: DatasetRef, formats: [String], context: CommandContext) async throws {

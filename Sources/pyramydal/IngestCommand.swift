@@ -19,6 +19,7 @@ struct IngestCommand: AsyncParsableCommand {
     var department: String?
     @Option(help: "Dataset name for a local file (default: the file's base name).")
     var name: String?
+    @OptionGroup(title: "Reading the table (stored as the dataset's ingest settings)") var layout: IngestSettingsOptions
 
     func run() async throws {
         try await CommandContext.run(label: "pyramydal.ingest") { context in
@@ -31,6 +32,11 @@ struct IngestCommand: AsyncParsableCommand {
             do {
                 if let (store, key) = IngestStores.split(s3URL: source) {
                     let objectStore = try IngestStores.open(store, configuration: context.configuration)
+                    if let settings = layout.settings {
+                        // The key's dataset reads it this way from now on.
+                        let ref = SourceNaming.workbook(key: key)
+                        try await connection.run { conn in try catalog.setIngestSettings(settings, for: ref, actor: AuditActor.current(), on: conn) }
+                    }
                     versions = try await StoreIngest(ingest: ingest, store: objectStore).run(key: key, progress: bar.update)
                 } else {
                     let path = source.hasPrefix("/") ? source : FileManager.default.currentDirectoryPath + "/" + source
@@ -38,7 +44,7 @@ struct IngestCommand: AsyncParsableCommand {
                     if let department { workbook.department = department }
                     if let name { workbook.name = name }
                     versions = try await ingest.ingest(
-                        IngestRequest(path: path, workbook: workbook, source: SourceIdentity(uri: "file://" + path)),
+                        IngestRequest(path: path, workbook: workbook, source: SourceIdentity(uri: "file://" + path), overrides: layout.settings),
                         progress: bar.update)
                 }
             } catch let error as IngestError {

@@ -212,6 +212,73 @@ struct TableShapeIngestTests {
         }
     }
 
+    // MARK: Ingest settings
+
+    /// A sheet whose header detection can't know: two label rows above the
+    /// header, the header in row 3 (`header` its labels), the rows under it.
+    static func settingsWorkbook(header: [String?], rows: [[Any]]) -> String {
+        func py(_ v: Any?) -> String {
+            switch v {
+            case let s as String: return "\"\(s)\""
+            case let n as Int: return String(n)
+            default: return "None"
+            }
+        }
+        return """
+            import sys, openpyxl
+            wb = openpyxl.Workbook()
+            ws = wb.active
+            ws.title = "Data"
+            ws.append(["Region", "Quarter"])
+            ws.append(["North", "Q4"])
+            ws.append([\(header.map(py).joined(separator: ", "))])
+            \(rows.map { "ws.append([\($0.map(py).joined(separator: ", "))])" }.joined(separator: "\n"))
+            ws.append(["Total", 30])
+            wb.save(sys.argv[1])
+            """
+    }
+
+    @Test func settingsNameTheHeaderAndStickForLaterDrops() async throws {
+        try await R.withWorkbooks([
+            "first.xlsx": Self.settingsWorkbook(header: ["item", "qty"], rows: [["bolt", 10], ["nut", 20]]),
+            "second.xlsx": Self.settingsWorkbook(header: ["item", "qty"], rows: [["bolt", 11], ["nut", 21], ["gear", 5]]),
+            "changed.xlsx": Self.settingsWorkbook(header: [nil, nil], rows: [["bolt", 12]]),
+            "ranged.xlsx": Self.settingsWorkbook(header: ["item", "qty"], rows: [["bolt", 1], ["nut", 2], ["gear", 3]]),
+        ]) { paths, connection, catalog in
+            let ref = DatasetRef(department: "stock", name: "counts")
+            func ingest(_ path: String, overrides: IngestSettings? = nil) async throws -> [CommittedVersion] {
+                let ingest = Ingest(connection: connection, catalog: catalog, logger: S.logger)
+                return try await ingest.ingest(IngestRequest(path: path, workbook: ref, source: SourceIdentity(uri: "file://" + path),
+                                                             actor: "test", overrides: overrides))
+            }
+            // Detection takes "Region | Quarter" for the header; the settings say row 3, totals kept.
+            let first = try await ingest(paths[0], overrides: IngestSettings(headerRow: 3, keepTotals: true))
+            #expect(first.first?.columns.map(\.name) == ["item", "qty"])
+            #expect(try await S.rows("stock/counts", catalog: catalog, on: connection) == [["bolt", "10"], ["nut", "20"], ["Total", "30"]])
+            let stored = try await connection.run { try catalog.ingestSettings(of: ref, on: $0) }
+            #expect(stored == IngestSettings(headerRow: 3, keepTotals: true))
+
+            // A later drop without settings is read the same way: the next version.
+            let second = try await ingest(paths[1])
+            #expect(second.first?.version == 2)
+            #expect(second.first?.notes.contains("read with the dataset's ingest settings: header row 3, totals kept") == true)
+            #expect(try await S.rows("stock/counts", catalog: catalog, on: connection).count == 4)
+
+            // A drop whose row 3 is empty can't be read so: a clear error, version 2 stays.
+            await #expect(throws: IngestError.self) { try await ingest(paths[2]) }
+            let attempts = try await S.attempts(ref, catalog: catalog, on: connection)
+            let failed = try #require(attempts.last)
+            #expect(failed.status == "failed" && failed.error?.code == "headerRowEmpty" && failed.error?.cell == "A3", "\(failed)")
+            #expect(failed.error?.message.contains("row 3, the header row the dataset's ingest settings name") == true)
+            #expect(try await connection.run { try catalog.versionTable(of: ref, version: nil, on: $0) }?.version == 2)
+
+            // A range: exactly its cells, its first row the header.
+            _ = try await ingest(paths[3], overrides: IngestSettings(sheet: "Data", range: "A3:A5"))
+            #expect(try await S.columnTypes("stock/counts", catalog: catalog, on: connection).map(\.name) == ["item"])
+            #expect(try await S.rows("stock/counts", catalog: catalog, on: connection) == [["bolt"], ["nut"]])
+        }
+    }
+
     // MARK: Excel Tables
 
     @Test func twoExcelTablesOnOneSheetAreTwoDatasetsFromXlsxWriter() async throws {

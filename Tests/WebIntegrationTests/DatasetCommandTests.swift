@@ -49,7 +49,7 @@ extension WebFixture {
 }
 
 extension WebIntegration {
-    /// `pyramydal dataset revert|rename|move|archive|unarchive|delete`, run as the built binary.
+    /// `pyramydal dataset revert|rename|move|archive|unarchive|delete|settings`, run as the built binary.
     @Suite struct DatasetCommandTests {
         @Test func theDatasetCommands() async throws {
             try await WebFixture.run { fixture, _ in
@@ -86,11 +86,19 @@ extension WebIntegration {
                 #expect(gone.status == 1)
                 #expect(gone.stderrText.contains("no dataset dept-a/orders"))
 
+                // Ingest settings: shown, set, refused when malformed, cleared.
+                #expect(try await cli("dataset", "settings", "dept-b/sales").stdoutText
+                    .contains("dept-b/sales: ingest settings none (the table is detected)"))
+                let set = try await cli("dataset", "settings", "dept-b/sales", "--sheet", "Stock", "--header-row", "4", "--no-totals")
+                #expect(set.stdoutText.contains(#"dept-b/sales: ingest settings sheet "Stock", header row 4, totals kept"#), "\(set.stderrText)")
+                #expect(try await cli("dataset", "settings", "dept-b/sales", "--range", "4A:F").status == 64)
+                #expect(try await cli("dataset", "settings", "dept-b/sales", "--clear").stdoutText.contains("none (the table is detected)"))
+
                 let audit = try await fixture.connection.query(
                     "SELECT what FROM \(schemas.catalogTable("audit_log")) WHERE who = 'cli-tester' ORDER BY id", purpose: "audit")
                     .map { try $0[0, as: String.self] }
                 #expect(audit == ["revert dept-a/sales", "rename dept-a/sales", "move dept-b/sales", "archive dept-a/orders",
-                                  "unarchive dept-a/orders", "delete dept-a/orders"])
+                                  "unarchive dept-a/orders", "delete dept-a/orders", "ingest settings", "ingest settings"])
             }
         }
     }
