@@ -305,7 +305,7 @@ struct SheetPlan: Sendable {
                 return plan
             }
             plan.headerRow = header.number
-            plan.names = try names(header: header, low: low, count: count)
+            plan.names = try names(header: header, groups: shape.groupRow, low: low, count: count)
             return plan
         }
 
@@ -343,9 +343,27 @@ struct SheetPlan: Sendable {
             return plan
         }
 
-        private func names(header: RawRow, low: Int, count: Int) throws -> [String] {
+        private func names(header: RawRow, groups: RawRow? = nil, low: Int, count: Int) throws -> [String] {
             var headerValues = [CellValue](repeating: .empty, count: count)
             for cell in header.cells { headerValues[cell.column - low] = header.value(cell) }
+            if let groups {
+                // Each group runs from its cell to the next group's: `Group · Label`.
+                var group: String?
+                var next = groups.cells.startIndex
+                for i in 0..<count {
+                    while next < groups.cells.endIndex && groups.cells[next].column <= low + i {
+                        if case .text(let g) = groups.value(groups.cells[next]) { group = g }
+                        next += 1
+                    }
+                    guard let group else { continue }
+                    switch headerValues[i] {
+                    case .empty: headerValues[i] = .text(group)
+                    case .text(let label): headerValues[i] = .text("\(group) · \(label)")
+                    case .number(let label, _), .error(let label): headerValues[i] = .text("\(group) · \(label)")
+                    case .boolean(let b): headerValues[i] = .text("\(group) · \(b ? "TRUE" : "FALSE")")
+                    }
+                }
+            }
             do {
                 return try ColumnNames.make(header: headerValues, columnCount: count, firstColumn: low, dateSystem: dateSystem)
             } catch {

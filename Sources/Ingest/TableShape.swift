@@ -2,6 +2,10 @@ import XLSXReader
 
 /// Finds the table in a sheet's rows the way a person sees it, in one pass:
 ///
+/// - **Two-row headers**: a row of group labels right above the header
+///   (merged cells over several columns: at least two labels, all text,
+///   fewer than the header's) names each column `Group · Label`, a group
+///   running from its cell to the next group's.
 /// - **The header** is the first row whose values are mostly distinct text
 ///   labels (at least two) and whose width matches the rows below it
 ///   (at least three quarters of the widest of the next three rows). Rows
@@ -28,6 +32,9 @@ struct TableShape {
     static let maxTrailing = 64
 
     private(set) var header: RawRow?
+    /// The upper row of a two-row header: group labels (merged cells in
+    /// Excel) over the header's labels.
+    private(set) var groupRow: RawRow?
     private(set) var finished = false
     /// The header row named by the dataset's ingest settings (nil: found).
     let forcedHeaderRow: Int?
@@ -135,7 +142,12 @@ struct TableShape {
         seeking = false
         header = rows[index]
         headerWidth = rows[index].cells.count
-        skippedAbove = rows[..<index].map { SkippedRow(row: $0, reason: .above) }
+        var above = index
+        if index > 0, Self.isGroupRow(rows[index - 1], over: rows[index]) {
+            groupRow = rows[index - 1]
+            above -= 1
+        }
+        skippedAbove = rows[..<above].map { SkippedRow(row: $0, reason: .above) }
         previousRow = rows[index].number
         for row in rows[(index + 1)...] where classify(row) == .data { releasedRows.append(row) }
     }
@@ -145,6 +157,15 @@ struct TableShape {
         held = []
         seeking = false
         for row in rows where classify(row) == .data { releasedRows.append(row) }
+    }
+
+    /// Whether `row`, right above `header`, holds group labels over it: at
+    /// least two, all text, fewer than the header's labels, none outside
+    /// the header's columns (a lone title is not a group row).
+    static func isGroupRow(_ row: RawRow, over header: RawRow) -> Bool {
+        guard row.number == header.number - 1, row.cells.count >= 2, row.cells.count < header.cells.count,
+              let low = header.cells.first?.column, let high = header.cells.last?.column else { return false }
+        return row.cells.allSatisfy { isText($0) && $0.column >= low && $0.column <= high }
     }
 
     // MARK: Trailing rows
@@ -185,7 +206,9 @@ struct TableShape {
 
     private static func hasText(_ row: RawRow) -> Bool { row.cells.contains(where: isText) }
 
-    /// At least two values, at least half of them text, the texts distinct.
+    /// At least two values, at least half of them text, mostly distinct
+    /// (a two-row header's labels repeat under each group: `units`,
+    /// `revenue`, `units`, `revenue`).
     static func isLabels(_ row: RawRow) -> Bool {
         guard row.cells.count >= 2 else { return false }
         var texts = Set<String>()
@@ -193,9 +216,9 @@ struct TableShape {
         for cell in row.cells where isText(cell) {
             guard case .text(let t) = row.value(cell) else { continue }
             count += 1
-            guard texts.insert(t.lowercased()).inserted else { return false }
+            texts.insert(t.lowercased())
         }
-        return count * 2 >= row.cells.count
+        return count * 2 >= row.cells.count && texts.count * 2 > count
     }
 
     static let totalWords = ["total", "totals", "grand total", "sum", "summe", "gesamt", "gesamtsumme", "insgesamt",

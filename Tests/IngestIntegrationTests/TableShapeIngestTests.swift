@@ -212,6 +212,50 @@ struct TableShapeIngestTests {
         }
     }
 
+    @Test func aTwoRowHeaderWithMergedGroupsNamesColumnsGroupAndLabel() async throws {
+        let rows = """
+            rows = [["bolt", 10, 1.5, 12, 1.8], ["nut", 20, 1.0, 22, 1.1]]
+            """
+        try await R.withWorkbooks([
+            "quarters_writer.xlsx": """
+                import sys, xlsxwriter
+                \(rows)
+                wb = xlsxwriter.Workbook(sys.argv[1])
+                ws = wb.add_worksheet("Sales")
+                ws.write(0, 0, "Sales by quarter")
+                ws.merge_range(2, 1, 2, 2, "Q1 2024")
+                ws.merge_range(2, 3, 2, 4, "Q2 2024")
+                ws.write_row(3, 0, ["item", "units", "revenue", "units", "revenue"])
+                for i, r in enumerate(rows): ws.write_row(4 + i, 0, r)
+                wb.close()
+                """,
+            "quarters_openpyxl.xlsx": """
+                import sys, openpyxl
+                \(rows)
+                wb = openpyxl.Workbook()
+                ws = wb.active
+                ws.title = "Sales"
+                ws["A1"] = "Sales by quarter"
+                ws["B3"] = "Q1 2024"; ws["D3"] = "Q2 2024"
+                ws.merge_cells("B3:C3"); ws.merge_cells("D3:E3")
+                ws.append(["item", "units", "revenue", "units", "revenue"])
+                for r in rows: ws.append(r)
+                wb.save(sys.argv[1])
+                """,
+        ]) { paths, connection, catalog in
+            for (path, name) in zip(paths, ["quarters_writer", "quarters_openpyxl"]) {
+                _ = try await S.ingestFile(path, catalog: catalog)
+                #expect(try await S.columnTypes(name, catalog: catalog, on: connection).map(\.name)
+                    == ["item", "Q1 2024 · units", "Q1 2024 · revenue", "Q2 2024 · units", "Q2 2024 · revenue"], "\(name)")
+                #expect(try await S.rows(name, catalog: catalog, on: connection) == [
+                    ["bolt", "10", "1.5", "12", "1.8"], ["nut", "20", "1", "22", "1.1"],
+                ], "\(name)")
+                let notes = try await R.notes(name, catalog: catalog, on: connection)
+                #expect(notes.contains { $0.hasSuffix("header at row 4; skipped 1 row above") }, "\(notes)")
+            }
+        }
+    }
+
     // MARK: Ingest settings
 
     /// A sheet whose header detection can't know: two label rows above the
