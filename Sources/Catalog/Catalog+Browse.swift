@@ -40,21 +40,27 @@ extension Catalog {
     /// The audit log, newest first, `limit` rows with ids below `beforeID`.
     /// With `departments`, only the rows about a dataset of one of them (the
     /// details' `"dataset"`, or an ingest's `what`); rows about no dataset
-    /// (jobs, schedules) only without `departments`.
-    public func auditEntries(departments: [String]?, beforeID: Int64?, limit: Int,
+    /// (jobs, schedules) only without `departments`. `action` keeps the
+    /// rows whose `what` is it or starts with it and a space (`upload`,
+    /// `cancel job`); `who` those of that user, by session or by any of
+    /// their tokens (`eddie`, `eddie (token …)`).
+    public func auditEntries(departments: [String]?, beforeID: Int64?, limit: Int, action: String? = nil, who: String? = nil,
                              on connection: PostgresConnection) throws -> [AuditEntry] {
         let rows = try connection.query("""
             SELECT id, at, who, what, outcome, detail::text FROM (
                 SELECT a.*, COALESCE(a.detail->>'dataset',
                                      CASE WHEN a.what LIKE 'ingest %' THEN substr(a.what, 8) END) AS about
                 FROM \(schemas.catalogTable("audit_log")) a
-                WHERE $2::bigint IS NULL OR a.id < $2::bigint
+                WHERE ($2::bigint IS NULL OR a.id < $2::bigint)
+                  AND ($5::text IS NULL OR a.what = $5 OR left(a.what, length($5) + 1) = $5 || ' ')
+                  AND ($6::text IS NULL OR a.who = $6 OR left(a.who, length($6) + 2) = $6 || ' (')
             ) x
             WHERE NOT $3::boolean
                OR (about IS NOT NULL
                    AND (CASE WHEN strpos(about, '/') > 0 THEN split_part(about, '/', 1) ELSE 'default' END) = ANY($1::text[]))
             ORDER BY id DESC LIMIT $4
-            """, [.text(Self.textArray(departments ?? [])), .int64(beforeID), .bool(departments != nil), .int(limit)],
+            """, [.text(Self.textArray(departments ?? [])), .int64(beforeID), .bool(departments != nil), .int(limit),
+               .text(action), .text(who)],
             purpose: "read the audit log")
         return try rows.map { row in
             AuditEntry(id: try row[0, as: Int64.self], at: try row[1, as: Date.self], who: try row[2, as: String.self],

@@ -9,13 +9,14 @@ extension JobQueue {
                                    purpose: "reading job \(id)").first.map(Job.init(row:))
     }
 
-    /// Jobs in `states` (all when empty), newest first.
-    public func jobs(states: [JobState] = [], kind: String? = nil, limit: Int = 100) async throws -> [Job] {
+    /// Jobs in `states` (all when empty), newest first; with `beforeID`, those older than it (keyset paging).
+    public func jobs(states: [JobState] = [], kind: String? = nil, beforeID: Int64? = nil, limit: Int = 100) async throws -> [Job] {
         try await connection.query("""
             SELECT \(Job.columns()) FROM \(jobs)
             WHERE (cardinality($1::text[]) = 0 OR state = ANY($1::text[])) AND ($2::text IS NULL OR kind = $2)
+              AND ($4::bigint IS NULL OR id < $4)
             ORDER BY id DESC LIMIT $3
-            """, [.text(Self.arrayLiteral(states.map(\.rawValue))), .text(kind), .int(limit)],
+            """, [.text(Self.arrayLiteral(states.map(\.rawValue))), .text(kind), .int(limit), .int64(beforeID)],
             purpose: "listing jobs").map(Job.init(row:))
     }
 

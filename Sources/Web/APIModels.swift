@@ -217,6 +217,11 @@ enum API {
 /// `incoming/<department>/…` key. Nil (snapshots, maintenance): only global
 /// admins see the job.
 enum JobScope {
+    /// `principal`'s role for `job`: in its department, or admin of a job of no department for a global admin.
+    static func role(of principal: Principal, for job: Job) -> Role? {
+        department(of: job).flatMap(principal.user.role(in:)) ?? (principal.user.isAdmin ? .admin : nil)
+    }
+
     static func department(of job: Job) -> String? {
         if let name = job.arguments["request"]?["dataset"]?.stringValue ?? job.arguments["dataset"]?.stringValue {
             return DatasetRef(parsing: name).department

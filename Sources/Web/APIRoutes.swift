@@ -212,8 +212,7 @@ struct APIRoutes {
             try await JobQueue(connection: conn, schema: schema).job(id: id)
         }
         guard let job else { throw Problem.notFound("job \(id)") }
-        let role = JobScope.department(of: job).flatMap(principal.user.role(in:)) ?? (principal.user.isAdmin ? .admin : nil)
-        guard let role else { throw Problem.notFound("job \(id)") }
+        guard let role = JobScope.role(of: principal, for: job) else { throw Problem.notFound("job \(id)") }
         guard role >= minimum else {
             throw Problem.forbidden("this needs the \(minimum) role in the job's department; you are \(role)")
         }
@@ -227,20 +226,34 @@ struct APIRoutes {
     @Sendable func cancelJob(_ request: Request, context: WebRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let job = try await visibleJob(context, minimum: .editor)
+        return try Self.json(API.JobJSON(try await change(job, .cancel, by: principal)))
+    }
+
+    enum JobChange: String { case cancel, retry }
+
+    /// Cancels or retries `job` (already found and its role checked) and
+    /// audits it; 409 when its state does not allow that.
+    func change(_ job: Job, _ change: JobChange, by principal: Principal, via: String = "api") async throws -> Job {
         let schema = state.jobsSchema
-        let cancelled: Job
+        let changed: Job
         do {
-            cancelled = try await state.pool.withConnection { conn in
-                try await JobQueue(connection: conn, schema: schema).cancel(id: job.id)
+            let id = job.id
+            changed = try await state.pool.withConnection { conn in
+                let queue = JobQueue(connection: conn, schema: schema)
+                switch change {
+                case .cancel: return try await queue.cancel(id: id)
+                case .retry: return try await queue.retry(id: id)
+                }
             }
         } catch let error as JobQueueError {
             throw Problem(.conflict, "Conflict", error.message, field: "id")
         }
         let dataset = (job.arguments["request"]?["dataset"]?.stringValue ?? job.arguments["dataset"]?.stringValue)
             .map { DatasetRef(parsing: $0) }
-        try await auditAction(who: principal.actor, what: "cancel job \(job.id)", outcome: "cancelled", dataset: dataset,
-                              details: ["job": .int(job.id), "kind": .string(job.kind)])
-        return try Self.json(API.JobJSON(cancelled))
+        try await auditAction(who: principal.actor, what: "\(change.rawValue) job \(job.id)",
+                              outcome: change == .cancel ? "cancelled" : "retried", dataset: dataset,
+                              details: ["job": .int(job.id), "kind": .string(job.kind)], via: via)
+        return changed
     }
 
     // MARK: - audit

@@ -9,8 +9,10 @@ import Hummingbird
 /// - a state-changing request (not GET/HEAD/OPTIONS) signed in by cookie
 ///   must carry the session's CSRF token in `X-CSRF-Token` (or, from a
 ///   page's form, `application/x-www-form-urlencoded`, in its `csrf_token`
-///   field), else 403; signing in is the exception (the API's only takes
-///   JSON; the page's form checks its own double-submit token);
+///   field; from the page's upload form, `multipart/form-data`, in its
+///   first field, which ``UploadPageRoutes`` checks), else 403; signing in
+///   is the exception (the API's only takes JSON; the page's form checks
+///   its own double-submit token);
 ///   bearer requests are exempt (a browser never adds that header itself);
 /// - a `read` token may only read (403 otherwise).
 struct AuthenticationMiddleware: RouterMiddleware {
@@ -45,6 +47,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
             if let principal = try await state.pool.run({ try accounts.session(cookieValue: cookie, policy: policy, on: $0) }) {
                 if !safe, !signingIn, case .session(_, let csrf) = principal.credential {
                     var sent = request.headers[Self.csrfHeader]
+                    if sent == nil, UploadPageRoutes.isUpload(request) {
+                        // The form's token comes in the streamed body, before the file: the handler compares it.
+                        context.formCSRF = csrf
+                        context.principal = principal
+                        return try await next(request, context)
+                    }
                     if sent == nil, request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
                         // Collected here and kept in the request, so the handler reads the same form.
                         let form = try await request.collectBody(upTo: context.maxUploadSize)

@@ -43,13 +43,8 @@ struct TransferRoutes {
     @Sendable func upload(_ request: Request, context: WebRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let ref = try Self.uploadTarget(context)
-        // A department the caller holds no role in answers 404 whether or not it exists; a global admin may
-        // make a new one by uploading into it.
-        guard let role = principal.user.role(in: ref.department) else { throw Problem.notFound("department \(ref.department)") }
-        guard role >= .editor else {
-            throw Problem.forbidden("uploading needs the editor role in \(ref.department); you are \(role)")
-        }
-        let store = try store()
+        try Self.requireUploader(principal, department: ref.department)
+        _ = try store()
         let query = request.uri.queryParameters
         let format = try UploadFormat(query: query["format"].map(String.init), fileName: query["filename"].map(String.init),
                                       contentType: request.headers[.contentType])
@@ -57,15 +52,40 @@ struct TransferRoutes {
         if let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > limit {
             throw UploadLimit.problem(limit)
         }
-        let key = "incoming/\(ref.department)/\(ref.name).\(format.rawValue)"
+        let (job, key, size) = try await receive(BoundedBody(base: request.body, limit: limit), ref: ref, format: format,
+                                                 principal: principal, via: "api", context: context)
+        var response = try APIRoutes.json(
+            API.UploadJSON(department: ref.department, dataset: ref.name, key: key, format: format.rawValue, bytes: size,
+                           job: API.JobJSON(job)), status: .accepted)
+        response.headers[.location] = "/api/v1/jobs/\(job.id)"
+        return response
+    }
 
+    /// Refuses an upload into `department` unless the principal is an
+    /// editor there: a department they hold no role in answers 404 whether
+    /// or not it exists (a global admin may make a new one by uploading into it).
+    static func requireUploader(_ principal: Principal, department: String) throws {
+        guard let role = principal.user.role(in: department) else { throw Problem.notFound("department \(department)") }
+        guard role >= .editor else {
+            throw Problem.forbidden("uploading needs the editor role in \(department); you are \(role)")
+        }
+    }
+
+    /// Streams `body` (already bounded) to a scratch file, puts it at
+    /// `incoming/<department>/<name>.<ext>` and enqueues the ingest job the
+    /// watcher would make for it, audited (`via` the API or the pages).
+    /// The API's upload and the pages' form both come here.
+    func receive<Body: AsyncSequence>(_ body: BoundedBody<Body>, ref: DatasetRef, format: UploadFormat, principal: Principal,
+                                      via: String, context: WebRequestContext) async throws -> (job: Job, key: String, bytes: Int64)
+    where Body.Element == ByteBuffer {
+        let store = try store()
+        let key = "incoming/\(ref.department)/\(ref.name).\(format.rawValue)"
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pyramydal-upload-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let body = BoundedBody(base: request.body, limit: limit)
         do {
             try await FileIO().writeFile(contents: body, path: scratch, context: context)
         } catch {
-            if body.exceeded.isSet { throw UploadLimit.problem(limit) }
+            if body.exceeded.isSet { throw UploadLimit.problem(body.limit) }
             throw error
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: scratch)[.size] as? NSNumber)?.int64Value ?? 0
@@ -95,12 +115,8 @@ struct TransferRoutes {
         if isNewDepartment { details["new_department"] = .bool(true) }
         if !isNew { details["existing_job"] = .bool(true) }
         try await APIRoutes(state: state).auditAction(who: principal.actor, what: "upload \(ref)", outcome: "enqueued",
-                                                      dataset: ref, details: details)
-        var response = try APIRoutes.json(
-            API.UploadJSON(department: ref.department, dataset: ref.name, key: key, format: format.rawValue, bytes: size,
-                           job: API.JobJSON(job)), status: .accepted)
-        response.headers[.location] = "/api/v1/jobs/\(job.id)"
-        return response
+                                                      dataset: ref, details: details, via: via)
+        return (job, key, size)
     }
 
     /// The department and dataset name of the upload's path, checked the
@@ -112,18 +128,23 @@ struct TransferRoutes {
             guard let raw = context.parameters.get(capture), let text = raw.removingPercentEncoding else {
                 throw Problem.badRequest("the \(name) in the path is not valid percent-encoded UTF-8", field: name)
             }
-            let lower = text.lowercased()
-            guard !text.isEmpty, text.utf8.count <= 200, text != ".", text != "..",
-                  !text.hasPrefix("."), !text.hasPrefix("~$"), !lower.hasSuffix(".part"), !lower.hasSuffix(".tmp"),
-                  !text.unicodeScalars.contains(where: { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F })
-            else {
-                throw Problem.badRequest(
-                    "the \(name) must be 1–200 bytes without '/', '\\' or control characters, not starting with '.' or '~$' "
-                        + "and not ending in .part or .tmp", field: name)
-            }
-            return text
+            return try checkedSegment(text, name: name)
         }
         return DatasetRef(department: try segment("department", capture: "id"), name: try segment("name", capture: "name"))
+    }
+
+    /// `text` if it may be one segment of an `incoming/` key (see ``uploadTarget(_:)``), else 400 naming `name`.
+    static func checkedSegment(_ text: String, name: String) throws -> String {
+        let lower = text.lowercased()
+        guard !text.isEmpty, text.utf8.count <= 200, text != ".", text != "..",
+              !text.hasPrefix("."), !text.hasPrefix("~$"), !lower.hasSuffix(".part"), !lower.hasSuffix(".tmp"),
+              !text.unicodeScalars.contains(where: { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F })
+        else {
+            throw Problem.badRequest(
+                "the \(name) must be 1–200 bytes without '/', '\\' or control characters, not starting with '.' or '~$' "
+                    + "and not ending in .part or .tmp", field: name)
+        }
+        return text
     }
 
     // MARK: - snapshots

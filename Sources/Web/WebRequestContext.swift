@@ -9,11 +9,17 @@ public struct WebRequestContext: RequestContext {
     /// The peer's IP address (for login throttling).
     public let clientAddress: String
     public var principal: Principal?
+    /// The session's CSRF token when the middleware left its check to the
+    /// handler: a page's `multipart/form-data` upload, whose `csrf_token`
+    /// field comes in the streamed body (``UploadPageRoutes`` checks it
+    /// before it keeps a byte of the file).
+    var formCSRF: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
         principal = nil
+        formCSRF = nil
     }
 
     /// The principal, or 401.

@@ -304,12 +304,24 @@ extension WebIntegration {
         /// real dispatcher (with its `incoming/` watcher) launching the
         /// built workers from `tasks/<kind>.json`.
         static func dispatch(_ fixture: WebFixture, environment store: [String: String]) async throws {
+            let home = FileManager.default.temporaryDirectory.appendingPathComponent("wt-home-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: home) }
+            let variables = dispatchEnvironment(fixture, store: store, home: home)
+            let result = try await offPool {
+                try ChildProcess.run(dispatcher, ["dispatch", "--until-idle", "--idle-timeout", "300"], environment: variables)
+            }
+            #expect(result.succeeded, "pyramydal dispatch exited \(result.status): \(result.stderrText)")
+        }
+
+        /// The built `pyramydal`.
+        static var dispatcher: String { BuiltProducts.directory(containing: "pyramydal") + "/pyramydal" }
+
+        /// The environment of a `pyramydal dispatch` on the fixture's schemas and `store`, with `home` as its home.
+        static func dispatchEnvironment(_ fixture: WebFixture, store: [String: String], home: String) -> [String: String] {
             let schemas = fixture.catalog.schemas
             var environment = ChildProcess.currentEnvironment().filter {
                 !$0.key.hasPrefix("PYRAMYDAL_") && !$0.key.hasPrefix("PG") && !$0.key.hasPrefix("AWS_")
             }
-            let home = FileManager.default.temporaryDirectory.appendingPathComponent("wt-home-\(UUID().uuidString)").path
-            defer { try? FileManager.default.removeItem(atPath: home) }
             environment.merge([
                 "PYRAMYDAL_DATABASE_URL": WebFixture.url, "PYRAMYDAL_HOME": home,
                 "PYRAMYDAL_CATALOG_SCHEMA": schemas.catalog, "PYRAMYDAL_DATA_SCHEMA": schemas.data,
@@ -317,12 +329,7 @@ extension WebIntegration {
                 "PYRAMYDAL_LOG_LEVEL": "warning", "PYRAMYDAL_ACTOR": "web-tests",
             ]) { $1 }
             environment.merge(store) { $1 }
-            let binary = BuiltProducts.directory(containing: "pyramydal") + "/pyramydal"
-            let variables = environment
-            let result = try await offPool {
-                try ChildProcess.run(binary, ["dispatch", "--until-idle", "--idle-timeout", "300"], environment: variables)
-            }
-            #expect(result.succeeded, "pyramydal dispatch exited \(result.status): \(result.stderrText)")
+            return environment
         }
     }
 }

@@ -15,6 +15,9 @@ struct PageFrame: Sendable {
         var name: String
         var role: String
         var datasets: [Dataset]
+        /// Editors and admins get the upload form.
+        var canUpload = false
+        var uploadURL = ""
     }
 
     struct Dataset: Sendable {
@@ -44,7 +47,9 @@ struct PageFrame: Sendable {
                        datasets: datasets.filter { $0.ref.department == name }.map {
                            Dataset(id: $0.id, name: $0.ref.name, rows: $0.rowCount.map { PageFormat.count($0) } ?? $0.status,
                                    current: $0.id == current)
-                       })
+                       },
+                       canUpload: principal.user.role(in: name).map { $0 >= .editor } ?? false,
+                       uploadURL: "/departments/\(TableViewState.encode(name))/upload")
         }
     }
 }

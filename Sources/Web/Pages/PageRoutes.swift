@@ -35,6 +35,8 @@ struct PageRoutes {
         router.get("versions/:id", use: table)
         router.get("versions/:id/count", use: count)
         router.get("static/:file", use: StaticFiles.serve)
+        UploadPageRoutes(state: state).register(router)
+        ActivityPageRoutes(state: state).register(router)
     }
 
     // MARK: - sign-in

@@ -10,6 +10,9 @@ enum PageTemplates {
         ("home", PackageResources.home_mustache), ("notice", PackageResources.notice_mustache),
         ("count", PackageResources.count_mustache), ("versions", PackageResources.versions_mustache),
         ("table", PackageResources.table_mustache), ("rows", PackageResources.rows_mustache),
+        ("upload", PackageResources.upload_mustache), ("job", PackageResources.job_mustache),
+        ("jobstatus", PackageResources.jobstatus_mustache), ("activity", PackageResources.activity_mustache),
+        ("jobs", PackageResources.jobs_mustache),
     ]
 
     static let library: MustacheLibrary = {
