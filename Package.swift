@@ -181,6 +181,7 @@ let package = Package(
                 .embedInCode("Templates/home.mustache"), .embedInCode("Templates/notice.mustache"),
                 .embedInCode("Templates/count.mustache"), .embedInCode("Templates/versions.mustache"),
                 .embedInCode("Templates/table.mustache"), .embedInCode("Templates/rows.mustache"),
+                .embedInCode("Templates/diff.mustache"), .embedInCode("Templates/confirm.mustache"),
                 .embedInCode("Static/htmx-2.min.js"), .embedInCode("Static/pages.css"), .embedInCode("Static/favicon.svg"),
             ]
         ),

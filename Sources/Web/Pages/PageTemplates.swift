@@ -10,6 +10,7 @@ enum PageTemplates {
         ("home", PackageResources.home_mustache), ("notice", PackageResources.notice_mustache),
         ("count", PackageResources.count_mustache), ("versions", PackageResources.versions_mustache),
         ("table", PackageResources.table_mustache), ("rows", PackageResources.rows_mustache),
+        ("diff", PackageResources.diff_mustache), ("confirm", PackageResources.confirm_mustache),
     ]
 
     static let library: MustacheLibrary = {
