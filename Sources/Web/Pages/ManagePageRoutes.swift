@@ -113,6 +113,7 @@ struct ManagePageRoutes {
         page.keyChoices = latestColumns.enumerated().map { .init(name: $1, selected: $0 == 0) }
         page.canCompare = committed.count >= 2
         guard role >= .editor else { return }
+        page.canRevert = true
         let latest = committed.first
         for (i, v) in versions.enumerated() where v.status == "committed" && v.version != nil && v.version != latest {
             let n = v.version!

@@ -205,6 +205,8 @@ struct VersionsPage: Sendable {
     // Set by ``ManagePageRoutes/decorate(_:summary:versions:principal:query:)``.
     var notice: String? = nil
     var canCompare = false
+    /// An editor: the column of "Make this the latest" buttons.
+    var canRevert = false
     var compareVersions: [DiffPageModel.Choice] = []
     var keyChoices: [DiffPageModel.KeyChoice] = []
     var actions: [ConfirmDialog] = []

@@ -10,34 +10,16 @@ import os
 import sys
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+import headless_chromium
+
 base, version, dataset, other, user, password, images = sys.argv[1:8]
 table_url = f"{base}/versions/{version}"
 
-options = webdriver.ChromeOptions()
-options.binary_location = os.environ.get("PYRAMYDAL_TEST_CHROMIUM", "/usr/bin/chromium")
-for flag in [
-    "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,900",
-    "--no-first-run", "--disable-extensions", "--disable-sync", "--disable-background-networking",
-    "--disable-component-update", "--disable-default-apps", "--lang=en-US",
-    # Loopback only: every other host name fails to resolve, and anything
-    # not on loopback would go through a proxy where nothing listens.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    "--proxy-server=http://127.0.0.1:9",
-]:
-    options.add_argument(flag)
-# The console, to check that the strict CSP blocked nothing (htmx adds no inline style or script here).
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service(os.environ.get("PYRAMYDAL_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")),
-                          options=options)
-# The page's viewport itself 1400x900 (the window's size includes none of it in headless mode, but be sure).
-driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                       {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+driver = headless_chromium.start()
 wait = WebDriverWait(driver, 20)
 
 
