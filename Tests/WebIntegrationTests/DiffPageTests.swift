@@ -69,6 +69,12 @@ extension WebIntegration {
                 #expect(other.status == .notFound)
                 #expect(other.text.contains("Not found") && !other.text.contains("dept-b"))
                 #expect(try await client.send(.get, "/datasets/\(a)/diff?from=1&to=9&key=id", cookie: cookie).status == .notFound)
+
+                // Values are escaped, old and new.
+                try await fixture.addVersionA(rows: 2, select: "SELECT g, '<i>' || g || '</i>', 0, NULL, NULL FROM generate_series(21, 22) g")
+                let escaped = try await client.send(.get, "/datasets/\(a)/diff?from=2&to=3&key=id", cookie: cookie).text
+                #expect(escaped.contains("<del>item 21</del> <ins>&lt;i&gt;21&lt;/i&gt;</ins>"))
+                #expect(!escaped.contains("<i>21"))
             }
         }
 
