@@ -184,6 +184,7 @@ let package = Package(
                 .embedInCode("Templates/upload.mustache"), .embedInCode("Templates/job.mustache"),
                 .embedInCode("Templates/jobstatus.mustache"), .embedInCode("Templates/activity.mustache"),
                 .embedInCode("Templates/jobs.mustache"),
+                .embedInCode("Templates/diff.mustache"), .embedInCode("Templates/confirm.mustache"),
                 .embedInCode("Static/htmx-2.min.js"), .embedInCode("Static/pages.css"), .embedInCode("Static/favicon.svg"),
             ]
         ),

@@ -35,11 +35,7 @@ struct DatasetManagementRoutes {
         let (summary, _) = try await APIRoutes(state: state).visibleDataset(context)
         try Self.require(.editor, in: summary.ref.department, principal, doing: "reverting")
         let body = try await request.decode(as: RevertBody.self, context: context)
-        guard body.version >= 1 else { throw Problem.badRequest("version must be a whole number from 1", field: "version") }
-        let catalog = state.catalog, who = principal.actor
-        let record = try await Self.mapped {
-            try await state.pool.run { try catalog.revertDataset(id: summary.id, to: body.version, who: who, on: $0) }
-        }
+        let record = try await revert(summary, to: body.version, by: principal)
         var response = try APIRoutes.json(API.VersionJSON(record, dataset: summary.ref), status: .created)
         response.headers[.location] = "/api/v1/versions/\(record.id)"
         return response
@@ -50,8 +46,35 @@ struct DatasetManagementRoutes {
     @Sendable func update(_ request: Request, context: WebRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let (summary, _) = try await APIRoutes(state: state).visibleDataset(context)
-        let department = summary.ref.department
         let body = try await request.decode(as: UpdateBody.self, context: context)
+        return try APIRoutes.json(API.DatasetJSON(try await update(summary, body, by: principal)))
+    }
+
+    /// `DELETE /api/v1/datasets/{id}`: 204; the dataset answers 404 from
+    /// now on, its tables go at the next snapshot prune.
+    @Sendable func delete(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let (summary, _) = try await APIRoutes(state: state).visibleDataset(context)
+        try await delete(summary, by: principal)
+        return Response(status: .noContent)
+    }
+
+    // The changes themselves, for the API and the pages alike: the role
+    // checked, the catalog's change made and audited as `principal`.
+
+    /// Version `version` of `summary` made the latest (editor).
+    func revert(_ summary: DatasetSummary, to version: Int, by principal: Principal) async throws -> VersionRecord {
+        try Self.require(.editor, in: summary.ref.department, principal, doing: "reverting")
+        guard version >= 1 else { throw Problem.badRequest("version must be a whole number from 1", field: "version") }
+        let catalog = state.catalog, who = principal.actor
+        return try await Self.mapped {
+            try await state.pool.run { try catalog.revertDataset(id: summary.id, to: version, who: who, on: $0) }
+        }
+    }
+
+    /// `summary` renamed, moved or (un)archived: editor, a move admin of both departments.
+    func update(_ summary: DatasetSummary, _ body: UpdateBody, by principal: Principal) async throws -> DatasetSummary {
+        let department = summary.ref.department
         guard body.name != nil || body.department != nil || body.archived != nil else {
             throw Problem.badRequest("send at least one of name, department, archived", field: "body")
         }
@@ -71,20 +94,16 @@ struct DatasetManagementRoutes {
             }
         }
         guard let updated else { throw Problem.notFound("dataset \(id)") }
-        return try APIRoutes.json(API.DatasetJSON(updated))
+        return updated
     }
 
-    /// `DELETE /api/v1/datasets/{id}`: 204; the dataset answers 404 from
-    /// now on, its tables go at the next snapshot prune.
-    @Sendable func delete(_ request: Request, context: WebRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        let (summary, _) = try await APIRoutes(state: state).visibleDataset(context)
+    /// `summary` deleted (admin of its department).
+    func delete(_ summary: DatasetSummary, by principal: Principal) async throws {
         try Self.require(.admin, in: summary.ref.department, principal, doing: "deleting a dataset")
         let catalog = state.catalog, who = principal.actor
         try await Self.mapped {
             try await state.pool.run { try catalog.deleteDataset(id: summary.id, who: who, on: $0) }
         }
-        return Response(status: .noContent)
     }
 
     static func require(_ minimum: Role, in department: String, _ principal: Principal, doing what: String) throws {

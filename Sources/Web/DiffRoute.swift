@@ -15,43 +15,74 @@ struct DiffRoute {
     @Sendable func diff(_ request: Request, context: WebRequestContext) async throws -> Response {
         let (summary, versions) = try await APIRoutes(state: state).visibleDataset(context)
         let query = request.uri.queryParameters
-        let committed = Set(versions.filter { $0.status == "committed" }.compactMap(\.version))
-        func version(_ field: String) throws -> Int {
-            guard let text = query[Substring(field)].map(String.init) else {
-                throw Problem.badRequest("\(field) (a version number) is required", field: field)
-            }
-            guard let n = Int(text), n >= 1 else { throw Problem.badRequest("\(field) must be a whole number from 1", field: field) }
-            guard committed.contains(n) else {
-                throw Problem(.notFound, "Not found", "\(summary.ref) has no committed version \(n)", field: field)
-            }
-            return n
-        }
-        let from = try version("from"), to = try version("to")
-        let key = query.getAll("key").flatMap { $0.split(separator: ",").map(String.init) }
-        guard !key.isEmpty else {
-            throw Problem.badRequest("key is required: the column(s) that identify a row in both versions", field: "key")
-        }
-        var limit = 100
-        if let text = query["limit"] {
-            guard let n = Int(String(text)), (1...1000).contains(n) else {
-                throw Problem.badRequest("limit must be between 1 and 1000", field: "limit")
-            }
-            limit = n
-        }
-        // The rows' cursor: the signature ties it to this comparison; the ctid is unused.
-        let signature = "diff:\(from):\(to):" + key.joined(separator: "\u{1F}")
+        let comparison = try Comparison(
+            summary: summary, versions: versions, from: query["from"].map(String.init), to: query["to"].map(String.init),
+            key: query.getAll("key").flatMap { $0.split(separator: ",").map(String.init) },
+            limit: query["limit"].map(String.init), cursor: query["cursor"].map(String.init))
+        let (page, next) = try await run(comparison)
+        return try APIRoutes.json(API.DiffJSON(datasetID: summary.id, from: comparison.from, to: comparison.to, page: page,
+                                               next: next, limit: comparison.limit))
+    }
+
+    /// A comparison's parameters, checked (400 naming the field; a version
+    /// that is not a committed one of the dataset: 404 naming it). The API
+    /// and the diff page both ask through it.
+    struct Comparison: Sendable {
+        var summary: DatasetSummary
+        var from: Int
+        var to: Int
+        var key: [String]
+        var limit: Int
+        /// The last key of the previous page (from the cursor).
         var after: [String?]?
-        if let text = query["cursor"].map(String.init) {
-            guard let cursor = RowPage.Cursor(encoded: text), cursor.s == signature, cursor.k.count == key.count else {
-                throw Problem.badRequest("not a cursor this comparison returned", field: "cursor")
+        /// Ties a cursor to this comparison (its ctid is unused).
+        var signature: String { "diff:\(from):\(to):" + key.joined(separator: "\u{1F}") }
+
+        init(summary: DatasetSummary, versions: [VersionRecord], from: String?, to: String?, key: [String],
+             limit: String?, cursor: String?) throws {
+            self.summary = summary
+            let committed = Set(versions.filter { $0.status == "committed" }.compactMap(\.version))
+            func version(_ text: String?, _ field: String) throws -> Int {
+                guard let text else { throw Problem.badRequest("\(field) (a version number) is required", field: field) }
+                guard let n = Int(text), n >= 1 else { throw Problem.badRequest("\(field) must be a whole number from 1", field: field) }
+                guard committed.contains(n) else {
+                    throw Problem(.notFound, "Not found", "\(summary.ref) has no committed version \(n)", field: field)
+                }
+                return n
             }
-            after = cursor.k
+            self.from = try version(from, "from")
+            self.to = try version(to, "to")
+            guard !key.isEmpty else {
+                throw Problem.badRequest("key is required: the column(s) that identify a row in both versions", field: "key")
+            }
+            self.key = key
+            self.limit = 100
+            if let limit {
+                guard let n = Int(limit), (1...1000).contains(n) else {
+                    throw Problem.badRequest("limit must be between 1 and 1000", field: "limit")
+                }
+                self.limit = n
+            }
+            if let cursor {
+                guard let decoded = RowPage.Cursor(encoded: cursor), decoded.s == signature, decoded.k.count == key.count else {
+                    throw Problem.badRequest("not a cursor this comparison returned", field: "cursor")
+                }
+                after = decoded.k
+            }
         }
+    }
+
+    /// One page of `comparison` (``VersionDiffer/pageSync``; counts on the
+    /// first page only) and the cursor of the next; a key that is unknown,
+    /// not unique or NULL is a 400 naming `key`.
+    func run(_ comparison: Comparison) async throws -> (page: DiffPage, next: String?) {
         let differ = VersionDiffer(sources: CatalogReportSources(catalog: state.catalog))
-        let diffRequest = DiffRequest(dataset: summary.ref.description, from: from, to: to, key: key)
+        let diffRequest = DiffRequest(dataset: comparison.summary.ref.description, from: comparison.from, to: comparison.to,
+                                      key: comparison.key)
+        let after = comparison.after, limit = comparison.limit
         let page: DiffPage
         do {
-            page = try await state.pool.run { [after, limit] conn in
+            page = try await state.pool.run { conn in
                 try differ.pageSync(diffRequest, after: after, limit: limit, withCounts: after == nil, connection: conn)
             }
         } catch let error as ReportError where error.code == .unknownDataset {
@@ -59,8 +90,8 @@ struct DiffRoute {
         } catch let error as ReportError {
             throw Problem.badRequest(error.message, field: "key")
         }
-        let next = page.nextAfter.map { RowPage.Cursor(s: signature, k: $0, t: "(0,0)").encoded() }
-        return try APIRoutes.json(API.DiffJSON(datasetID: summary.id, from: from, to: to, page: page, next: next, limit: limit))
+        let signature = comparison.signature
+        return (page, page.nextAfter.map { RowPage.Cursor(s: signature, k: $0, t: "(0,0)").encoded() })
     }
 }
 

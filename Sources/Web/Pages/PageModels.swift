@@ -197,6 +197,8 @@ struct VersionsPage: Sendable {
         var rows: String
         var notes: [String]
         var error: String?
+        /// "Make this the latest", for an editor (``ManagePageRoutes``).
+        var revert: ConfirmDialog? = nil
     }
 
     var title: String
@@ -205,6 +207,14 @@ struct VersionsPage: Sendable {
     var datasetID: Int64
     var latestURL: String?
     var versions: [Version]
+    // Set by ``ManagePageRoutes/decorate(_:summary:versions:principal:query:)``.
+    var notice: String? = nil
+    var canCompare = false
+    /// An editor: the column of "Make this the latest" buttons.
+    var canRevert = false
+    var compareVersions: [DiffPageModel.Choice] = []
+    var keyChoices: [DiffPageModel.KeyChoice] = []
+    var actions: [ConfirmDialog] = []
 }
 
 /// The home page: the datasets of the user's departments.

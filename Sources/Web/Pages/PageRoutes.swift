@@ -37,6 +37,7 @@ struct PageRoutes {
         router.get("static/:file", use: StaticFiles.serve)
         UploadPageRoutes(state: state).register(router)
         ActivityPageRoutes(state: state).register(router)
+        DiffPageRoutes(pages: self).register(router); ManagePageRoutes(pages: self).register(router)
     }
 
     // MARK: - sign-in
@@ -129,7 +130,7 @@ struct PageRoutes {
             let (summary, versions) = try await api.visibleDataset(context)
             let frame = try await frame(principal, current: summary.id)
             let latest = versions.first { $0.status == "committed" }
-            let page = VersionsPage(
+            var page = VersionsPage(
                 title: "\(summary.ref) versions", frame: frame, dataset: summary.ref.description, datasetID: summary.id,
                 latestURL: latest.map { "/versions/\($0.id)" },
                 versions: versions.map { v in
@@ -141,6 +142,7 @@ struct PageRoutes {
                         sourceFile: source.split(separator: "/").last.map(String.init) ?? source, sheet: v.sheet ?? "",
                         rows: v.rowCount.map(PageFormat.count) ?? "", notes: v.notes, error: v.error?.description)
                 })
+            ManagePageRoutes.decorate(&page, summary: summary, versions: versions, principal: principal, query: request.uri.query ?? "")
             return Self.html(PageTemplates.render(page, "versions"))
         }
     }

@@ -13,6 +13,7 @@ enum PageTemplates {
         ("upload", PackageResources.upload_mustache), ("job", PackageResources.job_mustache),
         ("jobstatus", PackageResources.jobstatus_mustache), ("activity", PackageResources.activity_mustache),
         ("jobs", PackageResources.jobs_mustache),
+        ("diff", PackageResources.diff_mustache), ("confirm", PackageResources.confirm_mustache),
     ]
 
     static let library: MustacheLibrary = {
