@@ -30,9 +30,7 @@ def step(name):
 
 def check_console(where):
     """No CSP violation and no error in the browser's console since the last check."""
-    bad = [e["message"] for e in driver.get_log("browser")
-           if e["level"] == "SEVERE" or "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
-    assert not bad, f"{where}: {bad}"
+    chromium.check_console(driver, where)
 
 
 def script(text, *args):

@@ -34,3 +34,13 @@ def console_problems(entries):
     """The messages of console entries that are errors or CSP refusals."""
     return [e["message"] for e in entries
             if e["level"] == "SEVERE" or "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
+
+
+def check_console(driver, where, expected=lambda message: False):
+    """Asserts that the browser's console holds no CSP violation and no
+    error since the last check (but those `expected` allows); returns the
+    entries read."""
+    entries = driver.get_log("browser")
+    bad = [m for m in console_problems(entries) if not expected(m)]
+    assert not bad, f"{where}: {bad}"
+    return entries

@@ -46,10 +46,7 @@ console = []
 
 def check_console(where):
     """No CSP violation and no error in the browser's console since the last check."""
-    entries = driver.get_log("browser")
-    console.extend(entries)
-    bad_entries = chromium.console_problems(entries)
-    assert not bad_entries, f"{where}: {bad_entries}"
+    console.extend(chromium.check_console(driver, where))
 
 
 def upload(path, name):
