@@ -192,8 +192,9 @@ struct TableShape {
     private func trailingReason(_ row: RawRow, gap: Bool) -> SkippedRow.Reason? {
         guard let first = row.cells.first, Self.isText(first) else { return nil }
         if row.cells.count > 1 {
-            let hasNumber = row.cells.dropFirst().contains { $0.type == .number }
-            return hasNumber && row.withBytes(first, { Self.startsWithWord(of: Self.totalWords, $0) }) ? .total : nil
+            // The label first: it fails on its first byte for almost every data row.
+            guard row.withBytes(first, { Self.startsWithWord(of: Self.totalWords, $0) }) else { return nil }
+            return row.cells.dropFirst().contains { $0.type == .number } ? .total : nil
         }
         guard headerWidth >= 3 else { return nil }
         if gap || !trailing.isEmpty || row.withBytes(first, { Self.startsLikeNote($0) }) { return .footnote }
@@ -221,9 +222,12 @@ struct TableShape {
         return count * 2 >= row.cells.count && texts.count * 2 > count
     }
 
-    static let totalWords = ["total", "totals", "grand total", "sum", "summe", "gesamt", "gesamtsumme", "insgesamt",
-                             "subtotal", "sub-total", "sub total", "zwischensumme", "somme", "totale", "totaal"]
-    static let noteWords = ["note", "notes", "source", "sources", "quelle", "hinweis", "anmerkung"]
+    /// The words as lower-case ASCII bytes (compared on every data row
+    /// whose first value is text).
+    static let totalWords: [[UInt8]] = ["total", "totals", "grand total", "sum", "summe", "gesamt", "gesamtsumme", "insgesamt",
+                                        "subtotal", "sub-total", "sub total", "zwischensumme", "somme", "totale", "totaal"]
+        .map { Array($0.utf8) }
+    static let noteWords: [[UInt8]] = ["note", "notes", "source", "sources", "quelle", "hinweis", "anmerkung"].map { Array($0.utf8) }
 
     static func startsLikeNote(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let text = bytes.drop { $0 == 0x20 }
@@ -234,14 +238,13 @@ struct TableShape {
     /// Whether the text, after leading spaces, starts with one of `words`
     /// (ASCII, any case) followed by its end or a character that is not a
     /// letter.
-    static func startsWithWord(of words: [String], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func startsWithWord(of words: [[UInt8]], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let text = bytes.drop { $0 == 0x20 }
         for word in words {
-            let utf8 = word.utf8
-            guard text.count >= utf8.count else { continue }
+            guard text.count >= word.count else { continue }
             var i = text.startIndex
             var matched = true
-            for w in utf8 {
+            for w in word {
                 let b = text[i]
                 let lower = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
                 if lower != w { matched = false; break }
