@@ -15,7 +15,9 @@ import XLSXReader
 ///   When no row within the first ``lookahead`` rows qualifies, the first
 ///   row is the header, as before.
 /// - **Trailing rows**: a total row (its first value a label such as Total,
-///   Sum, Summe, Gesamt, Subtotal, with at least one number beside it) and
+///   Sum, Summe, Gesamt, Subtotal, with at least one number beside it, or
+///   any row with a `SUM`/`SUBTOTAL`/`AGGREGATE` formula over its own
+///   column, label or not, cached value or not) and
 ///   footnotes (a lone text cell in a table of three or more columns, after
 ///   a blank row or a total, or starting like a note: `*`, Note, Source,
 ///   Quelle, Hinweis) are held back. A later ordinary row releases them as
@@ -190,6 +192,7 @@ struct TableShape {
     }
 
     private func trailingReason(_ row: RawRow, gap: Bool) -> SkippedRow.Reason? {
+        if row.columnTotals > 0 { return .total }
         guard let first = row.cells.first, Self.isText(first) else { return nil }
         if row.cells.count > 1 {
             // The label first: it fails on its first byte for almost every data row.

@@ -15,6 +15,10 @@
     @usableFromInline package var bytes: [UInt8]
     /// The table `.shared` cells point into.
     @usableFromInline package let strings: SharedStrings
+    /// How many of the row's cells hold a formula totalling their own
+    /// column (``ColumnTotalFormula``), counted whether or not the formula
+    /// has a cached value: a table's total row.
+    package internal(set) var columnTotals = 0
 
     init(strings: SharedStrings) {
         number = 0
@@ -56,6 +60,7 @@
     /// Replaces this row's number and cells with `row`'s.
     package mutating func set(_ row: Row) {
         number = row.number
+        columnTotals = 0
         cells.removeAll(keepingCapacity: true)
         bytes.removeAll(keepingCapacity: true)
         for (column, value) in row.cells {

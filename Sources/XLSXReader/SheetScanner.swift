@@ -8,9 +8,11 @@ internal import Basics
 ///   phonetic runs skipped), `str` (formula result), `b`, `e` (error),
 ///   `d` (ISO 8601 text, turned into a date serial so it reads like any
 ///   other date cell), `n` or none (number text kept exactly as written,
-///   with the kind of the cell's number format). Formulas (`<f>`) are
-///   ignored: the cached `<v>` is the value. A cell without a value (style
-///   only) is skipped; a row without values is skipped.
+///   with the kind of the cell's number format). A formula's (`<f>`)
+///   cached `<v>` is the value; the formula itself only counts towards the
+///   row's ``RawRow/columnTotals`` when it totals its own column (a shared
+///   formula's followers take their master's answer). A cell without a
+///   value (style only) is skipped; a row without values is skipped.
 /// - Positions: `r` when present, else the previous row / cell + 1. Rows
 ///   are reported in document order with their numbers — out-of-order rows
 ///   are not buffered or sorted (callers that need order must handle it);
@@ -74,6 +76,10 @@ struct SheetScanner {
         var phonetic = 0
         /// Where the current cell's value starts in `row.bytes`.
         var valueStart = 0
+        /// The open `<f>`'s shared-formula index (`si`), if any.
+        var formulaShared: Int?
+        /// The shared formulas (by `si`) whose master totals its column.
+        var sharedTotals = Set<Int>()
 
         loop: while true {
             // A cell's start tag in one step (the usual case), else a token.
@@ -96,6 +102,21 @@ struct SheetScanner {
                         if kind == .start && inInline && phonetic == 0 { tok.wantText = true }
                     } else if tok.nameIs("rPh") {
                         if kind == .start { phonetic += 1 }
+                    } else if tok.nameIs("f") {
+                        var shared: Int?
+                        try tok.forEachAttribute { ns, ne, vs, ve in
+                            if ne - ns == 2 && tok.base[ns] == UInt8(ascii: "s") && tok.base[ns + 1] == UInt8(ascii: "i") {
+                                shared = parseInt(vs, ve)
+                            }
+                        }
+                        if kind == .start {
+                            // Its text is read into the row's bytes and dropped at `</f>`.
+                            tok.wantText = true
+                            formulaShared = shared
+                            row.bytes.removeSubrange(valueStart...)
+                        } else if let shared, sharedTotals.contains(shared) {
+                            row.columnTotals += 1
+                        }
                     }
                 } else if tok.nameIs("c") {
                     if !rowOpen {
@@ -107,6 +128,7 @@ struct SheetScanner {
                         }
                         unsorted = false
                         row.number = lastRow + 1
+                        row.columnTotals = 0
                         row.cells.removeAll(keepingCapacity: true)
                         row.bytes.removeAll(keepingCapacity: true)
                         rowOpen = true
@@ -203,6 +225,7 @@ struct SheetScanner {
                     unsorted = false
                     if kind == .start {
                         row.number = number
+                        row.columnTotals = 0
                         row.cells.removeAll(keepingCapacity: true)
                         row.bytes.removeAll(keepingCapacity: true)
                         rowOpen = true
@@ -225,6 +248,13 @@ struct SheetScanner {
                         }
                     } else if tok.nameIs("v") || tok.nameIs("t") {
                         tok.wantText = false
+                    } else if tok.nameIs("f") {
+                        tok.wantText = false
+                        if ColumnTotalFormula.isTotal(row.bytes[valueStart...], column: cellColumn) {
+                            row.columnTotals += 1
+                            if let formulaShared { sharedTotals.insert(formulaShared) }
+                        }
+                        row.bytes.removeSubrange(valueStart...)
                     } else if tok.nameIs("rPh") {
                         phonetic -= 1
                     } else if tok.nameIs("is") {

@@ -157,6 +157,64 @@ struct TableShapeIngestTests {
         }
     }
 
+    /// A total row found by its formulas alone: no label in it (XlsxWriter,
+    /// cached values; LibreOffice, computed), or a label no word list knows
+    /// (openpyxl, no cached values at all). A row's own sum (`SUM(B2:C2)`
+    /// in D) is a computed column, not a total: those rows stay.
+    @Test func aTotalRowFoundByItsSumAndSubtotalFormulas() async throws {
+        let rows = """
+            header = ["product", "q1", "q2", "year"]
+            data = [("anchor", 3, 4), ("buoy", 5, 6), ("cleat", 7, 8)]
+            for c, h in enumerate(header): put(0, c, h)
+            for r, (name, a, b) in enumerate(data):
+                put(r + 1, 0, name); put(r + 1, 1, a); put(r + 1, 2, b)
+                formula(r + 1, 3, f"=SUM(B{r + 2}:C{r + 2})", a + b)
+            formula(4, 1, "=SUM(B2:B4)", 15)
+            formula(4, 2, "=SUBTOTAL(9,$C$2:$C$4)", 18)
+            formula(4, 3, "=_xlfn.AGGREGATE(9,4,Boats!D2:D4)", 33)
+            """
+        try await R.withWorkbooks([
+            "writer_boats.xlsx": """
+                import sys, xlsxwriter
+                wb = xlsxwriter.Workbook(sys.argv[1])
+                ws = wb.add_worksheet("Boats")
+                def put(r, c, v): ws.write(r, c, v)
+                def formula(r, c, f, v): ws.write_formula(r, c, f, None, v)
+                \(rows)
+                wb.close()
+                """,
+            "openpyxl_boats.xlsx": """
+                import sys, openpyxl
+                wb = openpyxl.Workbook()
+                ws = wb.active
+                ws.title = "Boats"
+                def put(r, c, v): ws.cell(row=r + 1, column=c + 1, value=v)
+                def formula(r, c, f, v): put(r, c, f)
+                \(rows)
+                put(4, 0, "all boats")
+                wb.save(sys.argv[1])
+                """,
+        ]) { paths, connection, catalog in
+            let expected: [[String?]] = [["anchor", "3", "4", "7"], ["buoy", "5", "6", "11"], ["cleat", "7", "8", "15"]]
+            _ = try await S.ingestFile(paths[0], catalog: catalog)
+            #expect(try await S.rows("writer_boats", catalog: catalog, on: connection) == expected)
+            #expect(try await R.notes("writer_boats", catalog: catalog, on: connection)
+                .contains("sheet \"Boats\" row 5 skipped (total): 15 | 18 | 33"))
+
+            _ = try await S.ingestFile(paths[1], catalog: catalog)
+            // openpyxl stores no cached values: the row computed by formulas is NULL there.
+            #expect(try await S.rows("openpyxl_boats", catalog: catalog, on: connection) == expected.map { Array($0.prefix(3)) + [nil] })
+            #expect(try await R.notes("openpyxl_boats", catalog: catalog, on: connection)
+                .contains("sheet \"Boats\" row 5 skipped (total): all boats"))
+
+            // LibreOffice computes them and writes its own formulas.
+            _ = try await S.ingestFile(try Self.libreOfficeCopy(of: paths[1], as: "libreoffice_boats"), catalog: catalog)
+            #expect(try await S.rows("libreoffice_boats", catalog: catalog, on: connection) == expected)
+            let notes = try await R.notes("libreoffice_boats", catalog: catalog, on: connection)
+            #expect(notes.contains("sheet \"Boats\" row 5 skipped (total): all boats | 15 | 18 | 33"), "\(notes)")
+        }
+    }
+
     @Test func aCSVPreambleAndTotalsLineAreLeftOutToo() async throws {
         let dir = try S.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

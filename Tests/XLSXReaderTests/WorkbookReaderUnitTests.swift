@@ -28,6 +28,16 @@ import TestSupport
         #expect([0, 1, 2, 9, 10, 11, 12, 13, 37, 44, 48, 49].allSatisfy { NumberFormats.builtIn($0) == .plain })
     }
 
+    @Test(arguments: [
+        ("SUM(C2:C99)", 2, true), ("sum(c2:c99)", 2, true), ("=SUM($C$2:$C$99)", 2, true), ("SUM(C:C)", 2, true),
+        ("SUBTOTAL(9,C2:C99)", 2, true), ("SUBTOTAL(109, Data!C2:C99)", 2, true), ("_xlfn.AGGREGATE(9,4,'My data'!AB2:AB9)", 27, true),
+        ("SUM(B7:D7)", 4, false), ("SUM(C2:C99)", 3, false), ("AVERAGE(C2:C99)", 2, false), ("SUM(Table1[Amount])", 2, false),
+        ("SUMIF(C2:C9,\">0\")", 2, false), ("SUM(C2:C9)*2", 2, true), ("", 0, false), ("SUM(", 0, false), ("SUM(ABCD1)", 0, false),
+    ])
+    func columnTotalFormulas(formula: String, column: Int, total: Bool) {
+        #expect(ColumnTotalFormula.isTotal(Array(formula.utf8), column: column) == total, "\(formula) in column \(column)")
+    }
+
     private func decoded(_ s: String) -> String {
         var bytes = Array(s.utf8)
         XMLEscapes.decodeUnderscoreEscapes(&bytes, from: 0)
