@@ -27,8 +27,16 @@ final class ChunkPipe: @unchecked Sendable {
     private var spare: [[UInt8]] = []
     private var cancelled = false
     private var producerDone = false
+    private var lastRow: Int?
     let capacity: Int
     let chunkBytes: Int
+
+    /// The last row the sheet's `<dimension>` names (the producer sets it
+    /// before its first chunk): an estimate of the rows to come, for progress.
+    var sheetLastRow: Int? {
+        get { condition.lock(); defer { condition.unlock() }; return lastRow }
+        set { condition.lock(); lastRow = newValue; condition.unlock() }
+    }
 
     init(capacity: Int = 4, chunkBytes: Int = 512 * 1024) {
         self.capacity = capacity

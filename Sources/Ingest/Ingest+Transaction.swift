@@ -138,7 +138,8 @@ extension Ingest {
                         rows += count
                         pipe.recycle(buffer)
                         progress?(IngestProgress(dataset: ref, rowsCopied: rows, totalRows: 0,
-                                                 elapsedSeconds: Self.seconds(since: passStart)))
+                                                 elapsedSeconds: Self.seconds(since: passStart),
+                                                 expectedRows: pipe.sheetLastRow.map { max(0, $0 - 1) }))
                     case .inferred(let plan, let held):
                         outcome = (plan, held)
                         break loop

@@ -71,6 +71,17 @@ public struct IngestProgress: Sendable {
     /// it only at the end of its single pass).
     public var totalRows: Int
     public var elapsedSeconds: Double
+    /// While `totalRows` is unknown: about how many rows the sheet holds,
+    /// from its `<dimension>` (the writer's word, not checked), or nil.
+    public var expectedRows: Int? = nil
+
+    /// How far along, 0 … 1: rows copied of the total, else of the
+    /// expected rows (below 1 until the end), else nil.
+    public var fraction: Double? {
+        if totalRows > 0 { return min(1, Double(rowsCopied) / Double(totalRows)) }
+        guard let expectedRows, expectedRows > 0 else { return nil }
+        return min(0.99, Double(rowsCopied) / Double(expectedRows))
+    }
 }
 
 /// Who is ingesting, for the audit log: `PYRAMYDAL_ACTOR` if set (e.g. the

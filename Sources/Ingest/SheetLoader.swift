@@ -113,10 +113,11 @@ final class ReaderBox: @unchecked Sendable {
     /// The workbook's number format codes (none for CSV).
     var numberFormatCodes: [String] { workbook?.numberFormatCodes ?? [] }
 
-    /// The sheet's rows as raw rows (the CSV reader's rows converted).
-    func readRawRows(of sheet: SheetInfo, _ body: (RawRow) throws -> Void) throws {
+    /// The sheet's rows as raw rows (the CSV reader's rows converted);
+    /// `dimension` as ``WorkbookReader/readRawRows(of:dimension:_:)`` has it.
+    func readRawRows(of sheet: SheetInfo, dimension: ((Int) -> Void)? = nil, _ body: (RawRow) throws -> Void) throws {
         if let workbook {
-            try workbook.readRawRows(of: sheet, body)
+            try workbook.readRawRows(of: sheet, dimension: dimension, body)
         } else if let csv {
             var raw = RawRow(Row(number: 0, cells: []))
             try csv.readRows { row in

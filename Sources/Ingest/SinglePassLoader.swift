@@ -53,7 +53,7 @@ struct SinglePassLoader {
             // The state is a struct captured by a non-escaping closure, so
             // its accesses are checked statically (captured local variables
             // shared with nested functions cost a runtime check each).
-            try reader.readRawRows(of: sheet) { row in
+            try reader.readRawRows(of: sheet, dimension: { pipe.sheetLastRow = $0 }) { row in
                 if try !state.handle(row) { throw Stop() }
             }
         } catch is Stop {

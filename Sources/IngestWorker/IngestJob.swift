@@ -6,6 +6,7 @@ import JobQueue
 import Logging
 import Postgres
 import PyramydalRuntime
+import Synchronization
 import WorkerSupport
 
 /// The `ingest` job as the dispatcher launches it (`PYRAMYDAL_JOB_ID` set):
@@ -27,7 +28,17 @@ enum IngestJob {
         }
         do {
             let store = try IngestStores.open(arguments.store, configuration: configuration)
-            let versions = try await StoreIngest(ingest: ingest, store: store).run(key: arguments.key, etag: arguments.etag)
+            let progress = job.throttledProgress()
+            let last = Mutex<IngestProgress?>(nil)
+            let versions = try await StoreIngest(ingest: ingest, store: store).run(key: arguments.key, etag: arguments.etag) { p in
+                last.withLock { $0 = p }
+                progress.report(p.fraction, progressMessage(p))
+            }
+            // The last word on the job page: every row read (none for a workbook ingested before).
+            if var p = last.withLock({ $0 }) {
+                p.totalRows = p.rowsCopied
+                await progress.finish(1, message: progressMessage(p))
+            }
             return versions.map { version in
                 IngestedVersion(dataset: version.dataset.description, version: version.version, rows: version.rowCount,
                                 columns: version.columns.count, alreadyIngested: version.alreadyIngested)
@@ -35,6 +46,20 @@ enum IngestJob {
         } catch let error as IngestError where error.kind == .badInput {
             throw WorkerError.badInput(error.description)
         }
+    }
+
+    /// "12,000 of about 100,000 rows read into orders" (the upload page shows it under the bar).
+    static func progressMessage(_ p: IngestProgress) -> String {
+        let rows = p.rowsCopied.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))
+        let of: String
+        if p.totalRows > 0 {
+            of = " of " + p.totalRows.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))
+        } else if let expected = p.expectedRows, expected > 0 {
+            of = " of about " + expected.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))
+        } else {
+            of = ""
+        }
+        return "\(rows)\(of) rows read into \(p.dataset)"
     }
 
     /// Removes downloads left in `TMPDIR` by ingest workers killed

@@ -53,8 +53,8 @@ public final class JobContext: Sendable {
         guard try await queue.heartbeat(id: id, token: token) else { throw leaseLost("heartbeat") }
     }
 
-    /// Records progress (0 … 1) with a message; also a heartbeat.
-    public func progress(_ fraction: Double, message: String? = nil) async throws {
+    /// Records progress (0 … 1, or nil: not known) with a message; also a heartbeat.
+    public func progress(_ fraction: Double?, message: String? = nil) async throws {
         guard try await queue.progress(id: id, token: token, fraction: fraction, message: message) else { throw leaseLost("progress") }
     }
 

@@ -311,12 +311,12 @@ public final class JobQueue: Sendable {
             """, [.int64(id), .text(token)], purpose: "heartbeat of job \(id)").affectedRows == 1
     }
 
-    /// Records progress (0 … 1) and a message; also a heartbeat.
-    public func progress(id: Int64, token: String?, fraction: Double, message: String?) async throws -> Bool {
+    /// Records progress (0 … 1, or nil: not known) and a message; also a heartbeat.
+    public func progress(id: Int64, token: String?, fraction: Double?, message: String?) async throws -> Bool {
         try await connection.query("""
             UPDATE \(jobs) SET progress = $3, progress_message = $4, heartbeat_at = now()
             WHERE id = $1 AND state = 'running' AND ($2::text IS NULL OR launch_token = $2)
-            """, [.int64(id), .text(token), .double(min(max(fraction, 0), 1)), .text(message)],
+            """, [.int64(id), .text(token), .double(fraction.map { min(max($0, 0), 1) }), .text(message)],
             purpose: "progress of job \(id)").affectedRows == 1
     }
 

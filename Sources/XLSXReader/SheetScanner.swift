@@ -48,8 +48,11 @@ struct SheetScanner {
     }
 
     /// Scans the sheet, calling `body` with each row holding a value; the
-    /// `RawRow` is reused between calls.
-    func scanRaw(_ body: (RawRow) throws -> Void) throws {
+    /// `RawRow` is reused between calls. `dimension` is called with the
+    /// last row number of the sheet's `<dimension ref>`, when it has one,
+    /// before the first row: what the writer said the sheet spans (an
+    /// estimate for progress, never trusted for the data).
+    func scanRaw(dimension: ((Int) -> Void)? = nil, _ body: (RawRow) throws -> Void) throws {
         var row = RawRow(strings: strings)
         tok.wantText = false
         var depth = 0
@@ -90,7 +93,18 @@ struct SheetScanner {
                 if kind == .start { depth += 1 }
                 sawRoot = true
                 if !inSheetData {
-                    if kind == .start && tok.nameIs("sheetData") { inSheetData = true }
+                    if kind == .start && tok.nameIs("sheetData") {
+                        inSheetData = true
+                    } else if let dimension, tok.nameIs("dimension") {
+                        var lastRow: Int?
+                        try tok.forEachAttribute { ns, ne, vs, ve in
+                            guard ne - ns == 3 && tok.base[ns] == UInt8(ascii: "r") else { return }
+                            var from = ve
+                            while from > vs && tok.base[from - 1] >= UInt8(ascii: "0") && tok.base[from - 1] <= UInt8(ascii: "9") { from -= 1 }
+                            lastRow = from < ve ? parseInt(from, ve) : nil
+                        }
+                        if let lastRow { dimension(lastRow) }
+                    }
                     continue
                 }
                 if inCell {

@@ -103,8 +103,10 @@ public final class WorkbookReader {
 
     /// `readRows` without a `String` per cell: the ingest's hot path. The
     /// `RawRow` passed is reused between calls (copy it to keep it).
-    package func readRawRows(of sheet: SheetInfo, _ body: (RawRow) throws -> Void) throws {
-        try scan(sheet) { try $0.scanRaw(body) }
+    /// `dimension` hears the last row the sheet's `<dimension>` names, if
+    /// any, before the first row (an estimate, for progress).
+    package func readRawRows(of sheet: SheetInfo, dimension: ((Int) -> Void)? = nil, _ body: (RawRow) throws -> Void) throws {
+        try scan(sheet) { try $0.scanRaw(dimension: dimension, body) }
     }
 
     private func scan(_ sheet: SheetInfo, _ body: (SheetScanner) throws -> Void) throws {

@@ -48,6 +48,8 @@ extension WebIntegration {
                 #expect(!done.text.contains("hx-trigger"), "a finished job stops polling")
                 let link = try #require(done.text.firstMatch(of: /href="(\/versions\/\d+)"/)?.1).description
                 #expect(done.text.contains("dept-a/orders version 1"))
+                // The ingest reported its rows as it read them; its last word stays on the page.
+                #expect(done.text.contains("300 of 300 rows read into dept-a/orders"), "\(done.text)")
                 let table = try await client.send(.get, link, cookie: cookie)
                 #expect(table.status == .ok)
                 #expect(table.text.contains("customer 1"))

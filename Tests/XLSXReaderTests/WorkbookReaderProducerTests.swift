@@ -75,6 +75,19 @@ import TestSupport
         #expect(rows["C2"] == .text("x"))
     }
 
+    /// The sheet's `<dimension ref="A1:H12">` is heard before the first row (for progress), once.
+    @Test func dimensionBeforeTheRows() throws {
+        let reader = try WorkbookFixtures.open("xlsxwriter_types.xlsx")
+        let sheet = try #require(reader.sheet(named: "Data"))
+        var heard: [Int] = []
+        var rowsBefore = -1
+        var rows = 0
+        try reader.readRawRows(of: sheet, dimension: { heard.append($0); rowsBefore = rows }) { _ in rows += 1 }
+        #expect(heard == [12])
+        #expect(rowsBefore == 0)
+        #expect(rows > 0)
+    }
+
     @Test func date1904Workbook() throws {
         let (reader, sheets) = try WorkbookFixtures.readAll("xlsxwriter_1904.xlsx")
         #expect(reader.date1904)
