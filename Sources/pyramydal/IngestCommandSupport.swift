@@ -53,13 +53,14 @@ final class ProgressBar: @unchecked Sendable {
         lastDraw = p.elapsedSeconds
         let rate = p.elapsedSeconds > 0 ? Int(Double(p.rowsCopied) / p.elapsedSeconds) : 0
         let line: String
-        if p.totalRows > 0 {
-            let fraction = Double(p.rowsCopied) / Double(p.totalRows)
+        if let fraction = p.fraction {
+            // One-pass ingest: the total is the sheet's <dimension>, "~", until the end.
+            let total = p.totalRows > 0 ? "\(p.totalRows)" : "~\(p.expectedRows ?? 0)"
             let filled = min(30, Int(fraction * 30))
             line = "\r\(p.dataset) [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: 30 - filled))] "
-                + "\(Int(fraction * 100))%  \(p.rowsCopied)/\(p.totalRows) rows  \(rate) rows/s" + (done ? "\n" : "")
+                + "\(Int(fraction * 100))%  \(p.rowsCopied)/\(total) rows  \(rate) rows/s   " + (done ? "\n" : "")
         } else {
-            // One-pass ingest: the row count is known only at the end.
+            // One-pass ingest of a CSV: the row count is known only at the end.
             line = "\r\(p.dataset) \(p.rowsCopied) rows  \(rate) rows/s"
         }
         FileHandle.standardError.write(Data(line.utf8))
