@@ -69,6 +69,8 @@ extension WebIntegration {
                 let download = try #require(done.firstMatch(of: /href="(\/api\/v1\/reports\/\d+\/download)"/)?.1).description
                 #expect(done.contains("Download job-"))
                 #expect(done.contains("\(Self.filteredIDs.count) rows"))
+                #expect(done.contains(#"<a href="/datasets/\#(fixture.datasetA)/reports">Earlier reports of dept-a/sales</a>"#))
+                #expect(!done.contains("uploading"), "no stale progress message")
                 // The session cookie alone downloads it (a GET needs no CSRF token).
                 let file = try await client.send(.get, download, cookie: vera.cookie)
                 #expect(file.status == .ok)

@@ -123,12 +123,22 @@ struct UploadPageRoutes {
                 }
             }
         }
-        // A finished report: its file, through the download route (the session cookie is enough for a GET).
+        // A finished report: its file, through the download route (the session cookie is enough for a GET),
+        // and the dataset's earlier reports; its last progress message ("…; uploading") is history.
         if job.state == .completed, job.kind == "export" || job.kind == "print", let result = job.result,
            let report = try? result.decode(ExportResult.self) {
             links = [JobStatus.Link(url: "/api/v1/reports/\(report.artifact)/download",
                                     text: "Download \(ReportDownload.fileName(of: report.key))",
                                     detail: "\(PageFormat.rows(Int64(report.rows))), \(PageFormat.bytes(Int64(report.bytes)))")]
+            if let name = job.arguments["request"]?["dataset"]?.stringValue {
+                let ref = DatasetRef(parsing: name), catalog = state.catalog
+                if let dataset = try await state.pool.run({ try catalog.dataset(ref, on: $0) }) {
+                    links.append(JobStatus.Link(url: "/datasets/\(dataset.id)/reports", text: "Earlier reports of \(ref)", detail: ""))
+                }
+            }
+            var status = JobStatus(job, links: links)
+            status.message = nil
+            return status
         }
         return JobStatus(job, links: links)
     }
