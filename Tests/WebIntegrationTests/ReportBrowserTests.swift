@@ -27,11 +27,13 @@ extension WebIntegration {
                      scratch.path])
                 #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
                 #expect(output.stdoutText.contains("ok: printed to PDF"), "\(output.stdoutText)")
-                // Kept for a person to look at (not part of the docs): the editor's table, the job page, a printed page.
+                // Kept for a person to look at (not part of the docs): the editor's table, the job page, a printed
+                // page, in .build/report-browser/ (ignored by git).
+                let kept = URL(fileURLWithPath: BuiltProducts.packageRoot + "/.build/report-browser")
+                try? FileManager.default.createDirectory(at: kept, withIntermediateDirectories: true)
                 for name in ["table.png", "job.png", "print-page-2.png"] {
-                    let kept = FileManager.default.temporaryDirectory.appendingPathComponent("pyramydal-report-browser-\(name)")
-                    try? FileManager.default.removeItem(at: kept)
-                    try? FileManager.default.copyItem(at: scratch.appendingPathComponent(name), to: kept)
+                    try? FileManager.default.removeItem(at: kept.appendingPathComponent(name))
+                    try? FileManager.default.copyItem(at: scratch.appendingPathComponent(name), to: kept.appendingPathComponent(name))
                 }
             }
         }
