@@ -185,7 +185,9 @@ let package = Package(
                 .embedInCode("Templates/jobstatus.mustache"), .embedInCode("Templates/activity.mustache"),
                 .embedInCode("Templates/jobs.mustache"),
                 .embedInCode("Templates/diff.mustache"), .embedInCode("Templates/confirm.mustache"),
+                .embedInCode("Templates/reports.mustache"), .embedInCode("Templates/print.mustache"),
                 .embedInCode("Static/htmx-2.min.js"), .embedInCode("Static/pages.css"), .embedInCode("Static/favicon.svg"),
+                .embedInCode("Static/print.css"),
             ]
         ),
         // MARK: job queue (PostgreSQL queue, dispatcher, launchers, cron, intake)

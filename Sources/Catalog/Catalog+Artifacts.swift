@@ -15,8 +15,11 @@ public struct NewArtifact: Sendable, Hashable {
     public var versionID: Int64?
     /// The request's columns, filters and sort as a JSON object.
     public var filtersJSON: String
+    /// Who asked for it (the job's `requestedBy`), nil when not known.
+    public var requestedBy: String?
 
-    public init(kind: String, key: String, bytes: Int, sha256: String, jobID: Int64?, versionID: Int64?, filtersJSON: String) {
+    public init(kind: String, key: String, bytes: Int, sha256: String, jobID: Int64?, versionID: Int64?, filtersJSON: String,
+                requestedBy: String? = nil) {
         self.kind = kind
         self.key = key
         self.bytes = bytes
@@ -24,6 +27,7 @@ public struct NewArtifact: Sendable, Hashable {
         self.jobID = jobID
         self.versionID = versionID
         self.filtersJSON = filtersJSON
+        self.requestedBy = requestedBy
     }
 }
 
@@ -48,10 +52,10 @@ extension Catalog {
             _ = try conn.query("DELETE FROM \(artifacts) WHERE key = $1 AND job_id IS NOT DISTINCT FROM $2",
                                [.text(artifact.key), .int64(artifact.jobID)], purpose: "replace artifact")
             let rows = try conn.query("""
-                INSERT INTO \(artifacts) (kind, key, bytes, sha256, job_id, version_id, filters)
-                VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id
+                INSERT INTO \(artifacts) (kind, key, bytes, sha256, job_id, version_id, filters, requested_by)
+                VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) RETURNING id
                 """, [.text(artifact.kind), .text(artifact.key), .int64(Int64(artifact.bytes)), .text(artifact.sha256),
-                      .int64(artifact.jobID), .int64(artifact.versionID), .json(artifact.filtersJSON)],
+                      .int64(artifact.jobID), .int64(artifact.versionID), .json(artifact.filtersJSON), .text(artifact.requestedBy)],
                 purpose: "insert artifact")
             return try rows[0][0, as: Int64.self]
         }

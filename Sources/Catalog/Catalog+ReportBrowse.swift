@@ -17,8 +17,10 @@ public struct ReportArtifact: Sendable, Hashable {
     public var dataset: DatasetRef?
     public var datasetID: Int64?
     public var version: Int?
-    /// The request's columns, filters and sort (a JSON object, `{}` when none).
+    /// The request's columns, filters, sort and search (a JSON object, `{}` when none).
     public var filtersJSON: String
+    /// Who asked for it, nil when not recorded (reports made before it was).
+    public var requestedBy: String?
 }
 
 extension Catalog {
@@ -41,7 +43,7 @@ extension Catalog {
                                  on connection: PostgresConnection) throws -> [ReportArtifact] {
         try connection.query("""
             SELECT a.id, a.kind, a.key, a.bytes, a.sha256, a.created_at, a.job_id, a.version_id,
-                   d.department, d.name, d.id, v.version, coalesce(a.filters::text, '{}')
+                   d.department, d.name, d.id, v.version, coalesce(a.filters::text, '{}'), a.requested_by
             FROM \(artifacts) a
             LEFT JOIN \(versions) v ON v.id = a.version_id
             LEFT JOIN \(datasets) d ON d.id = v.dataset_id
@@ -63,6 +65,7 @@ extension Catalog {
             bytes: try row[3, as: Int64?.self], sha256: try row[4, as: String?.self], createdAt: try row[5, as: Date.self],
             jobID: try row[6, as: Int64?.self], versionID: try row[7, as: Int64?.self],
             dataset: department.flatMap { d in name.map { DatasetRef(department: d, name: $0) } },
-            datasetID: try row[10, as: Int64?.self], version: try row[11, as: Int?.self], filtersJSON: try row[12, as: String.self])
+            datasetID: try row[10, as: Int64?.self], version: try row[11, as: Int?.self], filtersJSON: try row[12, as: String.self],
+            requestedBy: try row[13, as: String?.self])
     }
 }

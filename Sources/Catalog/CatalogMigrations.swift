@@ -104,6 +104,10 @@ extension Catalog {
                 -- how every drop of the dataset is read where detection gets it wrong
                 ALTER TABLE \(c).datasets ADD COLUMN ingest_settings jsonb;
                 """),
+            PostgresMigration(version: 5, name: "who asked for a report", sql: """
+                -- the job's requestedBy, for the reports pages (jobs are pruned, artifacts kept)
+                ALTER TABLE \(c).artifacts ADD COLUMN requested_by text;
+                """),
         ]
     }
 }

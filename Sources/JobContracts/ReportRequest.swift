@@ -18,11 +18,15 @@ public struct ReportRequest: Sendable, Hashable, Codable {
     /// Combined with AND.
     public var filters: [ReportFilter]
     public var sort: [ReportSort]
+    /// Only rows where some text column of the version contains this text
+    /// (ignoring case), as the table page's search box finds them; nil or
+    /// empty: no search. Combined with the filters by AND.
+    public var search: String?
     public var csv: CSVOptions
     public var pdf: PDFOptions
 
     public init(dataset: String, version: Int? = nil, format: Format, columns: [String] = [],
-                filters: [ReportFilter] = [], sort: [ReportSort] = [],
+                filters: [ReportFilter] = [], sort: [ReportSort] = [], search: String? = nil,
                 csv: CSVOptions = CSVOptions(), pdf: PDFOptions = PDFOptions()) {
         self.dataset = dataset
         self.version = version
@@ -30,12 +34,13 @@ public struct ReportRequest: Sendable, Hashable, Codable {
         self.columns = columns
         self.filters = filters
         self.sort = sort
+        self.search = search.flatMap { $0.isEmpty ? nil : $0 }
         self.csv = csv
         self.pdf = pdf
     }
 
     private enum CodingKeys: String, CodingKey {
-        case dataset, version, format, columns, filters, sort, csv, pdf
+        case dataset, version, format, columns, filters, sort, search, csv, pdf
     }
 
     /// Decodes job arguments written by other code (the CLI, the ingest's
@@ -48,13 +53,15 @@ public struct ReportRequest: Sendable, Hashable, Codable {
                   columns: try c.decodeIfPresent([String].self, forKey: .columns) ?? [],
                   filters: try c.decodeIfPresent([ReportFilter].self, forKey: .filters) ?? [],
                   sort: try c.decodeIfPresent([ReportSort].self, forKey: .sort) ?? [],
+                  search: try c.decodeIfPresent(String.self, forKey: .search),
                   csv: try c.decodeIfPresent(CSVOptions.self, forKey: .csv) ?? CSVOptions(),
                   pdf: try c.decodeIfPresent(PDFOptions.self, forKey: .pdf) ?? PDFOptions())
     }
 
-    /// The filters as people wrote them, for titles and the About sheet.
+    /// The filters as people wrote them (and the search), for titles and the About sheet.
     public var filterDescription: String {
-        filters.isEmpty ? "none" : filters.map(\.description).joined(separator: " and ")
+        let parts = filters.map(\.description) + (search.map { ["any text column contains \"\($0)\""] } ?? [])
+        return parts.isEmpty ? "none" : parts.joined(separator: " and ")
     }
 }
 

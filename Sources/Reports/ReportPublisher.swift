@@ -39,10 +39,11 @@ public struct ReportPublisher: Sendable {
     /// - Parameters:
     ///   - name: the file name without extension; default `job-<id>` for a
     ///     job (so a rerun replaces its own report) or `<dataset>-<time>`.
+    ///   - requestedBy: who asked for it, recorded on the artifact.
     ///   - rendered: called once the file is rendered, before it is uploaded
     ///     (the export job reports it as progress).
     public func publish(_ request: ReportRequest, source: ReportSource, name: String? = nil, jobID: Int64? = nil,
-                        versionID: Int64? = nil, connection: PostgresConnection, now: Date = Date(),
+                        versionID: Int64? = nil, requestedBy: String? = nil, connection: PostgresConnection, now: Date = Date(),
                         rendered: (@Sendable (ReportOutput) async -> Void)? = nil) async throws -> PublishedReport {
         let fileName = name ?? jobID.map { "job-\($0)" } ?? "\(source.dataset)-\(Self.stamp(now))"
         let key = source.reportKey(name: fileName, format: request.format)
@@ -52,18 +53,20 @@ public struct ReportPublisher: Sendable {
         let output = try await exporter.render(request, source: source, to: path, connection: connection, now: now)
         await rendered?(output)
         let (id, digest) = try await upload(path, key: key, format: request.format, bytes: output.bytes, jobID: jobID,
-                                            versionID: versionID, filtersJSON: Self.filtersJSON(request), connection: connection)
+                                            versionID: versionID, filtersJSON: Self.filtersJSON(request),
+                                            requestedBy: requestedBy, connection: connection)
         return PublishedReport(artifactID: id, key: key, bytes: output.bytes, sha256: digest, output: output)
     }
 
     /// Uploads a rendered file under `key` and records its artifact; if
     /// recording fails, the object is deleted again.
     func upload(_ path: String, key: String, format: ReportRequest.Format, bytes: Int, jobID: Int64?, versionID: Int64?,
-                filtersJSON: String, connection: PostgresConnection) async throws -> (artifactID: Int64, sha256: String) {
+                filtersJSON: String, requestedBy: String? = nil,
+                connection: PostgresConnection) async throws -> (artifactID: Int64, sha256: String) {
         let digest = try Self.sha256(path)
         _ = try await store.put(key, fromFile: path, options: PutOptions(contentType: Self.contentType(format)))
         let artifact = NewArtifact(kind: format.rawValue, key: key, bytes: bytes, sha256: digest,
-                                   jobID: jobID, versionID: versionID, filtersJSON: filtersJSON)
+                                   jobID: jobID, versionID: versionID, filtersJSON: filtersJSON, requestedBy: requestedBy)
         let catalog = self.catalog
         do {
             let id = try await connection.run { conn in try catalog.recordArtifact(artifact, on: conn) }
@@ -99,9 +102,10 @@ public struct ReportPublisher: Sendable {
             var columns: [String]
             var filters: [String]
             var sort: [String]
+            var search: String?
         }
         let shape = Shape(columns: request.columns, filters: request.filters.map(\.description),
-                          sort: request.sort.map(\.description))
+                          sort: request.sort.map(\.description), search: request.search)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(shape)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

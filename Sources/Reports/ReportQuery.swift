@@ -2,12 +2,13 @@ import Foundation
 
 /// The SQL for a report, checked against the version's columns: selected
 /// columns, WHERE clauses whose values are parameters (never spliced into
-/// the SQL), ORDER BY, and an optional row bound. Pure: no I/O.
+/// the SQL), the search across text columns, ORDER BY, and an optional
+/// row bound. Pure: no I/O.
 public struct ReportQuery: Sendable, Hashable {
     /// The columns in output order.
     public let columns: [ReportColumn]
-    /// The filter values, parsed and normalised for their columns' types;
-    /// `$1…` in ``selectSQL`` and ``countSQL``.
+    /// The filter values, parsed and normalised for their columns' types
+    /// (then the search text, if any); `$1…` in ``selectSQL`` and ``countSQL``.
     public let parameters: [String]
     /// `SELECT … FROM … WHERE … ORDER BY … [LIMIT n]` with `$n` placeholders.
     public let selectSQL: String
@@ -20,7 +21,8 @@ public struct ReportQuery: Sendable, Hashable {
     /// `SELECT set_config('pyramydal.report_p1', $1, false), …` (nil without
     /// filters).
     public let settingsSQL: String?
-    /// The filters' conditions (`$1…` placeholders, in ``parameters`` order), for callers that build their own SELECT.
+    /// The filters' and the search's conditions (`$1…` placeholders, in
+    /// ``parameters`` order), for callers that build their own SELECT.
     public let filterClauses: [String]
 
     /// - Parameters:
@@ -59,6 +61,22 @@ public struct ReportQuery: Sendable, Hashable {
             let setting = "current_setting('pyramydal.report_p\(n)')::\(c.type.sqlCast)"
             clauses.append(Self.clause(filter.op, column: c, value: placeholder))
             copyClauses.append(Self.clause(filter.op, column: c, value: setting))
+        }
+        if let search = request.search, !search.isEmpty {
+            // Every text column of the version, shown or not (as the table page's search box).
+            let texts = available.filter { $0.type == .text }
+            if texts.isEmpty {
+                clauses.append("false")
+                copyClauses.append("false")
+            } else {
+                parameters.append(search)
+                let n = parameters.count
+                func anyContains(_ value: String) -> String {
+                    "(" + texts.map { Self.clause(.contains, column: $0, value: value) }.joined(separator: " OR ") + ")"
+                }
+                clauses.append(anyContains("$\(n)::text"))
+                copyClauses.append(anyContains("current_setting('pyramydal.report_p\(n)')::text"))
+            }
         }
         var order: [String] = []
         for key in request.sort {

@@ -54,6 +54,7 @@ public struct ExportJob: Sendable {
             try sources.resolve(dataset: request.dataset, version: request.version, on: conn)
         }
         return try await publisher.publish(request, source: source, name: arguments.name, jobID: jobID,
-                                           versionID: versionID, connection: connection, rendered: rendered)
+                                           versionID: versionID, requestedBy: arguments.requestedBy, connection: connection,
+                                           rendered: rendered)
     }
 }

@@ -34,14 +34,33 @@ struct ReportRoutes {
     @Sendable func requestReport(_ request: Request, context: WebRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let (record, ref) = try await APIRoutes(state: state).visibleVersion(context)
+        try Self.requireEditor(principal, ref)
+        let body = try await request.decode(as: API.ReportRequestBody.self, context: context)
+        let job = try await enqueueReport(body, record: record, ref: ref, principal: principal, via: "api")
+        var response = try APIRoutes.json(API.JobJSON(job), status: .accepted)
+        response.headers[.location] = "/api/v1/jobs/\(job.id)"
+        return response
+    }
+
+    /// 403 unless `principal` is an editor (or admin) of `ref`'s department.
+    static func requireEditor(_ principal: Principal, _ ref: DatasetRef) throws(Problem) {
         let role = principal.user.role(in: ref.department) ?? .viewer
         guard role >= .editor else {
             throw Problem.forbidden("requesting a report needs the editor role in \(ref.department); you are \(role)")
         }
+    }
+
+    /// The one way a report is requested (API v1 and the table page's
+    /// form): the version must be committed (409), the options fit its
+    /// columns (400 naming the field); then the `export`/`print` job of
+    /// that exact version is enqueued as `principal` and audited. The
+    /// caller has found the version through the scoped lookup and checked
+    /// the role (``requireEditor(_:_:)``).
+    func enqueueReport(_ body: API.ReportRequestBody, record: VersionRecord, ref: DatasetRef, principal: Principal,
+                       via: String) async throws -> Job {
         guard record.status == "committed", let table = record.tableName, let number = record.version else {
             throw Problem(.conflict, "No rows", "version \(record.id) is \(record.status): there is nothing to report")
         }
-        let body = try await request.decode(as: API.ReportRequestBody.self, context: context)
         let arguments = ExportJobArguments(request: try Self.reportRequest(body, dataset: ref, version: number),
                                            name: body.name, requestedBy: principal.actor)
         do {
@@ -65,10 +84,9 @@ struct ReportRoutes {
         }
         try await APIRoutes(state: state).auditAction(
             who: principal.actor, what: "request report \(ref)", outcome: "enqueued", dataset: ref,
-            details: ["job": .int(job.id), "format": .string(arguments.request.format.rawValue), "version": .int(Int64(number))])
-        var response = try APIRoutes.json(API.JobJSON(job), status: .accepted)
-        response.headers[.location] = "/api/v1/jobs/\(job.id)"
-        return response
+            details: ["job": .int(job.id), "format": .string(arguments.request.format.rawValue), "version": .int(Int64(number))],
+            via: via)
+        return job
     }
 
     /// The body as the job's ``ReportRequest`` of `dataset` version `version` (400 naming the member at fault).
@@ -85,7 +103,7 @@ struct ReportRoutes {
         return ReportRequest(
             dataset: dataset.description, version: version, format: format,
             columns: (body.columns ?? []).map { $0.trimmingCharacters(in: .whitespaces) },
-            filters: try RowPage.filters(body.where ?? []), sort: try RowPage.sort(body.sort ?? []),
+            filters: try RowPage.filters(body.where ?? []), sort: try RowPage.sort(body.sort ?? []), search: body.q,
             csv: CSVOptions(byteOrderMark: body.bom ?? false, neutraliseFormulas: body.neutralise ?? true),
             pdf: PDFOptions(paper: paper, landscape: body.landscape ?? true, wrap: body.wrap ?? false))
     }

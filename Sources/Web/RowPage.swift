@@ -2,9 +2,9 @@ import Foundation
 import Reports
 
 /// One page of a version's rows: the SELECT with the filters (the CLI's
-/// `--where` operators, through ``ReportQuery``), a full-text `q` across
-/// text columns, a sort on any columns and a keyset cursor on
-/// (sort keys…, ctid). A version's table is never changed after it
+/// `--where` operators, through ``ReportQuery``), a search `q` across
+/// text columns (``ReportRequest/search``, as a report has it), a sort on
+/// any columns and a keyset cursor on (sort keys…, ctid). A version's table is never changed after it
 /// commits, so its ctids are stable and the keyset is exact. Pure: no I/O.
 struct RowPage: Sendable {
     static let maxLimit = 1000
@@ -97,7 +97,8 @@ struct RowPage: Sendable {
         let parsedSort = try Self.sort(sort)
         let query: ReportQuery
         do {
-            query = try ReportQuery(request: ReportRequest(dataset: table, format: .csv, columns: columns, filters: parsedFilters),
+            query = try ReportQuery(request: ReportRequest(dataset: table, format: .csv, columns: columns, filters: parsedFilters,
+                                                           search: q),
                                     schema: schema, table: table, available: available)
         } catch {
             throw Problem.badRequest(error.description, field: error.code == .unknownColumn && !columns.isEmpty ? "columns" : "where")
@@ -122,17 +123,6 @@ struct RowPage: Sendable {
         func bind(_ value: String?, as type: ReportColumnType) -> String {
             parameters.append(value)
             return "$\(parameters.count)::\(type.sqlCast)"
-        }
-        if let q, !q.isEmpty {
-            let texts = available.filter { $0.type == .text }
-            if texts.isEmpty {
-                clauses.append("false")
-            } else {
-                parameters.append(q)
-                let p = "$\(parameters.count)::text"
-                clauses.append("(" + texts.map { "strpos(lower(\(ReportQuery.quote($0.name))), lower(\(p))) > 0" }
-                    .joined(separator: " OR ") + ")")
-            }
         }
         let relation = ReportQuery.quote(schema) + "." + ReportQuery.quote(table)
         let filtered = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")

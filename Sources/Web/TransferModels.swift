@@ -28,6 +28,9 @@ extension API {
         var `where`: [String]?
         /// `column`, `-column` or `column desc`.
         var sort: [String]?
+        /// Only rows where some text column contains this text, ignoring
+        /// case (the table page's search, `q`).
+        var q: String?
         /// The file name without extension (default: the job's).
         var name: String?
         /// CSV: start with a UTF-8 byte order mark.
@@ -56,8 +59,10 @@ extension API {
         var department: String?
         var dataset: String?
         var version: Int?
-        /// The request's columns, filters and sort, as the job recorded them.
+        /// The request's columns, filters, sort and search, as the job recorded them.
         var request: JSONValue?
+        /// Who asked for it (nil for reports made before this was recorded).
+        var requested_by: String?
         var download: String
 
         init(_ a: ReportArtifact) {
@@ -75,6 +80,7 @@ extension API {
             dataset = a.dataset?.name
             version = a.version
             request = try? JSONValue.parse(a.filtersJSON)
+            requested_by = a.requestedBy
             download = "/api/v1/reports/\(a.id)/download"
         }
     }

@@ -39,11 +39,13 @@ import Testing
             #expect(latest.key == "reports/sales/orders/v2/job-41.xlsx")
             #expect(latest.output.rows == 40)
             let v1 = try await job.run(ExportJobArguments(request: ReportRequest(dataset: "sales/orders", version: 1, format: .csv),
-                                                          name: "first"), jobID: 42, connection: connection)
+                                                          name: "first", requestedBy: "eddie"), jobID: 42, connection: connection)
             #expect(v1.key == "reports/sales/orders/v1/first.csv")
             #expect(try String(contentsOfFile: dir + "/" + v1.key, encoding: .utf8) == "id,customer\r\n1,only row of v1\r\n")
-            let rows = try await connection.query("SELECT version_id FROM artifacts ORDER BY job_id", purpose: "versions")
+            let rows = try await connection.query("SELECT version_id, requested_by FROM artifacts ORDER BY job_id", purpose: "versions")
             #expect(try rows.map { try $0[0, as: Int64.self] } == [2, 1])
+            // Who asked is recorded on the artifact (the reports pages show it after the job is pruned).
+            #expect(try rows.map { try $0[1, as: String?.self] } == [nil, "eddie"])
 
             for (dataset, version) in [("sales/nope", nil), ("sales/orders", 3), ("orders", nil)] as [(String, Int?)] {
                 await #expect {

@@ -28,13 +28,13 @@ enum TestS3 {
 }
 
 @Suite struct ReportPublisherTests {
-    /// The Catalog's artifacts table (catalog migration 1), in the test schema.
+    /// The Catalog's artifacts table (catalog migrations 1 and 5), in the test schema.
     static func makeArtifacts(_ connection: PostgresConnection, schema: String) async throws {
         try await connection.execute(
             """
             CREATE TABLE \(PostgresConnection.quoteIdentifier(schema)).artifacts (
               id bigserial PRIMARY KEY, kind text NOT NULL, key text NOT NULL, bytes bigint, sha256 text,
-              job_id bigint, version_id bigint, filters jsonb, created_at timestamptz NOT NULL DEFAULT now())
+              job_id bigint, version_id bigint, filters jsonb, created_at timestamptz NOT NULL DEFAULT now(), requested_by text)
             """, purpose: "artifacts")
     }
 

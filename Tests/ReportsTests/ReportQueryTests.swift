@@ -41,6 +41,37 @@ import Testing
         #expect(q.columns.map(\.name) == ["id", "Customer Name"])
     }
 
+    /// The table page's search: every text column of the version (shown or
+    /// not), ignoring case, its text a parameter after the filters'.
+    @Test func searchAcrossTextColumnsIsAParameter() throws {
+        let evil = "x'); DROP TABLE users; --"
+        let request = ReportRequest(dataset: "sales/orders", format: .csv, columns: ["id"],
+                                    filters: [try ReportFilter(parsing: "amount > 3")], search: evil)
+        let q = try query(request)
+        #expect(q.parameters == ["3", evil])
+        #expect(!q.selectSQL.contains("DROP"))
+        #expect(q.selectSQL == """
+            SELECT "id" FROM "data"."sales__orders__v3" WHERE "amount" > $1::numeric \
+            AND (strpos(lower("Customer Name"), lower($2::text)) > 0)
+            """)
+        #expect(q.copySelectSQL.hasSuffix("(strpos(lower(\"Customer Name\"), lower(current_setting('pyramydal.report_p2')::text)) > 0)"))
+        #expect(q.filterClauses.count == 2)
+        #expect(request.filterDescription == "amount > 3 and any text column contains \"\(evil)\"")
+        // Two text columns: either may hold it.
+        let two = try ReportQuery(request: ReportRequest(dataset: "o", format: .csv, search: "Ann"), schema: "data", table: "t",
+                                  available: [ReportColumn(name: "a", type: .text), ReportColumn(name: "n", type: .integer),
+                                              ReportColumn(name: "b", type: .text)])
+        #expect(two.selectSQL.hasSuffix(#"WHERE (strpos(lower("a"), lower($1::text)) > 0 OR strpos(lower("b"), lower($1::text)) > 0)"#))
+        // No text column: nothing matches; an empty search is none.
+        let none = try ReportQuery(request: ReportRequest(dataset: "o", format: .csv, search: "Ann"), schema: "data", table: "t",
+                                   available: [ReportColumn(name: "n", type: .integer)])
+        #expect(none.selectSQL.hasSuffix("WHERE false") && none.parameters.isEmpty)
+        #expect(ReportRequest(dataset: "o", format: .csv, search: "").search == nil)
+        // It travels in the job's arguments.
+        let decoded = try JSONDecoder().decode(ReportRequest.self, from: JSONEncoder().encode(request))
+        #expect(decoded == request && decoded.search == evil)
+    }
+
     @Test func noFiltersNoSettingsAndAllColumns() throws {
         let q = try query(ReportRequest(dataset: "orders", format: .xlsx), limit: 101)
         #expect(q.settingsSQL == nil)

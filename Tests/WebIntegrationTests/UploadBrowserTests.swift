@@ -25,26 +25,37 @@ extension WebIntegration {
                 try Data(try TransferTests.workbook(rows: 2500)).write(to: good)
                 try Data("this is not a workbook".utf8).write(to: bad)
 
-                let home = folder.appendingPathComponent("home").path
-                let dispatcher = try ChildProcess.spawn(
-                    TransferTests.dispatcher, ["dispatch"],
-                    environment: TransferTests.dispatchEnvironment(fixture, store: TransferTests.folderEnvironment(fixture), home: home),
-                    standardOutput: .null, processGroup: true)
-                defer {
-                    dispatcher.signal(SIGTERM)
-                    _ = try? dispatcher.wait()
-                }
-                let images = BuiltProducts.packageRoot + "/docs/images"
-                let output = try await offPool {
-                    try ChildProcess.run(BrowserTests.python, [Self.script, "http://127.0.0.1:\(port)", "eddie", WebFixture.password,
-                                                               good.path, bad.path, images],
-                                         environment: ProcessInfo.processInfo.environment.merging(["SE_OFFLINE": "true"]) { $1 },
-                                         currentDirectory: NSTemporaryDirectory())
-                }
-                print(output.stdoutText, terminator: "")
+                let output = try await Self.runWithDispatcher(
+                    fixture, home: folder.appendingPathComponent("home").path,
+                    script: Self.script, ["http://127.0.0.1:\(port)", "eddie", WebFixture.password, good.path, bad.path, Self.images])
                 #expect(output.status == 0, "\(output.stdoutText)\n\(output.stderrText)")
                 #expect(output.stdoutText.contains("ok: the jobs page lists them"), "\(output.stdoutText)")
             }
+        }
+
+        static let images = BuiltProducts.packageRoot + "/docs/images"
+
+        /// Runs a browser script (with `arguments`) while the built `pyramydal
+        /// dispatch` runs beside the fixture's service on its schemas and
+        /// store (its home at `home`), and stops the dispatcher after; the
+        /// script's output, also printed.
+        static func runWithDispatcher(_ fixture: WebFixture, home: String, script: String,
+                                      _ arguments: [String]) async throws -> ChildProcess.Output {
+            let dispatcher = try ChildProcess.spawn(
+                TransferTests.dispatcher, ["dispatch"],
+                environment: TransferTests.dispatchEnvironment(fixture, store: TransferTests.folderEnvironment(fixture), home: home),
+                standardOutput: .null, processGroup: true)
+            defer {
+                dispatcher.signal(SIGTERM)
+                _ = try? dispatcher.wait()
+            }
+            let output = try await offPool {
+                try ChildProcess.run(BrowserTests.python, [script] + arguments,
+                                     environment: ProcessInfo.processInfo.environment.merging(["SE_OFFLINE": "true"]) { $1 },
+                                     currentDirectory: NSTemporaryDirectory())
+            }
+            print(output.stdoutText, terminator: "")
+            return output
         }
     }
 }

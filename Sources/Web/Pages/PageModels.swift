@@ -69,6 +69,17 @@ enum PageFormat {
 
     static func rows(_ n: Int64) -> String { "\(count(n)) \(n == 1 ? "row" : "rows")" }
 
+    /// `512 bytes`, `12.3 KB`, `4.5 MB` (powers of 1,000).
+    static func bytes(_ n: Int64) -> String {
+        if n < 1000 { return "\(n) \(n == 1 ? "byte" : "bytes")" }
+        var value = Double(n)
+        for unit in ["KB", "MB", "GB", "TB"] {
+            value /= 1000
+            if value < 999.95 || unit == "TB" { return String(format: value < 9.995 ? "%.2f" : "%.1f", value) + " " + unit }
+        }
+        return "\(n) bytes"
+    }
+
     /// `2026-12-06 19:24 UTC`.
     static func time(_ date: Date) -> String {
         let formatter = DateFormatter()
@@ -180,6 +191,12 @@ struct TablePage: Sendable {
     var previousURL: String?
     var nextURL: String?
     var gotoFields: [Field]
+    /// The print view of this view (``ReportPageRoutes``).
+    var printURL: String
+    /// The dataset's earlier reports.
+    var reportsURL: String
+    /// An editor's form that makes a report of this view.
+    var report: ReportForm?
 }
 
 /// The versions page of a dataset.

@@ -34,6 +34,7 @@ struct PageRoutes {
         router.get("datasets/:id/versions", use: versions)
         router.get("versions/:id", use: table)
         router.get("versions/:id/count", use: count)
+        ReportPageRoutes(pages: self).register(router)
         router.get("static/:file", use: StaticFiles.serve)
         UploadPageRoutes(state: state).register(router)
         ActivityPageRoutes(state: state).register(router)
@@ -162,7 +163,8 @@ struct PageRoutes {
             var view = TableViewState(query: query)
             if TableViewState.hasFormFields(query) { view = view.fromTheTop }
             let page = try await tablePage(record: record, ref: ref, table: table, view: view, path: path,
-                                           frame: try await frame(principal, current: record.datasetID))
+                                           frame: try await frame(principal, current: record.datasetID),
+                                           canReport: (principal.user.role(in: ref.department) ?? .viewer) >= .editor)
             let partial = request.headers[Self.hxRequest] == "true" && request.headers[Self.hxHistoryRestore] != "true"
             var response = Self.html(PageTemplates.render(page, partial ? "rows" : "table"))
             // One URL, two bodies: no cache may hand the partial to a plain request (they are no-store anyway).
@@ -196,7 +198,7 @@ struct PageRoutes {
     // MARK: - the table
 
     func tablePage(record: VersionRecord, ref: DatasetRef, table: String, view: TableViewState, path: String,
-                   frame: PageFrame) async throws -> TablePage {
+                   frame: PageFrame, canReport: Bool) async throws -> TablePage {
         var problem: String?
         var read: RowPageResult?
         do {
@@ -235,19 +237,7 @@ struct PageRoutes {
                 },
                 filterValue: filter?.value ?? "")
         }
-        // Numbers and dates as the workbook showed them (`1,234.50 €`, `31.12.2024`).
-        let workbookFormats = Dictionary(record.columns.compactMap { c in c.format.map { (c.name, $0.code) } },
-                                         uniquingKeysWith: { first, _ in first })
-        let formats = columns.map { c in ExcelNumberFormat.of(ReportColumn(name: c.name, type: c.type, format: workbookFormats[c.name])) }
-        let rows = (read?.rows ?? []).enumerated().map { index, cells in
-            TablePage.Row(number: PageFormat.count(Int64(view.row + index)), cells: cells.enumerated().map { i, value in
-                let type = columns[i].type
-                guard let value else { return TablePage.Cell(isNull: true, text: "", align: "", full: nil) }
-                let text = formats[i]?.shown(value, as: type) ?? value
-                return TablePage.Cell(isNull: false, text: text, align: PageFormat.align(type),
-                                      full: type == .text && (text.count > 24 || text.contains("\n")) ? text : nil)
-            })
-        }
+        let rows = Self.shownRows(read?.rows ?? [], columns: columns, of: record, firstRow: view.row)
         let filtered = !view.filters.isEmpty || view.q != nil
         let shown = Int64(rows.count)
         var countExact = true, countText = ""
@@ -281,7 +271,27 @@ struct PageRoutes {
             countURL: view.fromTheTop.url(path + "/count"),
             first: PageFormat.count(Int64(rows.isEmpty ? 0 : view.row)), last: PageFormat.count(Int64(view.row) - 1 + shown), firstRow: view.row,
             previousURL: previous, nextURL: nextURL,
-            gotoFields: view.fromTheTop.pairs.map { .init(name: $0.name, value: $0.value) })
+            gotoFields: view.fromTheTop.pairs.map { .init(name: $0.name, value: $0.value) },
+            printURL: view.fromTheTop.url(path + "/print"), reportsURL: "/datasets/\(record.datasetID)/reports",
+            report: canReport ? ReportForm(versionID: record.id, view: view, csrf: frame.csrf ?? "") : nil)
+    }
+
+    /// Rows as the pages show them (the table, the print view): numbers
+    /// and dates as the workbook showed them (`1,234.50 €`, `31.12.2024`),
+    /// numbered from `firstRow`.
+    static func shownRows(_ raw: [[String?]], columns: [ReportColumn], of record: VersionRecord, firstRow: Int) -> [TablePage.Row] {
+        let workbookFormats = Dictionary(record.columns.compactMap { c in c.format.map { (c.name, $0.code) } },
+                                         uniquingKeysWith: { first, _ in first })
+        let formats = columns.map { c in ExcelNumberFormat.of(ReportColumn(name: c.name, type: c.type, format: workbookFormats[c.name])) }
+        return raw.enumerated().map { index, cells in
+            TablePage.Row(number: PageFormat.count(Int64(firstRow + index)), cells: cells.enumerated().map { i, value in
+                let type = columns[i].type
+                guard let value else { return TablePage.Cell(isNull: true, text: "", align: "", full: nil) }
+                let text = formats[i]?.shown(value, as: type) ?? value
+                return TablePage.Cell(isNull: false, text: text, align: PageFormat.align(type),
+                                      full: type == .text && (text.count > 24 || text.contains("\n")) ? text : nil)
+            })
+        }
     }
 
     // MARK: - helpers
@@ -318,6 +328,12 @@ struct PageRoutes {
         let all = try await state.pool.run { try catalog.listDatasets(on: $0) }
         return PageFrame(principal: principal, datasets: all.filter { principal.user.role(in: $0.ref.department) != nil },
                          current: current)
+    }
+
+    /// The session's CSRF token for a page's POST form (empty for a bearer token, which needs none).
+    static func csrf(_ principal: Principal) -> String {
+        if case .session(_, let token) = principal.credential { return token }
+        return ""
     }
 
     /// `next` if it is a path on this site (not `//host`), else `/`.

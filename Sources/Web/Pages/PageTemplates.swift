@@ -14,6 +14,7 @@ enum PageTemplates {
         ("jobstatus", PackageResources.jobstatus_mustache), ("activity", PackageResources.activity_mustache),
         ("jobs", PackageResources.jobs_mustache),
         ("diff", PackageResources.diff_mustache), ("confirm", PackageResources.confirm_mustache),
+        ("reports", PackageResources.reports_mustache), ("print", PackageResources.print_mustache),
     ]
 
     static let library: MustacheLibrary = {

@@ -6,7 +6,8 @@ import Hummingbird
 import JobContracts
 import JobQueue
 
-/// The upload form of a department (home page) and a job's status page.
+/// The upload form of a department (home page) and a job's status page
+/// (also where a report asked for from the table page is followed).
 /// `POST /departments/{department}/upload` takes a plain
 /// `multipart/form-data` form (`csrf_token`, then `name`, then `file`; no
 /// JavaScript needed): the file part is streamed through the API upload's
@@ -103,7 +104,8 @@ struct UploadPageRoutes {
         }
     }
 
-    /// What the status partial shows of `job`: for a finished ingest, links to the versions it committed.
+    /// What the status partial shows of `job`: for a finished ingest, links
+    /// to the versions it committed; for a finished report, its download.
     func status(of job: Job) async throws -> JobStatus {
         var links: [JobStatus.Link] = []
         if job.state == .completed, job.kind == "ingest", let result = job.result,
@@ -115,11 +117,28 @@ struct UploadPageRoutes {
                     guard let dataset = try catalog.dataset(ref, on: conn),
                           let record = try catalog.listVersions(of: dataset.id, on: conn).first(where: { $0.version == v.version })
                     else { return nil }
-                    return JobStatus.Link(url: "/versions/\(record.id)", text: "\(ref) version \(v.version)",
+                    return JobStatus.Link(url: "/versions/\(record.id)", text: "Open \(ref) version \(v.version)",
                                           detail: "\(PageFormat.rows(Int64(v.rows))), \(v.columns) columns"
                                               + (v.alreadyIngested ? " (this file was loaded before: nothing new)" : ""))
                 }
             }
+        }
+        // A finished report: its file, through the download route (the session cookie is enough for a GET),
+        // and the dataset's earlier reports; its last progress message ("…; uploading") is history.
+        if job.state == .completed, job.kind == "export" || job.kind == "print", let result = job.result,
+           let report = try? result.decode(ExportResult.self) {
+            links = [JobStatus.Link(url: "/api/v1/reports/\(report.artifact)/download",
+                                    text: "Download \(ReportDownload.fileName(of: report.key))",
+                                    detail: "\(PageFormat.rows(Int64(report.rows))), \(PageFormat.bytes(Int64(report.bytes)))")]
+            if let name = job.arguments["request"]?["dataset"]?.stringValue {
+                let ref = DatasetRef(parsing: name), catalog = state.catalog
+                if let dataset = try await state.pool.run({ try catalog.dataset(ref, on: $0) }) {
+                    links.append(JobStatus.Link(url: "/datasets/\(dataset.id)/reports", text: "Earlier reports of \(ref)", detail: ""))
+                }
+            }
+            var status = JobStatus(job, links: links)
+            status.message = nil
+            return status
         }
         return JobStatus(job, links: links)
     }

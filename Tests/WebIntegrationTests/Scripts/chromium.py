@@ -1,5 +1,7 @@
 """The headless Chromium the browser tests drive (selenium, chromedriver
-from Debian): 1400x900, loopback only, the console kept for CSP checks."""
+from Debian): 1400x900, loopback only, the console kept for CSP checks;
+and the scripts' shared steps (a job page's status, waiting with a
+useful message)."""
 import os
 
 from selenium import webdriver
@@ -44,3 +46,41 @@ def check_console(driver, where, expected=lambda message: False):
     bad = [m for m in console_problems(entries) if not expected(m)]
     assert not bad, f"{where}: {bad}"
     return entries
+
+
+def step(name):
+    """One line of the script's output per step done."""
+    print("ok:", name, flush=True)
+
+
+def job_status(driver):
+    """A job page's status partial as text (read in one script: htmx swaps it every second)."""
+    return driver.execute_script("const s = document.querySelector('.job-status'); return s ? s.innerText : ''")
+
+
+def wait_for(driver, wait, predicate, what):
+    """Waits (`wait`, a WebDriverWait) until `predicate()` holds; else fails naming `what`, the URL and any job status."""
+    try:
+        wait.until(lambda d: predicate())
+    except Exception:
+        raise AssertionError(f"timed out waiting for {what}; url {driver.current_url}; status {job_status(driver)!r}")
+
+
+class Session:
+    """A started driver with a 120-second wait and the console entries read so far (the job-page scripts' helpers)."""
+
+    def __init__(self):
+        from selenium.webdriver.support.ui import WebDriverWait
+        self.driver = start()
+        self.wait = WebDriverWait(self.driver, 120, poll_frequency=0.1)
+        self.console = []
+
+    def job_status(self):
+        return job_status(self.driver)
+
+    def wait_for(self, predicate, what):
+        wait_for(self.driver, self.wait, predicate, what)
+
+    def check_console(self, where):
+        """No CSP violation and no error in the browser's console since the last check."""
+        self.console.extend(check_console(self.driver, where))

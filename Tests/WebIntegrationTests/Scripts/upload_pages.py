@@ -15,38 +15,14 @@ import time
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
 import chromium
 
 base, user, password, good, bad, images = sys.argv[1:7]
 
-driver = chromium.start()
-wait = WebDriverWait(driver, 120, poll_frequency=0.1)
-
-
-def step(name):
-    print("ok:", name, flush=True)
-
-
-def status_text():
-    """The job's status partial as text (read in one script: htmx swaps it every second)."""
-    return driver.execute_script("const s = document.querySelector('.job-status'); return s ? s.innerText : ''")
-
-
-def wait_for(predicate, what):
-    try:
-        wait.until(lambda d: predicate())
-    except Exception:
-        raise AssertionError(f"timed out waiting for {what}; url {driver.current_url}; status {status_text()!r}")
-
-
-console = []
-
-
-def check_console(where):
-    """No CSP violation and no error in the browser's console since the last check."""
-    console.extend(chromium.check_console(driver, where))
+browser = chromium.Session()
+driver, console, step = browser.driver, browser.console, chromium.step
+status_text, wait_for, check_console = browser.job_status, browser.wait_for, browser.check_console
 
 
 def upload(path, name):
