@@ -42,7 +42,8 @@ import Testing
                                                    datasets: [], current: nil), dataset: "d/o", datasetID: 1, version: "v1", path: "/versions/1", q: "x",
             sort: "amount", hiddenFilters: ["a = 1"], allColumns: [.init(name: "a", shown: true)], columns: [],
             rows: [], problem: nil, countExact: true, countText: "1 row", countURL: "/c", first: "1", last: "1",
-            firstRow: 1, previousURL: nil, nextURL: "/n", gotoFields: [.init(name: "q", value: "x")]))
+            firstRow: 1, previousURL: nil, nextURL: "/n", gotoFields: [.init(name: "q", value: "x")],
+            printURL: "/versions/1/print", reportsURL: "/datasets/1/reports", report: nil))
     }
 
     /// Rendered through the grid's template, escaped; a cell's nil `full` adds no title, not even one further up.

@@ -33,6 +33,9 @@ extension TablePage: MustacheParent {
         case "previousURL": return previousURL
         case "nextURL": return nextURL
         case "gotoFields": return gotoFields
+        case "printURL": return printURL
+        case "reportsURL": return reportsURL
+        case "report": return report
         default: return nil
         }
     }
