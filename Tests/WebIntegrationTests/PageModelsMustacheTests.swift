@@ -46,6 +46,25 @@ import Testing
             printURL: "/versions/1/print", reportsURL: "/datasets/1/reports", report: nil))
     }
 
+    /// GridHTML writes what the template line it replaced wrote, byte for
+    /// byte, markup and quotes in values included.
+    @Test func theGridAsTheTemplateDrewIt() throws {
+        let template = try MustacheTemplate(string: """
+            {{#rows}}<tr><td class="rownum">{{number}}</td>{{#cells}}<td class="{{cls}}"{{#full}} title="{{.}}"{{/full}}>{{shown}}</td>{{/cells}}</tr>
+            {{/rows}}
+            """)
+        let nasty = "<script>alert('x')</script> & \"quoted\" — ü 日本 😀\nline"
+        let rows = (1...3).map { n in
+            TablePage.Row(number: "1,00\(n)", cells: [
+                .init(isNull: false, text: nasty, align: "", full: nasty), .init(isNull: true, text: "", align: "num", full: nil),
+                .init(isNull: false, text: "1,234.50 €", align: "num", full: nil), .init(isNull: false, text: "", align: "", full: nil),
+            ])
+        }
+        #expect(GridHTML.rows(rows) == template.render(["rows": rows]))
+        #expect(GridHTML.rows([]) == template.render(["rows": [TablePage.Row]()]))
+        #expect(!GridHTML.rows(rows).contains("<script>"))
+    }
+
     /// Rendered through the grid's template, escaped; a cell's nil `full` adds no title, not even one further up.
     @Test func aRowRendersAsBefore() throws {
         let template = try MustacheTemplate(string: "{{#rows}}<tr><td>{{number}}</td>{{#cells}}<td class=\"{{cls}}\"{{#full}} title=\"{{.}}\"{{/full}}>{{shown}}</td>{{/cells}}</tr>{{/rows}}")

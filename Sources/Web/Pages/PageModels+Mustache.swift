@@ -23,6 +23,8 @@ extension TablePage: MustacheParent {
         case "allColumns": return allColumns
         case "columns": return columns
         case "rows": return rows
+        // The grid's rows, drawn and escaped by GridHTML (rows.mustache's `{{{gridRows}}}`).
+        case "gridRows": return GridHTML.rows(rows)
         case "problem": return problem
         case "countExact": return countExact
         case "countText": return countText
