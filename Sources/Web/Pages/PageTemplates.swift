@@ -14,6 +14,8 @@ enum PageTemplates {
         ("jobstatus", PackageResources.jobstatus_mustache), ("activity", PackageResources.activity_mustache),
         ("jobs", PackageResources.jobs_mustache),
         ("diff", PackageResources.diff_mustache), ("confirm", PackageResources.confirm_mustache),
+        ("admin", PackageResources.admin_mustache), ("admindept", PackageResources.admindept_mustache),
+        ("password", PackageResources.password_mustache),
     ]
 
     static let library: MustacheLibrary = {
