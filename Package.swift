@@ -186,6 +186,8 @@ let package = Package(
                 .embedInCode("Templates/jobs.mustache"),
                 .embedInCode("Templates/diff.mustache"), .embedInCode("Templates/confirm.mustache"),
                 .embedInCode("Templates/reports.mustache"), .embedInCode("Templates/print.mustache"),
+                .embedInCode("Templates/admin.mustache"), .embedInCode("Templates/admindept.mustache"),
+                .embedInCode("Templates/password.mustache"),
                 .embedInCode("Static/htmx-2.min.js"), .embedInCode("Static/pages.css"), .embedInCode("Static/favicon.svg"),
                 .embedInCode("Static/print.css"),
             ]

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import HummingbirdBcrypt
 public import Postgres
 
@@ -117,6 +117,17 @@ extension Accounts {
     func revokeSessions(userID: Int64, on connection: PostgresConnection) throws {
         _ = try connection.query("UPDATE \(table("sessions")) SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
                                  [.int64(userID)], purpose: "revoke sessions")
+    }
+
+    /// When each user last signed in (opened a session), by user id; users
+    /// who never did are absent.
+    public func lastSignIns(on connection: PostgresConnection) throws -> [Int64: Date] {
+        var result: [Int64: Date] = [:]
+        for row in try connection.query("SELECT user_id, max(created_at) FROM \(table("sessions")) GROUP BY user_id",
+                                        purpose: "last sign-ins") {
+            result[try row[0, as: Int64.self]] = try row[1, as: Date.self]
+        }
+        return result
     }
 
     /// The id under which a cookie's session is stored.

@@ -39,8 +39,9 @@ extension Catalog {
 
     /// The audit log, newest first, `limit` rows with ids below `beforeID`.
     /// With `departments`, only the rows about a dataset of one of them (the
-    /// details' `"dataset"`, or an ingest's `what`); rows about no dataset
-    /// (jobs, schedules) only without `departments`. `action` keeps the
+    /// details' `"dataset"`, or an ingest's `what`) or about one of them
+    /// (the details' `"department"`: a role granted or revoked there); rows
+    /// about neither (jobs, schedules, sign-ins) only without `departments`. `action` keeps the
     /// rows whose `what` is it or starts with it and a space (`upload`,
     /// `cancel job`); `who` those of that user, by session or by any of
     /// their tokens (`eddie`, `eddie (token …)`).
@@ -49,7 +50,8 @@ extension Catalog {
         let rows = try connection.query("""
             SELECT id, at, who, what, outcome, detail::text FROM (
                 SELECT a.*, COALESCE(a.detail->>'dataset',
-                                     CASE WHEN a.what LIKE 'ingest %' THEN substr(a.what, 8) END) AS about
+                                     CASE WHEN a.what LIKE 'ingest %' THEN substr(a.what, 8) END,
+                                     (a.detail->>'department') || '/') AS about
                 FROM \(schemas.catalogTable("audit_log")) a
                 WHERE ($2::bigint IS NULL OR a.id < $2::bigint)
                   AND ($5::text IS NULL OR a.what = $5 OR left(a.what, length($5) + 1) = $5 || ' ')

@@ -32,6 +32,8 @@ struct PageFrame: Sendable {
     var roles: String
     var csrf: String?
     var departments: [Department]
+    /// Global and department admins get the link to the admin area.
+    var isAdmin: Bool
 
     /// The sidebar of `principal`: their departments as folders, each with
     /// the datasets in it (`datasets` already scoped), `current` marked.
@@ -40,6 +42,7 @@ struct PageFrame: Sendable {
         roles = principal.user.isAdmin ? "global admin"
             : principal.user.grants.sorted { $0.key < $1.key }.map { "\($0.value.rawValue) in \($0.key)" }.joined(separator: ", ")
         if case .session(_, let token) = principal.credential { csrf = token }
+        isAdmin = UserAdministration.isAdmin(principal)
         var names = Set(datasets.map(\.ref.department))
         if !principal.user.isAdmin { names.formUnion(principal.user.grants.keys) }
         departments = names.sorted().map { name in

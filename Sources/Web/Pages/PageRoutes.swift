@@ -39,6 +39,7 @@ struct PageRoutes {
         UploadPageRoutes(state: state).register(router)
         ActivityPageRoutes(state: state).register(router)
         DiffPageRoutes(pages: self).register(router); ManagePageRoutes(pages: self).register(router)
+        AdminPageRoutes(pages: self).register(router)
     }
 
     // MARK: - sign-in

@@ -15,6 +15,8 @@ enum PageTemplates {
         ("jobs", PackageResources.jobs_mustache),
         ("diff", PackageResources.diff_mustache), ("confirm", PackageResources.confirm_mustache),
         ("reports", PackageResources.reports_mustache), ("print", PackageResources.print_mustache),
+        ("admin", PackageResources.admin_mustache), ("admindept", PackageResources.admindept_mustache),
+        ("password", PackageResources.password_mustache),
     ]
 
     static let library: MustacheLibrary = {
