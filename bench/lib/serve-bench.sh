@@ -11,7 +11,7 @@
 #                                a rerun makes no second version), a global
 #                                admin `bench` with a new password ($password)
 #                                and a write token ($token)
-#   bench_serve PORT             `pyramydal serve` ($spid) with its RSS sampled
+#   bench_serve PORT [ARGS]      `pyramydal serve [ARGS]` ($spid) with its RSS sampled
 #                                every 100 ms; bench_rss_max prints the maximum (MiB)
 #   bench_version                the dataset's latest version: sets $dataset,
 #                                $version (id) and $view (its database view)
@@ -19,7 +19,7 @@
 #   bench_datasette PORT         the same rows in SQLite (FTS5 on the text
 #                                columns, made once) served by Datasette ($dpid,
 #                                $dbase: the table's URL)
-#   bench_prepare ROWS PORT      all of the above in turn; $deep (9/10 of the
+#   bench_prepare ROWS PORT [SERVE ARGS]      all of the above in turn; $deep (9/10 of the
 #                                rows), $cursor (the cursor of the rows before
 #                                it) and $dport (Datasette's port: PORT + 1)
 #   time_view ARGS…              curl ARGS once cold, then the median of 5:
@@ -77,7 +77,7 @@ bench_ingest() {
 
 bench_serve() {
     export PYRAMYDAL_HTTP_ADDRESS=127.0.0.1:$1
-    "$bin" serve >"$out/serve.log" 2>&1 &
+    "$bin" serve "${@:2}" >"$out/serve.log" 2>&1 &
     spid=$!
     rss_max_file=$out/serve.rssmax
     echo 0 >"$rss_max_file"
@@ -148,7 +148,7 @@ bench_prepare() {
     mkdir -p "$out"
     bench_setup "$1"
     bench_ingest
-    bench_serve "$2"
+    bench_serve "$2" "${@:3}"
     bench_version
     deep=$((rows * 9 / 10))
     cursor=$(bench_deep_cursor "$deep")
