@@ -78,11 +78,14 @@ public struct ReportQuery: Sendable, Hashable {
                 copyClauses.append(anyContains("current_setting('pyramydal.report_p\(n)')::text"))
             }
         }
+        // The table page's order (RowPage): NULLs last either way, ties in
+        // the table's own order, so a report holds the rows as the view showed them.
         var order: [String] = []
         for key in request.sort {
             let c = try column(key.column, "sort")
-            order.append(Self.quote(c.name) + (key.descending ? " DESC" : " ASC"))
+            order.append(Self.quote(c.name) + (key.descending ? " DESC" : " ASC") + " NULLS LAST")
         }
+        if !order.isEmpty { order.append("ctid") }
 
         let from = " FROM " + Self.quote(schema) + "." + Self.quote(table)
         let list = selected.map { Self.quote($0.name) }.joined(separator: ", ")

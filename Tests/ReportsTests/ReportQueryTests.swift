@@ -32,7 +32,7 @@ import Testing
         #expect(q.selectSQL == """
             SELECT "id", "Customer Name" FROM "data"."sales__orders__v3" WHERE "Customer Name" = $1::text \
             AND "amount" >= $2::numeric AND strpos(lower("Customer Name"), lower($3::text)) > 0 \
-            ORDER BY "amount" DESC, "id" ASC
+            ORDER BY "amount" DESC NULLS LAST, "id" ASC NULLS LAST, ctid
             """)
         #expect(q.copySelectSQL.contains("\"amount\" >= current_setting('pyramydal.report_p2')::numeric"))
         #expect(q.settingsSQL == "SELECT set_config('pyramydal.report_p1', $1, true), "
