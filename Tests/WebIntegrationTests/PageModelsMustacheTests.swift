@@ -50,7 +50,7 @@ import Testing
     /// byte, markup and quotes in values included.
     @Test func theGridAsTheTemplateDrewIt() throws {
         let template = try MustacheTemplate(string: """
-            {{#rows}}<tr><td class="rownum">{{number}}</td>{{#cells}}<td class="{{cls}}"{{#full}} title="{{.}}"{{/full}}>{{shown}}</td>{{/cells}}</tr>
+            {{#rows}}<tr><td class="rownum">{{number}}</td>{{#cells}}{{#isNull}}<td class="null">NULL</td>{{/isNull}}{{^isNull}}<td class="{{align}}"{{#full}} title="{{.}}"{{/full}}>{{text}}</td>{{/isNull}}{{/cells}}</tr>
             {{/rows}}
             """)
         let nasty = "<script>alert('x')</script> & \"quoted\" — ü 日本 😀\nline"
@@ -67,7 +67,7 @@ import Testing
 
     /// Rendered through the grid's template, escaped; a cell's nil `full` adds no title, not even one further up.
     @Test func aRowRendersAsBefore() throws {
-        let template = try MustacheTemplate(string: "{{#rows}}<tr><td>{{number}}</td>{{#cells}}<td class=\"{{cls}}\"{{#full}} title=\"{{.}}\"{{/full}}>{{shown}}</td>{{/cells}}</tr>{{/rows}}")
+        let template = try MustacheTemplate(string: "{{#rows}}<tr><td>{{number}}</td>{{#cells}}{{#isNull}}<td class=\"null\">NULL</td>{{/isNull}}{{^isNull}}<td class=\"{{align}}\"{{#full}} title=\"{{.}}\"{{/full}}>{{text}}</td>{{/isNull}}{{/cells}}</tr>{{/rows}}")
         let rows = [TablePage.Row(number: "7", cells: [
             .init(isNull: false, text: "<b>", align: "num", full: nil), .init(isNull: true, text: "", align: "", full: nil),
             .init(isNull: false, text: "x", align: "", full: "x & y"),

@@ -7,12 +7,13 @@
 /// fraction of one. It writes exactly what the template line it replaces
 /// wrote,
 ///
-///     {{#rows}}<tr><td class="rownum">{{number}}</td>{{#cells}}<td class="{{cls}}"{{#full}} title="{{.}}"{{/full}}>{{shown}}</td>{{/cells}}</tr>
+///     {{#rows}}<tr><td class="rownum">{{number}}</td>{{#cells}}{{#isNull}}<td class="null">NULL</td>{{/isNull}}{{^isNull}}<td class="{{align}}"{{#full}} title="{{.}}"{{/full}}>{{text}}</td>{{/isNull}}{{/cells}}</tr>
 ///     {{/rows}}
 ///
 /// and every value goes through ``escape(_:into:)``, which escapes the
 /// characters mustache's `{{ }}` escapes (`& < > " '`) the same way
-/// (`GridHTMLTests` renders both and compares them byte for byte).
+/// (`PageModelsMustacheTests.theGridAsTheTemplateDrewIt` renders both and
+/// compares them byte for byte).
 enum GridHTML {
     static func rows(_ rows: [TablePage.Row]) -> String {
         var out: [UInt8] = []

@@ -279,15 +279,13 @@ extension TablePage.Row: MustacheParent {
 extension TablePage.Cell: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
-        // The grid's three lookups per cell: its class, what it shows and its whole text.
-        case "cls": return isNull ? "null" : align
-        case "shown": return isNull ? "NULL" : text
-        // A cell that is not cut answers false, not nil: the lookup stops here
-        // instead of searching every context above the cell.
-        case "full": return full ?? false
         case "isNull": return isNull
         case "text": return text
         case "align": return align
+        // A cell that is not cut answers false, not nil: the lookup stops here
+        // instead of searching every context above the cell (and finding a
+        // `full` of the page's).
+        case "full": return full ?? false
         default: return nil
         }
     }
