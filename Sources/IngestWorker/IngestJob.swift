@@ -50,16 +50,16 @@ enum IngestJob {
 
     /// "12,000 of about 100,000 rows read into orders" (the upload page shows it under the bar).
     static func progressMessage(_ p: IngestProgress) -> String {
-        let rows = p.rowsCopied.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))
+        func grouped(_ n: Int) -> String { n.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))) }
         let of: String
         if p.totalRows > 0 {
-            of = " of " + p.totalRows.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))
+            of = " of " + grouped(p.totalRows)
         } else if let expected = p.expectedRows, expected > 0 {
-            of = " of about " + expected.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))
+            of = " of about " + grouped(expected)
         } else {
             of = ""
         }
-        return "\(rows)\(of) rows read into \(p.dataset)"
+        return "\(grouped(p.rowsCopied))\(of) rows read into \(p.dataset)"
     }
 
     /// Removes downloads left in `TMPDIR` by ingest workers killed
