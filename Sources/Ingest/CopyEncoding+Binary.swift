@@ -141,17 +141,10 @@ extension CopyEncoder {
 
     static func appendReplacingNUL(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         guard let base = b.baseAddress, b.count > 0 else { return }
-        if b.count <= 64 {
-            // Short text (most cells): a plain scan beats a memchr call.
-            var clean = true
-            for c in b where c == 0 {
-                clean = false
-                break
-            }
-            if clean {
-                out.append(contentsOf: b)
-                return
-            }
+        if b.count <= 64 && !containsNUL(b) {
+            // Short text (most cells): no memchr call, one copy.
+            out.append(contentsOf: b)
+            return
         }
         var runStart = 0
         // memchr finds the (rare) NULs; runs between them are copied whole.
@@ -162,6 +155,27 @@ extension CopyEncoder {
             runStart = i + 1
         }
         if b.count > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<b.count])) }
+    }
+
+    /// Whether `b` holds a 0 byte, eight bytes at a time (the classic
+    /// `(x - 0x01…) & ~x & 0x80…` test: non-zero exactly when some byte
+    /// of `x` is 0).
+    @inline(__always)
+    static func containsNUL(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return false }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        while i &+ 8 <= b.count {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if (x &- ones) & ~x & highs != 0 { return true }
+            i &+= 8
+        }
+        while i < b.count {
+            if base[i] == 0 { return true }
+            i &+= 1
+        }
+        return false
     }
 
     // MARK: - numeric

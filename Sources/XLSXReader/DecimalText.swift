@@ -21,6 +21,12 @@
     @usableFromInline package var firstSignificant = 0
     /// One past the index of the last non-zero digit.
     @usableFromInline package var lastSignificant = 0
+    /// The integer digits' value and the fraction digits' value (as an
+    /// integer: `12.050` → 12 and 50), read as the text is parsed: exact
+    /// when ``hasShortDigits`` (the hot path's numbers), wrapped garbage
+    /// otherwise.
+    @usableFromInline package var intValue: UInt64 = 0
+    @usableFromInline package var fracValue: UInt64 = 0
 
     /// Exponents beyond this are rejected (the text is then not a number):
     /// far outside double precision and PostgreSQL numeric alike.
@@ -41,29 +47,15 @@
         var last = 0
         var k = 0  // index in the digit string
         intStart = i
-        while i < n, b[i] &- 48 < 10 {
-            if b[i] != 48 {
-                if first < 0 { first = k }
-                last = k + 1
-            }
-            i += 1
-            k += 1
-        }
-        intCount = i - intStart
+        intValue = Self.readDigits(b, &i, &k, &first, &last)
+        intCount = i &- intStart
         fracStart = i
         if i < n, b[i] == UInt8(ascii: ".") {
             hasPoint = true
-            i += 1
+            i &+= 1
             fracStart = i
-            while i < n, b[i] &- 48 < 10 {
-                if b[i] != 48 {
-                    if first < 0 { first = k }
-                    last = k + 1
-                }
-                i += 1
-                k += 1
-            }
-            fracCount = i - fracStart
+            fracValue = Self.readDigits(b, &i, &k, &first, &last)
+            fracCount = i &- fracStart
         }
         guard intCount + fracCount > 0 else { return nil }
         if i < n, b[i] | 0x20 == UInt8(ascii: "e") {
@@ -91,6 +83,31 @@
             firstSignificant = first
             lastSignificant = last
         }
+    }
+
+    /// Positional, with at most 18 digits on either side of the point:
+    /// ``intValue`` and ``fracValue`` are exact.
+    @inlinable
+    package var hasShortDigits: Bool { !hasExponent && intCount <= 18 && fracCount <= 18 }
+
+    /// Reads the run of digits at `i` (advancing it and the digit-string
+    /// index `k`, noting the first and one past the last non-zero digit);
+    /// returns their value (wrapped beyond 19 digits).
+    @inlinable @inline(__always)
+    static func readDigits(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ k: inout Int, _ first: inout Int, _ last: inout Int) -> UInt64 {
+        var value: UInt64 = 0
+        while i < b.count {
+            let digit = b[i] &- 48
+            guard digit < 10 else { break }
+            if digit != 0 {
+                if first < 0 { first = k }
+                last = k &+ 1
+            }
+            value = value &* 10 &+ UInt64(digit)
+            i &+= 1
+            k &+= 1
+        }
+        return value
     }
 
     @inlinable
@@ -212,6 +229,11 @@
     /// → 1000, `007` → 7).
     @inlinable
     package func int64Value(in b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        if hasShortDigits {
+            // The digits were read while parsing (below 10^18: no overflow).
+            guard fracValue == 0 else { return nil }
+            return negative ? -Int64(intValue) : Int64(intValue)
+        }
         guard isIntegral else { return nil }
         if isZero { return 0 }
         let end = pointPosition
@@ -236,6 +258,14 @@
     /// 18 digits. The rounding may carry into the integer part.
     @inlinable
     package func splitMagnitude(in b: UnsafeBufferPointer<UInt8>, fractionScale: UInt64) -> (integer: UInt64, fraction: UInt64)? {
+        if hasShortDigits {
+            // The digits were read while parsing: the fraction is
+            // fracValue / 10^fracCount (trailing zeros change nothing).
+            if fracValue == 0 { return (intValue, 0) }
+            var denominator: UInt64 = 1
+            for _ in 0..<fracCount { denominator &*= 10 }
+            return Self.roundFraction(integer: intValue, numerator: fracValue, denominator: denominator, scale: fractionScale)
+        }
         let pp = pointPosition
         var integer: UInt64 = 0
         if !isZero, pp > firstSignificant {
@@ -257,10 +287,18 @@
             }
         }
         if numerator == 0 { return (integer, 0) }
-        let product = numerator.multipliedFullWidth(by: fractionScale)
+        return Self.roundFraction(integer: integer, numerator: numerator, denominator: denominator, scale: fractionScale)
+    }
+
+    /// `integer + numerator / denominator` (numerator < denominator) with
+    /// the fraction as the nearest multiple of `1/scale`, half up; the
+    /// rounding may carry into the integer part.
+    @inlinable @inline(__always)
+    package static func roundFraction(integer: UInt64, numerator: UInt64, denominator: UInt64, scale: UInt64) -> (integer: UInt64, fraction: UInt64) {
+        let product = numerator.multipliedFullWidth(by: scale)
         var (q, r) = denominator.dividingFullWidth(product)
         if r >= denominator - r { q += 1 }  // round half up
-        if q >= fractionScale { return (integer + 1, q - fractionScale) }
+        if q >= scale { return (integer + 1, q - scale) }
         return (integer, q)
     }
 }

@@ -134,6 +134,23 @@ struct CopyEncodingTests {
         }
     }
 
+    @Test func nulFoundAtEveryPositionOfShortText() {
+        // The short-text check reads eight bytes at a time: a NUL in each
+        // lane, in the tail, and bytes ≥ 0x80 (which must not look like 0).
+        for length in 0...64 {
+            let clean = (0..<length).map { UInt8(0x80 &+ UInt8($0 % 0x7F) &+ 1) }
+            #expect(!clean.withUnsafeBufferPointer { CopyEncoder.containsNUL($0) })
+            for at in 0..<length {
+                var bytes = clean
+                bytes[at] = 0
+                #expect(bytes.withUnsafeBufferPointer { CopyEncoder.containsNUL($0) }, "NUL at \(at) of \(length)")
+                var out: [UInt8] = []
+                bytes.withUnsafeBufferPointer { CopyEncoder.appendReplacingNUL($0, to: &out) }
+                #expect(out == Array(clean[..<at]) + [0xEF, 0xBF, 0xBD] + Array(clean[(at + 1)...]))
+            }
+        }
+    }
+
     @Test func binaryFraming() {
         var out: [UInt8] = []
         PostgresBinaryCopy.appendHeader(to: &out)
