@@ -341,9 +341,22 @@ public final class PostgresCopyWriter {
     }
 
     /// Bytes copied into the COPY stream as they are: whole rows (`rows` of
-    /// them) already encoded for this format. Call between rows only.
+    /// them) already encoded for this format. Call between rows only. A
+    /// batch's worth or more is sent from `bytes` itself (after what is
+    /// buffered), not copied into the buffer first.
     public func appendRawRows(_ bytes: UnsafeRawBufferPointer, rows: Int) throws {
         precondition(fieldsInRow == 0, "appendRawRows in the middle of a row")
+        if bytes.count >= batchSize {
+            try flush()
+            do {
+                try connection.putCopyData(bytes, purpose: purpose)
+            } catch {
+                open = false
+                throw error
+            }
+            rowCount += rows
+            return
+        }
         writeRaw(bytes)
         rowCount += rows
         if count >= batchSize { try flush() }
