@@ -73,13 +73,23 @@ import Darwin
                 depth += 1
                 sawRoot = true
                 if tok.nameIs("si") {
-                    if let (from, to) = tok.simpleStringItem() {
-                        // `<t>…</t></si>` in one go: the usual item.
+                    if var (from, to) = tok.simpleStringItem() {
+                        // `<t>…</t></si>` in one go: the usual item, and
+                        // the run of them that usually follows.
                         depth -= 1
-                        let start = bytes.count
-                        bytes.append(contentsOf: tok.bytes(from, to))
-                        XMLEscapes.normalizeLineBreaks(&bytes, from: start)  // raw text: no entity in it
-                        try append(from: start, maxBytes: maxBytes, tok)
+                        repeat {
+                            let start = bytes.count
+                            let text = tok.bytes(from, to)
+                            bytes.append(contentsOf: text)
+                            if Self.mayNeedDecoding(text) {
+                                XMLEscapes.normalizeLineBreaks(&bytes, from: start)  // raw text: no entity in it
+                                try append(from: start, maxBytes: maxBytes, tok)
+                            } else {
+                                try appendPlain(maxBytes: maxBytes, tok)
+                            }
+                            guard let next = tok.nextSimpleStringItem() else { break }
+                            (from, to) = next
+                        } while true
                         continue
                     }
                     inItem = true
@@ -128,12 +138,41 @@ import Darwin
 
     private func append(from start: Int, maxBytes: Int64, _ tok: XMLTokenizer) throws {
         XMLEscapes.decodeUnderscoreEscapes(&bytes, from: start)
+        try appendPlain(maxBytes: maxBytes, tok)
+    }
+
+    /// Ends the string that `bytes` now ends with, as it is.
+    @inline(__always)
+    private func appendPlain(maxBytes: Int64, _ tok: XMLTokenizer) throws {
         let total = flushed + bytes.count
         guard Int64(total) <= min(maxBytes, Int64(UInt32.max)) else {
             throw tok.error(.tooLarge, "the shared strings exceed the limit of \(maxBytes) bytes")
         }
         offsets.append(UInt32(total))
         if bytes.count > memoryBytes || (spillEarly && bytes.count >= Self.spillWriteBytes) { try flush(tok) }
+    }
+
+    /// Whether raw item text holds a CR (a line break to normalise) or an
+    /// `_` (perhaps an `_xHHHH_` escape), eight bytes at a time: most
+    /// strings hold neither and are copied as they are.
+    @inline(__always)
+    static func mayNeedDecoding(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return false }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let crs: UInt64 = 0x0D0D_0D0D_0D0D_0D0D, underscores: UInt64 = 0x5F5F_5F5F_5F5F_5F5F
+        var i = 0
+        while i &+ 8 <= b.count {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let a = x ^ crs, u = x ^ underscores
+            if ((a &- ones) & ~a | (u &- ones) & ~u) & highs != 0 { return true }
+            i &+= 8
+        }
+        while i < b.count {
+            if base[i] == 0x0D || base[i] == 0x5F { return true }
+            i &+= 1
+        }
+        return false
     }
 
     /// Writes the completed strings held in memory to the spill file.

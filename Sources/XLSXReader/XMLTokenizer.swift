@@ -362,6 +362,24 @@ final class XMLTokenizer {
         return (text, q)
     }
 
+    /// After a simple item: when the unread input is `<si>` and another
+    /// simple item (see ``simpleStringItem()``), consumes both and returns
+    /// the text's range; otherwise consumes nothing and returns nil. Lets
+    /// the shared strings take a run of plain items in one loop.
+    @inline(__always)
+    func nextSimpleStringItem() -> (start: Int, stop: Int)? {
+        let p = pos
+        guard end - p >= 4, base[p] == UInt8(ascii: "<"), base[p + 1] == UInt8(ascii: "s"), base[p + 2] == UInt8(ascii: "i"),
+              base[p + 3] == UInt8(ascii: ">") else { return nil }
+        pos = p + 4
+        guard let item = simpleStringItem() else {
+            pos = p
+            return nil
+        }
+        tokenPos = p
+        return item
+    }
+
     /// Whether the current tag's local name is `name`.
     @inline(__always)
     func nameIs(_ name: StaticString) -> Bool {

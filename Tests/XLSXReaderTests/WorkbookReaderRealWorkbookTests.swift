@@ -131,6 +131,32 @@ import TestSupport
         }
     }
 
+    @Test func aRunOfPlainSharedStringsKeepsItsEscapesAndLineBreaks() throws {
+        try withDirectory("sst-run") { dir in
+            // The reader takes runs of plain items in one loop and checks
+            // each text eight bytes at a time for a CR or an `_`: put them
+            // in every lane, between plain items and in the tail.
+            var items: [(xml: String, text: String)] = []
+            for k in 0..<20 {
+                let pad = String(repeating: "p", count: k)
+                items.append(("plain \(pad)", "plain \(pad)"))
+                items.append(("\(pad)_x0041_z", "\(pad)Az"))
+                items.append(("\(pad)\r\nz", "\(pad)\nz"))
+                items.append(("\(pad)snake_case", "\(pad)snake_case"))
+                items.append(("\(pad)\r", "\(pad)\n"))
+            }
+            let shared = #"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="\#(HandMadeWorkbook.main)">"#
+                + items.map { "<si><t>\($0.xml)</t></si>" }.joined() + "</sst>"
+            let cells = items.indices.map { #"<c r="\#(CellReference.columnName($0))1" t="s"><v>\#($0)</v></c>"# }.joined()
+            let sheet = HandMadeWorkbook.worksheet(#"<row r="1">\#(cells)</row>"#)
+            let path = try HandMadeWorkbook.write([HandMadeWorkbook.Sheet(name: "S", target: "worksheets/sheet1.xml")],
+                                                  parts: ["xl/worksheets/sheet1.xml": sheet, "xl/sharedStrings.xml": shared], in: dir)
+            for read in readers {
+                #expect(try read(path)[0].cells.map(\.value) == items.map { .text($0.text) })
+            }
+        }
+    }
+
     // MARK: Sheets that are not read
 
     @Test func chartDialogMacroAndUnknownSheetsAreSkippedWithTheirReason() throws {
