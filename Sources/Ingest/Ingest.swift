@@ -24,6 +24,8 @@ public struct IngestRequest: Sendable {
     /// settings, and stored as them once the ingest succeeds. Nil: the
     /// dataset's stored settings, if any, apply.
     public var overrides: IngestSettings?
+    /// The workbook already being opened (see ``WorkbookOpening``), or nil.
+    public var opening: WorkbookOpening? = nil
 
     public init(path: String, workbook: DatasetRef, source: SourceIdentity, actor: String = IngestActor.current(),
                 downloadSeconds: Double = 0, overrides: IngestSettings? = nil) {
@@ -195,8 +197,10 @@ public final class Ingest: Sendable {
         var failedDataset = request.workbook
         var failedSheet: String? = nil
         do {
-            // Hash the file on another thread while the reader opens it.
-            let hashing = request.source.sha256 == nil ? BackgroundHash(path: request.path) : nil
+            // Hash the file on another thread while the reader opens it
+            // (both already under way when the workbook is being opened).
+            let opening = request.opening.flatMap { $0.path == request.path && $0.limits == readerLimits ? $0 : nil }
+            let hashing = request.source.sha256 == nil ? (opening?.hash ?? BackgroundHash(path: request.path)) : nil
             let settings = try request.overrides ?? catalog.ingestSettings(of: request.workbook, on: connection)
             var settingsNotes: [String] = []
             if let settings, !settings.isEmpty {
@@ -224,7 +228,7 @@ public final class Ingest: Sendable {
             }
             let reader: WorkbookReader
             do {
-                reader = try WorkbookReader(path: request.path, limits: readerLimits)
+                reader = try opening?.reader() ?? WorkbookReader(path: request.path, limits: readerLimits)
             } catch {
                 _ = try? hashing?.wait()
                 throw error

@@ -52,21 +52,25 @@ struct IngestWorker: AsyncParsableCommand {
         LoggingSetup.bootstrap(configuration)
         let logger = Logger(label: "pyramydal.ingest-worker")
         IngestJob.sweepStaleDownloads(logger: logger)
+        var limits = Ingest.defaultReaderLimits
+        if let mb = ProcessInfo.processInfo.environment["PYRAMYDAL_INGEST_STRINGS_MB"].flatMap(Int.init), mb > 0 {
+            limits.sharedStringMemoryBytes = mb << 20
+        }
+        let path = file.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+        // A local file is opened (its shared strings read) while we connect.
+        let opening = path.flatMap { WorkbookOpening.start(path: $0, limits: limits) }
         do {
             let (connection, catalog) = try await IngestJob.connectToCatalog(configuration: configuration, logger: logger)
             defer { connection.close() }
-            var limits = Ingest.defaultReaderLimits
-            if let mb = ProcessInfo.processInfo.environment["PYRAMYDAL_INGEST_STRINGS_MB"].flatMap(Int.init), mb > 0 {
-                limits.sharedStringMemoryBytes = mb << 20
-            }
             let ingest = Ingest(connection: connection, catalog: catalog, logger: logger, readerLimits: limits)
             let versions: [CommittedVersion]
-            if let file {
-                let path = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+            if let path {
                 var workbook = SourceNaming.workbook(path: path)
                 if let department { workbook.department = department }
                 if let name { workbook.name = name }
-                versions = try await ingest.ingest(IngestRequest(path: path, workbook: workbook, source: SourceIdentity(uri: "file://" + path)))
+                var request = IngestRequest(path: path, workbook: workbook, source: SourceIdentity(uri: "file://" + path))
+                request.opening = opening
+                versions = try await ingest.ingest(request)
             } else {
                 let objectStore = try IngestStores.open(store, configuration: configuration)
                 versions = try await StoreIngest(ingest: ingest, store: objectStore).run(key: key!, etag: etag)

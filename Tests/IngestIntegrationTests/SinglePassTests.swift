@@ -47,6 +47,43 @@ struct SinglePassTests {
         }
     }
 
+    /// The worker opens a local workbook while it connects
+    /// (``WorkbookOpening``): the same rows land, and a workbook that can't
+    /// be opened fails the ingest as it would without, recorded on a failed
+    /// attempt.
+    @Test func aWorkbookOpenedAheadLandsAndFailsAsWithout() async throws {
+        let dir = try S.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.write(dir + "/ahead.xlsx", rows: 1500, change: false)
+        let bad = S.fixture("bad_shared_index.xlsx")
+        try await S.withCatalog { connection, catalog in
+            let ingest = Ingest(connection: connection, catalog: catalog, logger: S.logger)
+            func request(_ path: String, name: String) -> IngestRequest {
+                var request = IngestRequest(path: path, workbook: DatasetRef(department: "qa", name: name),
+                                            source: SourceIdentity(uri: "file://" + path), actor: "test")
+                request.opening = WorkbookOpening.start(path: path, limits: Ingest.defaultReaderLimits)
+                return request
+            }
+            #expect(request(dir + "/x.csv", name: "csv").opening == nil)
+            let v = try await ingest.ingest(request(dir + "/ahead.xlsx", name: "ahead"))
+            #expect(v.first?.rowCount == 1500)
+            #expect(v.first?.alreadyIngested == false)
+            let view = try #require(v.first?.viewName)
+            let sums = try await connection.query("SELECT sum(a) FROM \(catalog.schemas.dataRelation(view))", purpose: "sum")
+            #expect(try sums[0][0, as: Int.self] == 1500 * 1501 / 2)
+
+            // Failing in the sheet, and failing to open (its DTD in the shared strings).
+            for (path, name, code) in [(bad, "bad", "malformedXML"), (S.fixture("dtd_sst.xlsx"), "dtd", "dtdNotAllowed")] {
+                let error = await #expect(throws: IngestError.self) { _ = try await ingest.ingest(request(path, name: name)) }
+                #expect(error?.kind == .badInput)
+                #expect(error?.detail.code == code)
+                let attempts = try await S.attempts(DatasetRef(department: "qa", name: name), catalog: catalog, on: connection)
+                #expect(attempts.map(\.status) == ["failed"])
+                #expect(attempts.first?.error?.code == code)
+            }
+        }
+    }
+
     @Test func typesChangingLateAreStillWholeColumn() async throws {
         let dir = try S.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
