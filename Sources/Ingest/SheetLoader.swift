@@ -113,6 +113,12 @@ final class ReaderBox: @unchecked Sendable {
     /// The workbook's number format codes (none for CSV).
     var numberFormatCodes: [String] { workbook?.numberFormatCodes ?? [] }
 
+    /// Throws if a shared string read after the sheet's scan (a held row's)
+    /// could not be read back (see ``WorkbookReader/checkSharedStrings(sheet:)``).
+    func checkSharedStrings(sheet: SheetInfo) throws {
+        try workbook?.checkSharedStrings(sheet: sheet)
+    }
+
     /// The sheet's rows as raw rows (the CSV reader's rows converted);
     /// `dimension` as ``WorkbookReader/readRawRows(of:dimension:_:)`` has it.
     func readRawRows(of sheet: SheetInfo, dimension: ((Int) -> Void)? = nil, _ body: (RawRow) throws -> Void) throws {

@@ -71,6 +71,8 @@ struct SinglePassLoader {
             final.map { $0.firstColumn == g.firstColumn && $0.names == g.names && $0.types == state.rows.types } ?? false
         } ?? false
         if held && state.rowsInBuffer > 0 { _ = pipe.push(state.buffer, rows: state.rowsInBuffer) }
+        // Held rows' strings were read after the scan ended: check them too.
+        try reader.checkSharedStrings(sheet: sheet)
         pipe.finish(.inferred(final, guessHeld: held))
     }
 

@@ -231,11 +231,11 @@ import Darwin
         return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[from..<to])) }
     }
 
-    /// Calls `body` with the bytes of string `index` of a spilled table
-    /// (`nil`: the spill file can't be read), valid only during the call.
-    func withSpilledBytes<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
-        cache!.withBytes(Int(offsets[index]), Int(offsets[index + 1]), body)
-    }
+    /// A block of the spill file could not be read, so some string came
+    /// back empty: the reader's scans end with this checked (see
+    /// ``WorkbookReader/checkSharedStrings(sheet:)``), so it fails the
+    /// read instead of landing empty text.
+    var unreadable: Bool { cache?.failed ?? false }
 
     /// String `index`, or nil when out of range (or unreadable spill file).
     func string(at index: Int) -> String? {
@@ -268,6 +268,8 @@ import Darwin
     private var slotOfBlock: [Int32]
     private var tick: UInt64 = 0
     private(set) var misses = 0
+    /// Some block could not be read (see ``SharedStrings/unreadable``).
+    private(set) var failed = false
     private var scratch: [UInt8] = []
 
     init(file: Int32, size: Int, blockSize: Int, blocks: Int) {
@@ -299,7 +301,7 @@ import Darwin
         var got = 0
         while got < want {
             let n = pread(file, storage + victim * blockSize + got, want - got, off_t(start + got))
-            if n <= 0 { blockOfSlot[victim] = -1; lastUse[victim] = 0; return nil }
+            if n <= 0 { blockOfSlot[victim] = -1; lastUse[victim] = 0; failed = true; return nil }
             got += n
         }
         blockOfSlot[victim] = block

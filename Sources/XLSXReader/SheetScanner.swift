@@ -193,7 +193,7 @@ struct SheetScanner {
                             // `<v>…</v></c>` in one go: the usual cell.
                             inCell = false
                             depth -= 1
-                            if type == .shared && !strings.isSpilled, let index = Self.plainIndex(tok.bytes(from, to)), index < strings.count {
+                            if type == .shared, let index = Self.plainIndex(tok.bytes(from, to)), index < strings.count {
                                 // The usual shared string: just its number.
                                 if strings.length(at: index) > 0 { row.cells.append(RawCell(column: column, type: .shared, start: index, end: 0)) }
                             } else {
@@ -403,17 +403,9 @@ struct SheetScanner {
             }
             row.bytes.removeSubrange(from...)
             guard strings.length(at: index) > 0 else { return nil }
-            guard strings.isSpilled else { return RawCell(column: column, type: .shared, start: index, end: 0) }
-            // Spilled: the bytes are copied, as the block cache may evict them.
-            let readable = strings.withSpilledBytes(at: index) { b in
-                guard let b else { return false }
-                row.bytes.append(contentsOf: b)
-                return true
-            }
-            guard readable else {
-                throw tok.error(.io, "the shared strings' temporary file can't be read", cell: CellReference.name(column: column, row: row.number))
-            }
-            return RawCell(column: column, type: .text, start: from, end: row.bytes.count)
+            // The index only, spilled or not: its bytes are read where they
+            // are used (a spilled table's through its block cache).
+            return RawCell(column: column, type: .shared, start: index, end: 0)
         case .inline, .string:
             XMLEscapes.decodeUnderscoreEscapes(&row.bytes, from: from)
             return row.bytes.count == from ? nil : RawCell(column: column, type: .text, start: from, end: row.bytes.count)

@@ -128,6 +128,17 @@ public final class WorkbookReader {
             if error.sheet == nil && error.file == path { error.sheet = sheet.name }
             throw error
         }
+        try checkSharedStrings(sheet: sheet)
+    }
+
+    /// Throws when a string of a spilled shared-strings table could not be
+    /// read back from its temporary file (it came back empty): every scan
+    /// ends with this, and a caller that reads a kept row's strings after
+    /// its scan calls it before trusting them.
+    package func checkSharedStrings(sheet: SheetInfo) throws {
+        guard strings.unreadable else { return }
+        throw WorkbookError(.io, file: path, sheet: sheet.name, part: "xl/sharedStrings.xml",
+                            message: "the shared strings' temporary file can't be read")
     }
 }
 
