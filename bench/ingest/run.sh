@@ -62,6 +62,11 @@ timed() {
 
 psql_q() { psql "$DB" -v ON_ERROR_STOP=1 -qAt -c "SET client_min_messages = warning" -c "$1"; }
 
+# Before each timed path: a checkpoint (untimed), so no path pays for the
+# WAL the previous one wrote (1M rows write ~350 MB of it). Best effort: it
+# needs a superuser or pg_checkpoint, as the test server's user is.
+quiet() { psql_q "CHECKPOINT" 2>/dev/null || true; }
+
 # The shared benchmark's fingerprint of a loaded table (count, sums, md5s of
 # the text columns: ../shared/bench/bench_common.py), one line, `|` between.
 fingerprint() {
@@ -89,12 +94,14 @@ for n in "${SIZES[@]}"; do
     ours "$ROOT/.build/release/IngestWorker" --file "$book" --name warmup >/dev/null
     for run in $(seq 1 "$RUNS"); do
         echo "== $n rows, run $run" >&2
+        quiet
         r=$(ours timed "$WORKER" --file "$book" --name "orders_r$run")
         echo "$n ours $r" >>"$RESULTS"
         got=$(psql_q "SELECT count(*) FROM bench_data.orders_r$run")
         [ "$got" = "$n" ] || { echo "ours loaded $got rows, expected $n" >&2; exit 1; }
         [ "$run" = 1 ] && fingerprint "bench_data.orders_r$run" >"$PRINTS.ours"
         for tool in fastexcel calamine; do
+            quiet
             r=$(cd "$SHARED" && timed python3 ingest.py "$tool" "$book" "bench_$tool")
             echo "$n $tool $r" >>"$RESULTS"
             [ "$run" = 1 ] && fingerprint "bench_$tool" >"$PRINTS.$tool"
@@ -130,6 +137,7 @@ CHECK
             psql_q "\\copy (SELECT * FROM bench_data.orders_r1) TO '$csv' CSV"
         fi
         (cd "$SHARED" && python3 -c "from bench_common import ddl; print(ddl('bench_floor'))") | psql "$DB" -qAt -v ON_ERROR_STOP=1 >/dev/null
+        quiet
         r=$(timed psql "$DB" -v ON_ERROR_STOP=1 -qAt -c "\\copy bench_floor FROM '$csv' CSV")
         echo "$n floor $r" >>"$RESULTS"
     done
