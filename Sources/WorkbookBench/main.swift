@@ -28,9 +28,12 @@ func now() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
-let args = CommandLine.arguments.dropFirst()
+// --raw: the ingest's raw rows (byte ranges, no String per cell) instead
+// of the public String rows.
+let raw = CommandLine.arguments.contains("--raw")
+let args = CommandLine.arguments.dropFirst().filter { $0 != "--raw" }
 guard let path = args.first else {
-    print("usage: WorkbookBench FILE.xlsx [repeats]")
+    print("usage: WorkbookBench [--raw] FILE.xlsx [repeats] [shared string memory bytes]")
     exit(2)
 }
 let repeats = args.dropFirst().first.flatMap { Int($0) } ?? 3
@@ -46,7 +49,20 @@ for _ in 0..<repeats {
         let reader = try WorkbookReader(path: path, limits: limits)
         let opened = now()
         var rows = 0, cells = 0, numbers = 0, texts = 0
-        for sheet in reader.sheets {
+        for sheet in reader.sheets where raw {
+            try reader.readRawRows(of: sheet) { row in
+                rows += 1
+                cells += row.cells.count
+                for cell in row.cells {
+                    switch cell.type {
+                    case .number: numbers += 1
+                    case .text, .shared: texts += 1
+                    default: break
+                    }
+                }
+            }
+        }
+        for sheet in reader.sheets where !raw {
             try reader.readRows(of: sheet) { row in
                 rows += 1
                 cells += row.cells.count

@@ -85,7 +85,11 @@ struct SheetScanner {
         var sharedTotals = Set<Int>()
 
         loop: while true {
-            // A cell's start tag in one step (the usual case), else a token.
+            // Whole cells in one loop (the usual case), then a cell's start
+            // tag in one step, else a token.
+            if inSheetData && rowOpen && !inCell && !rowImplied {
+                simpleCells(&row, lastColumn: &lastColumn, unsorted: &unsorted)
+            }
             let cellStart = inSheetData && rowOpen && !inCell ? tok.simpleCellStart() : nil
             let kind = cellStart != nil ? XMLTokenizer.Kind.start : try tok.next()
             switch kind {
@@ -298,6 +302,100 @@ struct SheetScanner {
         }
     }
 
+    /// The run of usual cells at the read position, read in one loop over
+    /// the buffer: `<c r="B7" s="2" t="s"><v>42</v></c>` (attributes `r`,
+    /// `s`, `t` in any order, others skipped) holding a number, a shared
+    /// string's plain index in range, or a boolean `0`/`1`. It stops,
+    /// consuming nothing of it, at anything else: another element (`</row>`),
+    /// a cell of another type, with an entity, without a value, with a
+    /// reference that is invalid or names another row, or cut by the end
+    /// of the buffer; the general path then reads that cell, and reports
+    /// any error at it. What it reads lands exactly as the general path
+    /// would have it.
+    @inline(__always)
+    private func simpleCells(_ row: inout RawRow, lastColumn: inout Int, unsorted: inout Bool) {
+        let b = tok.base
+        let end = tok.readEnd
+        var p = tok.readPosition
+        defer { tok.advance(to: p) }
+        cells: while end &- p >= 15, b[p] == UInt8(ascii: "<"), b[p &+ 1] == UInt8(ascii: "c"), b[p &+ 2] == 0x20 {
+            // The start tag's attributes.
+            var q = p &+ 3
+            var rFrom = -1, rTo = -1, sFrom = -1, sTo = -1, tFrom = -1, tTo = -1
+            attributes: while true {
+                guard q < end else { return }
+                let c = b[q]
+                if c == 0x20 { q &+= 1; continue }
+                if c == UInt8(ascii: ">") { q &+= 1; break attributes }
+                let name = q
+                while q < end && b[q] != UInt8(ascii: "=") {
+                    let n = b[q]
+                    guard n > 0x20, n != UInt8(ascii: ">"), n != UInt8(ascii: "/"), n != UInt8(ascii: "<"), n != 0x22, n != 0x27 else { return }
+                    q &+= 1
+                }
+                guard q &+ 1 < end, b[q &+ 1] == 0x22 else { return }
+                let single = q &- name == 1 ? b[name] : 0
+                q &+= 2
+                let value = q
+                while q < end && b[q] != 0x22 {
+                    guard b[q] != UInt8(ascii: "<") else { return }
+                    q &+= 1
+                }
+                guard q < end else { return }
+                switch single {
+                case UInt8(ascii: "r"): rFrom = value; rTo = q
+                case UInt8(ascii: "s"): sFrom = value; sTo = q
+                case UInt8(ascii: "t"): tFrom = value; tTo = q
+                default: break
+                }
+                q &+= 1
+            }
+            // `<v>text</v></c>`, the text without markup or entity.
+            guard end &- q >= 11, b[q] == UInt8(ascii: "<"), b[q &+ 1] == UInt8(ascii: "v"), b[q &+ 2] == UInt8(ascii: ">") else { return }
+            let from = q &+ 3
+            var to = from
+            while to < end && b[to] != UInt8(ascii: "<") {
+                guard b[to] != UInt8(ascii: "&") else { return }
+                to &+= 1
+            }
+            guard end &- to >= 8, b[to &+ 1] == UInt8(ascii: "/"), b[to &+ 2] == UInt8(ascii: "v"), b[to &+ 3] == UInt8(ascii: ">"),
+                  b[to &+ 4] == UInt8(ascii: "<"), b[to &+ 5] == UInt8(ascii: "/"), b[to &+ 6] == UInt8(ascii: "c"),
+                  b[to &+ 7] == UInt8(ascii: ">") else { return }
+            let next = to &+ 8
+
+            // The cell: checked as the general path checks it, or left to it.
+            var column = lastColumn &+ 1
+            if rFrom >= 0 {
+                guard let reference = referenceIfValid(rFrom, rTo), reference.row == row.number else { return }
+                column = reference.column
+            }
+            let type = tFrom >= 0 ? parseCellType(tFrom, tTo) : .number
+            let text = tok.bytes(from, to)
+            switch type {
+            case .shared:
+                guard let index = Self.plainIndex(text), index < strings.count else { return }
+                if strings.length(at: index) > 0 { row.cells.append(RawCell(column: column, type: .shared, start: index, end: 0)) }
+            case .number:
+                let style = sFrom >= 0 ? parseInt(sFrom, sTo) ?? 0 : 0
+                let start = row.bytes.count
+                row.bytes.append(contentsOf: text)
+                if let (s, e) = Self.trimmed(row.bytes, from: start) {
+                    row.cells.append(RawCell(column: column, type: .number, numberKind: formats.kind(style), format: formats.slot(style), start: s, end: e))
+                } else {
+                    row.bytes.removeSubrange(start...)
+                }
+            case .boolean:
+                guard text.count == 1, text[0] == UInt8(ascii: "0") || text[0] == UInt8(ascii: "1") else { return }
+                row.cells.append(RawCell(column: column, type: .boolean, start: text[0] == UInt8(ascii: "1") ? 1 : 0, end: 0))
+            default:
+                return
+            }
+            if column <= lastColumn { unsorted = true }
+            lastColumn = column
+            p = next
+        }
+    }
+
     private static func sortCells(_ cells: inout [RawCell]) {
         // Stable sort by column, then keep the last of duplicate columns.
         let sorted = cells.enumerated().sorted { a, b in
@@ -346,6 +444,17 @@ struct SheetScanner {
     /// in row `row` (for the error), checked to lie in A1 … XFD1048576.
     @inline(__always)
     private func parseReference(_ from: Int, _ to: Int, row: Int) throws -> (column: Int, row: Int) {
+        guard let reference = referenceIfValid(from, to) else {
+            let text = String(decoding: tok.bytes(from, to), as: UTF8.self)
+            throw tok.error(.malformedXML, "the cell reference \"\(text)\" in row \(row) is not a valid reference (A1 … XFD1048576)")
+        }
+        return reference
+    }
+
+    /// The 0-based column and the row of a reference like `AB12` or
+    /// `ab12`, or nil unless it lies in A1 … XFD1048576.
+    @inline(__always)
+    private func referenceIfValid(_ from: Int, _ to: Int) -> (column: Int, row: Int)? {
         // At most 3 letters (XFD) and 7 digits (1048576): the loops need no
         // overflow checks, and the range is checked once at the end.
         let base = tok.base
@@ -367,11 +476,7 @@ struct SheetScanner {
             i &+= 1
         }
         guard i == to, digits &- from <= 3, i > digits, column >= 1, column <= CellReference.maxColumn + 1,
-              number >= 1, number <= Self.maxRow
-        else {
-            let text = String(decoding: tok.bytes(from, to), as: UTF8.self)
-            throw tok.error(.malformedXML, "the cell reference \"\(text)\" in row \(row) is not a valid reference (A1 … XFD1048576)")
-        }
+              number >= 1, number <= Self.maxRow else { return nil }
         return (column &- 1, number)
     }
 

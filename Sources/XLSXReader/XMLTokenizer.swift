@@ -271,6 +271,20 @@ final class XMLTokenizer {
         var tFrom = -1, tTo = -1
     }
 
+    /// The unread bytes are `base[readPosition ..< readEnd]`, for a fast
+    /// path that reads whole elements itself (see ``advance(to:)``).
+    var readPosition: Int { pos }
+    var readEnd: Int { end }
+
+    /// Consumes the bytes before `position`: whole elements a fast path
+    /// has read (it stops at the start of a tag). The current token is
+    /// stale until the next `next()`; errors point at `position`.
+    @inline(__always)
+    func advance(to position: Int) {
+        pos = position
+        tokenPos = position
+    }
+
     /// The cell fast path's start: when the unread input starts with a
     /// complete `<c …>` start tag (no prefix, space-separated
     /// `name="value"` attributes), consumes it as `next()` would (the

@@ -148,6 +148,59 @@ import TestSupport
         #expect(spilled >= 4)
     }
 
+    /// The usual cells are read in one loop over the buffer; everything
+    /// else (and every cell cut by a chunk's end) takes the general path.
+    /// Read whole and in 7-byte chunks (general path throughout), a row
+    /// mixing both lands the same, and an error in a run of usual cells is
+    /// reported at the same place.
+    @Test func usualCellsInOneLoopLandAsTheGeneralPathHasThem() throws {
+        try TIProcess.withTemporaryDirectory("simple-cells") { dir in
+            let shared = #"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="\#(HandMadeWorkbook.main)"><si><t>s0</t></si><si><t>s1</t></si><si><t></t></si></sst>"#
+            let row2 = #"<c r="A2" t="n" s="1"><v>1.5</v></c><c t="s" r="B2"><v>0</v></c><c r="C2" cm="1" s="2"><v> 7 </v></c>"#
+                + #"<c r="D2" t="b"><v>true</v></c><c r="E2" t="b"><v>0</v></c><c r="F2"><f>SUM(A2:A2)</f><v>1.5</v></c>"#
+                + #"<c r="G2" s="1"/><c r='H2'><v>8</v></c><c r="I2" t="s"><v> 1 </v></c><c r="J2" t="str"><v>a&amp;b</v></c>"#
+                + #"<c r="K2"><v>   </v></c><c r="L2" t="s"><v>2</v></c><c r="B2"><v>9</v></c><c><v>10</v></c><c r="M2"  s="1"><v>-0.25E-3</v></c>"#
+            let sheet = HandMadeWorkbook.worksheet(
+                #"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2">\#(row2)</row>"#
+                    + #"<row><c r="A3"><v>1</v></c><c r="B3" t="b"><v>1</v></c></row><row r="4"><c r="C4"><v>3</v></c><c r="A4"><v>4</v></c></row>"#)
+            let path = try HandMadeWorkbook.write([HandMadeWorkbook.Sheet(name: "S", target: "worksheets/sheet1.xml")],
+                                                  parts: ["xl/worksheets/sheet1.xml": sheet, "xl/sharedStrings.xml": shared], in: dir)
+            func read(chunk: Int) throws -> [Row] {
+                let reader = try WorkbookReader(path: path, limits: ReaderLimits(), chunkSize: chunk)
+                var rows: [Row] = []
+                try reader.readRawRows(of: reader.sheets[0]) { rows.append($0.materialized()) }
+                return rows
+            }
+            let whole = try read(chunk: 256 << 10), pieces = try read(chunk: 7)
+            #expect(whole.map(\.number) == pieces.map(\.number))
+            #expect(whole.map { $0.cells.map(\.column) } == pieces.map { $0.cells.map(\.column) })
+            #expect(whole.map { $0.cells.map(\.value) } == pieces.map { $0.cells.map(\.value) })
+            #expect(whole.map(\.number) == [1, 2, 3, 4])
+            let row = Dictionary(uniqueKeysWithValues: whole[1].cells.map { ($0.column, $0.value) })
+            #expect(row[0] == .number("1.5", .plain))
+            #expect(row[1] == .number("9", .plain))       // the later B2 wins
+            #expect(row[2] == .number("10", .plain))      // no r: after B2, and the later C2 wins
+            #expect(row[3] == .boolean(true) && row[4] == .boolean(false))
+            #expect(row[5] == .number("1.5", .plain) && row[6] == nil && row[7] == .number("8", .plain))
+            #expect(row[8] == .text("s1") && row[9] == .text("a&b") && row[10] == nil && row[11] == nil)
+            #expect(row[12] == .number("-0.25E-3", .plain))
+            #expect(whole[3].cells.map(\.column) == [0, 2])
+        }
+        try TIProcess.withTemporaryDirectory("simple-cells-error") { dir in
+            let sheet = HandMadeWorkbook.worksheet(
+                #"<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c><c r="C3"><v>3</v></c></row>"#)
+            let path = try HandMadeWorkbook.write([HandMadeWorkbook.Sheet(name: "S", target: "worksheets/sheet1.xml")],
+                                                  parts: ["xl/worksheets/sheet1.xml": sheet], in: dir)
+            func failure(chunk: Int) throws -> WorkbookError? {
+                let reader = try WorkbookReader(path: path, limits: ReaderLimits(), chunkSize: chunk)
+                return #expect(throws: WorkbookError.self) { try reader.readRawRows(of: reader.sheets[0]) { _ in } }
+            }
+            let whole = try #require(try failure(chunk: 256 << 10)), pieces = try #require(try failure(chunk: 7))
+            #expect(whole.message.contains("\"C3\" names row 3"))
+            #expect(whole.message == pieces.message && whole.byteOffset == pieces.byteOffset && whole.line == pieces.line)
+        }
+    }
+
     /// Spilled strings are read where they are used; when their temporary
     /// file can't be read back (truncated here, through /proc), the read
     /// fails naming it, instead of landing empty text.
