@@ -32,6 +32,8 @@ import Darwin
 
     var count: Int { offsets.count - 1 }
     var isSpilled: Bool { file >= 0 }
+    /// The spill file's descriptor (-1 in memory), for tests.
+    var spillFile: Int32 { file }
     /// Blocks read from the spill file so far (0 when in memory).
     var cacheMisses: Int { cache?.misses ?? 0 }
 

@@ -36,7 +36,7 @@ public final class WorkbookReader {
 
     private let archive: ZipArchive
     private let parts: PackageParts
-    private let strings: SharedStrings
+    let strings: SharedStrings
     private let formats: NumberFormats
     /// The workbook's distinct number format codes, by the slot a number
     /// cell carries (slot 0: General).
