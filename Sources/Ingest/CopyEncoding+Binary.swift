@@ -134,6 +134,12 @@ extension CopyEncoder {
 
     /// A text field: the UTF-8 bytes (NUL made U+FFFD) behind their length.
     static func appendBinaryText(_ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        if b.count <= 64 && !containsNUL(b) {
+            // The usual short text: its length is known before it is written.
+            PostgresBinaryCopy.appendBigEndian(Int32(b.count), to: &out)
+            out.append(contentsOf: b)
+            return
+        }
         let lengthAt = PostgresBinaryCopy.beginField(&out)
         appendReplacingNUL(b, to: &out)
         PostgresBinaryCopy.patchLength(at: lengthAt, in: &out)
@@ -180,9 +186,66 @@ extension CopyEncoder {
 
     // MARK: - numeric
 
+    /// ``appendNumeric(_:_:to:)`` for a non-zero positional number of at
+    /// most 18 digits before the point and 16 after it (so the padded
+    /// fraction fits in 64 bits), from the digit values
+    /// the parse kept (no walk over the digits): the integer part's
+    /// base-10000 groups, then the fraction's (padded to four digits),
+    /// without zero groups at either end, as `numeric_send` writes them.
+    @inline(__always)
+    static func appendShortNumeric(_ d: DecimalText, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: 10) { groups in
+            // Integer part: at most 18 digits, so at most 5 groups.
+            var intGroups = 0
+            var v = d.intValue
+            while v > 0 {
+                intGroups &+= 1
+                v /= 10_000
+            }
+            v = d.intValue
+            var k = intGroups
+            while k > 0 {
+                k &-= 1
+                groups[k] = UInt16(truncatingIfNeeded: v % 10_000)
+                v /= 10_000
+            }
+            // Fraction: padded to a whole number of groups (at most 5).
+            var n = intGroups
+            if d.fracCount > 0 {
+                let fracGroups = (d.fracCount &+ 3) / 4
+                var f = d.fracValue
+                for _ in 0..<(fracGroups &* 4 &- d.fracCount) { f &*= 10 }
+                var j = fracGroups
+                while j > 0 {
+                    j &-= 1
+                    groups[n &+ j] = UInt16(truncatingIfNeeded: f % 10_000)
+                    f /= 10_000
+                }
+                n &+= fracGroups
+            }
+            // Without zero groups at either end (the value is not zero).
+            var first = 0
+            while groups[first] == 0 { first &+= 1 }
+            var last = n &- 1
+            while groups[last] == 0 { last &-= 1 }
+            let weight = intGroups &- 1 &- first
+            let ndigits = last &- first &+ 1
+            PostgresBinaryCopy.appendBigEndian(Int32(8 &+ 2 &* ndigits), to: &out)
+            PostgresBinaryCopy.appendBigEndian(Int16(ndigits), to: &out)
+            PostgresBinaryCopy.appendBigEndian(Int16(weight), to: &out)
+            PostgresBinaryCopy.appendBigEndian(UInt16(d.negative ? 0x4000 : 0), to: &out)
+            PostgresBinaryCopy.appendBigEndian(Int16(d.fracCount), to: &out)
+            for i in first...last { PostgresBinaryCopy.appendBigEndian(groups[i], to: &out) }
+        }
+    }
+
     /// `numeric_send` of the number exactly as written (through
     /// ``PostgresBinaryCopy/appendNumeric(negative:pointPosition:firstSignificant:lastSignificant:displayScale:digit:to:)``).
     static func appendNumeric(_ d: DecimalText, _ b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> CopyEncodingError.Code? {
+        if d.hasShortDigits && d.fracCount <= 16 && !d.isZero {
+            appendShortNumeric(d, to: &out)
+            return nil
+        }
         let written = PostgresBinaryCopy.appendNumeric(
             negative: d.negative, pointPosition: d.pointPosition, firstSignificant: d.firstSignificant,
             lastSignificant: d.lastSignificant, displayScale: d.scale, digit: { d.digit($0, in: b) }, to: &out)

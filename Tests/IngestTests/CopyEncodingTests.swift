@@ -151,6 +151,42 @@ struct CopyEncodingTests {
         }
     }
 
+    /// Numbers of up to 18 + 16 digits are written from the digit values
+    /// the parse kept; the bytes are those of the digit-by-digit encoder.
+    @Test func shortNumericsMatchTheDigitByDigitEncoding() {
+        func both(_ text: String) -> (fast: [UInt8], general: [UInt8]) {
+            Array(text.utf8).withUnsafeBufferPointer { b in
+                let d = DecimalText(b)!
+                var fast: [UInt8] = [], general: [UInt8] = []
+                _ = CopyEncoder.appendNumeric(d, b, to: &fast)
+                _ = PostgresBinaryCopy.appendNumeric(
+                    negative: d.negative, pointPosition: d.pointPosition, firstSignificant: d.firstSignificant,
+                    lastSignificant: d.lastSignificant, displayScale: d.scale, digit: { d.digit($0, in: b) }, to: &general)
+                return (fast, general)
+            }
+        }
+        var texts = ["146.91", "0.05", "10000", "-10000.0001", "007", "0.0001", "12345678.87654321", "-0.5", "1.50",
+                     "999999999999999999.9999999999999999", "100000000.00000001", "0.0000000000000001", "5", "-0.0"]
+        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ n: UInt64) -> UInt64 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return (seed >> 33) % n
+        }
+        for _ in 0..<3000 {
+            let intDigits = Int(next(19)), fracDigits = Int(next(17))
+            // Zeros are likely, so zero groups at either end are common.
+            func digit() -> String { String(next(3) == 0 ? 0 : next(10)) }
+            var text = next(2) == 0 ? "-" : ""
+            text += intDigits == 0 ? "0" : (0..<intDigits).map { _ in digit() }.joined()
+            if fracDigits > 0 { text += "." + (0..<fracDigits).map { _ in digit() }.joined() }
+            texts.append(text)
+        }
+        for text in texts {
+            let (fast, general) = both(text)
+            #expect(fast == general, "\(text)")
+        }
+    }
+
     @Test func binaryFraming() {
         var out: [UInt8] = []
         PostgresBinaryCopy.appendHeader(to: &out)
