@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Ingest
 import Postgres
 @testable import XLSXReader
@@ -167,20 +168,9 @@ struct CopyEncodingTests {
         }
         var texts = ["146.91", "0.05", "10000", "-10000.0001", "007", "0.0001", "12345678.87654321", "-0.5", "1.50",
                      "999999999999999999.9999999999999999", "100000000.00000001", "0.0000000000000001", "5", "-0.0"]
-        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
-        func next(_ n: UInt64) -> UInt64 {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return (seed >> 33) % n
-        }
-        for _ in 0..<3000 {
-            let intDigits = Int(next(19)), fracDigits = Int(next(17))
-            // Zeros are likely, so zero groups at either end are common.
-            func digit() -> String { String(next(3) == 0 ? 0 : next(10)) }
-            var text = next(2) == 0 ? "-" : ""
-            text += intDigits == 0 ? "0" : (0..<intDigits).map { _ in digit() }.joined()
-            if fracDigits > 0 { text += "." + (0..<fracDigits).map { _ in digit() }.joined() }
-            texts.append(text)
-        }
+        // Zeros are likely, so zero groups at either end are common.
+        var numbers = SeededNumbers(seed: 0x2545_F491_4F6C_DD1D)
+        for _ in 0..<3000 { texts.append(numbers.decimalText(maxIntDigits: 18, maxFracDigits: 16, moreZeros: true)) }
         for text in texts {
             let (fast, general) = both(text)
             #expect(fast == general, "\(text)")

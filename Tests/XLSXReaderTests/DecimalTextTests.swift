@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import XLSXReader
 
 /// The digit values read while parsing (the hot path of positional
@@ -42,18 +43,8 @@ import Testing
         ]
         for text in texts { check(text) }
         // Pseudo-random digits on either side of the point, up to 18 each.
-        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next(_ n: UInt64) -> UInt64 {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return (seed >> 33) % n
-        }
-        for _ in 0..<2000 {
-            let intDigits = Int(next(19)), fracDigits = Int(next(19))
-            var text = next(2) == 0 ? "-" : ""
-            text += intDigits == 0 ? "0" : (0..<intDigits).map { _ in String(next(10)) }.joined()
-            if fracDigits > 0 { text += "." + (0..<fracDigits).map { _ in String(next(10)) }.joined() }
-            check(text)
-        }
+        var numbers = SeededNumbers(seed: 0x9E37_79B9_7F4A_7C15)
+        for _ in 0..<2000 { check(numbers.decimalText(maxIntDigits: 18, maxFracDigits: 18)) }
     }
 
     @Test func longDigitsTakeTheGeneralPath() {
