@@ -350,7 +350,12 @@ public final class Ingest: Sendable {
 
     /// CSV by name: `.csv` / `.txt` (any case) on the key or path.
     static func isCSV(_ request: IngestRequest) -> Bool {
-        let name = (request.source.key ?? request.path).lowercased()
+        isCSV(name: request.source.key ?? request.path)
+    }
+
+    /// A `.csv` or `.txt` name (any case): read as CSV, not as a workbook.
+    static func isCSV(name: String) -> Bool {
+        let name = name.lowercased()
         return name.hasSuffix(".csv") || name.hasSuffix(".txt")
     }
 

@@ -26,8 +26,7 @@ public final class WorkbookOpening: @unchecked Sendable {
     /// Starts opening the workbook at `path` with `limits` (the ingest's);
     /// nil for a CSV or text file, which is read as it is ingested.
     public static func start(path: String, limits: ReaderLimits) -> WorkbookOpening? {
-        let name = path.lowercased()
-        guard !name.hasSuffix(".csv") && !name.hasSuffix(".txt") else { return nil }
+        guard !Ingest.isCSV(name: path) else { return nil }
         return WorkbookOpening(path: path, limits: limits)
     }
 
