@@ -224,11 +224,13 @@ final class ZipEntryStream {
     }
 
     /// Inflates the rest of the entry on a thread of its own, ahead of
-    /// `read` (see `ZipPrefetcher`). Call before the first `read`; from then
-    /// on only the calling thread reads, and nothing else may use the
+    /// `read` (see `ZipPrefetcher`), into a ring of about `ringBytes`
+    /// (4 to 64 slots of `slotSize`). Call before the first `read`; from
+    /// then on only the calling thread reads, and nothing else may use the
     /// archive until this stream is released.
-    func prefetch(slotSize: Int = 256 << 10, slots: Int = 4) {
+    func prefetch(slotSize: Int = 256 << 10, ringBytes: Int = ZipPrefetcher.ringBytes) {
         guard prefetcher == nil, file != nil else { return }
+        let slots = min(64, max(4, ringBytes / max(slotSize, 1)))
         let p = ZipPrefetcher(slotSize: slotSize, slots: slots) { [unowned(unsafe) self] buffer in
             try self.readDirect(into: buffer)
         }
