@@ -27,7 +27,8 @@ public struct ReaderLimits: Sendable, Equatable {
     public var maxSharedStringBytes: Int64
     /// Largest shared-strings table held in memory; a larger one is
     /// spilled to an unlinked temporary file (in `TMPDIR`) and read through
-    /// a block cache of half this size. A part whose declared inflated
+    /// a block cache of a quarter of this size, plus 1 MiB of short strings
+    /// read again. A part whose declared inflated
     /// size is larger is spilled from its start (1 MiB buffered at a time);
     /// one declared within it gets its buffer reserved once. Default 16 MiB.
     public var sharedStringMemoryBytes: Int

@@ -14,7 +14,8 @@ import Darwin
 /// holds ~100 MB of text) is spilled to an unlinked temporary file while it
 /// is parsed and then read through a small block cache, so memory stays
 /// flat: workbooks write strings in first-use order, so lookups while
-/// scanning a sheet mostly hit recently used blocks.
+/// scanning a sheet mostly hit recently used blocks. A string read again
+/// far behind them is read alone, and kept if short (``RepeatedStrings``).
 @usableFromInline package final class SharedStrings {
     /// In memory: all bytes. Spilled: the bytes not yet written to `file`.
     @usableFromInline var bytes: [UInt8] = []
@@ -29,6 +30,11 @@ import Darwin
     private var file: Int32 = -1
     private var flushed = 0
     @usableFromInline var cache: BlockCache?
+    /// Spilled mode: copies of short strings read again after the scan has
+    /// moved on (see ``spilledBytes(_:_:_:_:_:)``).
+    @usableFromInline var repeats: RepeatedStrings?
+    /// Spilled mode: the highest string index read so far.
+    @usableFromInline var frontier = 0
 
     var count: Int { offsets.count - 1 }
     var isSpilled: Bool { file >= 0 }
@@ -127,7 +133,11 @@ import Darwin
         if isSpilled {
             try flush(tok)
             bytes = []
-            cache = BlockCache(file: file, size: flushed, blockSize: self.blockSize, blocks: max(2, self.memoryBytes / 2 / self.blockSize))
+            // A quarter of the budget: the cache follows the frontier, and
+            // strings read again far behind it are read alone (see
+            // `spilledBytes`).
+            cache = BlockCache(file: file, size: flushed, blockSize: self.blockSize, blocks: max(2, self.memoryBytes / 4 / self.blockSize))
+            repeats = RepeatedStrings()
         }
     }
 
@@ -229,8 +239,43 @@ import Darwin
     @inlinable @inline(__always)
     package func withBytes<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let from = Int(offsets[index]), to = Int(offsets[index + 1])
-        if let cache { return cache.withBytes(from, to) { body($0 ?? UnsafeBufferPointer(start: nil, count: 0)) } }
+        if let cache { return spilledBytes(index, from, to, cache, body) }
         return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[from..<to])) }
+    }
+
+    /// A scan starts: the frontier goes back to the first string, so a
+    /// second sheet, or a second pass over one, reads its new strings
+    /// block by block again.
+    func scanStarts() {
+        frontier = 0
+    }
+
+    /// Strings read within this many indices below the frontier are
+    /// served by the block cache alone (their blocks are the recent ones).
+    @usableFromInline static let frontierWindow = 4096
+
+    /// A spilled string's bytes. Workbooks write strings in first-use
+    /// order, so the scan reads new strings at the frontier, block after
+    /// block, and the block cache serves them. A string read again well
+    /// behind the frontier (a product or a name a column repeats, a code
+    /// that happens to recur) is read alone, not with its whole block:
+    /// bringing 64 KiB back for it read the 1M-row benchmark's 128 MB
+    /// spill file ~5 times over. A short one is then kept in
+    /// ``RepeatedStrings``, as such strings tend to come back.
+    @usableFromInline func spilledBytes<R>(_ index: Int, _ from: Int, _ to: Int, _ cache: BlockCache,
+                                          _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        if index > frontier {
+            frontier = index
+        } else if index &+ Self.frontierWindow < frontier, let repeats {
+            if let kept = repeats.find(index) { return body(kept) }
+            return cache.withBytes(from, to, loadingBlocks: false) { read in
+                guard let read else { return body(empty) }
+                repeats.keep(index, read)
+                return body(read)
+            }
+        }
+        return cache.withBytes(from, to) { body($0 ?? empty) }
     }
 
     /// A block of the spill file could not be read, so some string came
@@ -258,6 +303,59 @@ import Darwin
     }
 }
 
+/// Short strings of a spilled table that the scan reads again, by index:
+/// 2-way sets (the less recently used way replaced), 1 MiB in all, so a
+/// column of a few thousand repeated names stays in memory while the
+/// block cache follows the frontier.
+@usableFromInline final class RepeatedStrings {
+    /// The longest string kept (longer ones are read through the block cache).
+    @usableFromInline static let entryBytes = 59
+    private static let sets = 8192
+    private static let stride = 64  // per entry: 59 bytes, their count, 4 spare
+    /// Per entry: the string's index, or -1.
+    private let keys: UnsafeMutablePointer<Int32>
+    private let entries: UnsafeMutablePointer<UInt8>
+    /// Per set: the way used last.
+    private let lastWay: UnsafeMutablePointer<UInt8>
+
+    init() {
+        keys = .allocate(capacity: Self.sets * 2)
+        keys.initialize(repeating: -1, count: Self.sets * 2)
+        entries = .allocate(capacity: Self.sets * 2 * Self.stride)
+        lastWay = .allocate(capacity: Self.sets)
+        lastWay.initialize(repeating: 0, count: Self.sets)
+    }
+
+    deinit {
+        keys.deallocate()
+        entries.deallocate()
+        lastWay.deallocate()
+    }
+
+    /// The bytes kept for string `index`, if any.
+    @usableFromInline func find(_ index: Int) -> UnsafeBufferPointer<UInt8>? {
+        let set = index & (Self.sets - 1)
+        for way in 0..<2 where keys[set * 2 + way] == Int32(truncatingIfNeeded: index) {
+            lastWay[set] = UInt8(way)
+            let entry = entries + (set * 2 + way) * Self.stride
+            return UnsafeBufferPointer(start: entry + 1, count: Int(entry[0]))
+        }
+        return nil
+    }
+
+    /// Keeps a copy of string `index` (at most `entryBytes` long).
+    @usableFromInline func keep(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count <= Self.entryBytes, index <= Int(Int32.max) else { return }
+        let set = index & (Self.sets - 1)
+        let way = 1 - Int(lastWay[set])
+        keys[set * 2 + way] = Int32(index)
+        lastWay[set] = UInt8(way)
+        let entry = entries + (set * 2 + way) * Self.stride
+        entry.initialize(to: UInt8(bytes.count))
+        if let base = bytes.baseAddress { (entry + 1).initialize(from: base, count: bytes.count) }
+    }
+}
+
 /// Fixed-size blocks of the spill file, least recently used evicted.
 @usableFromInline final class BlockCache {
     private let file: Int32
@@ -270,6 +368,8 @@ import Darwin
     private var slotOfBlock: [Int32]
     private var tick: UInt64 = 0
     private(set) var misses = 0
+    /// Strings read from the file alone, outside any block.
+    private(set) var exactReads = 0
     /// Some block could not be read (see ``SharedStrings/unreadable``).
     private(set) var failed = false
     private var scratch: [UInt8] = []
@@ -312,10 +412,29 @@ import Darwin
         return storage + victim * blockSize
     }
 
-    /// Calls `body` with the bytes `from..<to` of the file (`nil`: unreadable).
-    @usableFromInline func withBytes<R>(_ from: Int, _ to: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+    /// Calls `body` with the bytes `from..<to` of the file (`nil`:
+    /// unreadable). Without `loadingBlocks`, bytes not in one cached block
+    /// are read alone, and the cache is left as it is.
+    @usableFromInline func withBytes<R>(_ from: Int, _ to: Int, loadingBlocks: Bool = true,
+                                        _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
         if from == to { return body(UnsafeBufferPointer(start: nil, count: 0)) }
         let first = from / blockSize, last = (to - 1) / blockSize
+        if !loadingBlocks && (first != last || slotOfBlock[first] < 0) {
+            exactReads += 1
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: repeatElement(0, count: to - from))
+            let read = scratch.withUnsafeMutableBytes { buffer in
+                var got = 0
+                while got < buffer.count {
+                    let n = pread(file, buffer.baseAddress! + got, buffer.count - got, off_t(from + got))
+                    if n <= 0 { return false }
+                    got += n
+                }
+                return true
+            }
+            if !read { failed = true; return body(nil) }
+            return scratch.withUnsafeBufferPointer { body($0) }
+        }
         if first == last {
             guard let base = load(first) else { return body(nil) }
             return body(UnsafeBufferPointer(start: base + (from - first * blockSize), count: to - from))

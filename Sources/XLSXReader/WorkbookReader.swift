@@ -121,6 +121,7 @@ public final class WorkbookReader {
         stream.prefetch(slotSize: chunkSize)
         let tok = XMLTokenizer(input: ByteInput(stream), context: PartContext(file: path, part: sheet.partName, sheet: sheet.name),
                                chunkSize: chunkSize, maxTokenBytes: limits.maxTokenBytes)
+        strings.scanStarts()
         let scanner = SheetScanner(tok: tok, strings: strings, formats: formats, date1904: date1904)
         do {
             try body(scanner)

@@ -217,6 +217,54 @@ import TestSupport
         #expect(error?.message.contains("temporary file") == true)
     }
 
+    /// A spilled table is read block by block at the scan's frontier; a
+    /// string read again far behind it is read alone (not its whole block),
+    /// and a short one is then kept, so a column of repeated names costs
+    /// no block reads and a stray old code costs one small read.
+    @Test func spilledStringsReadAgainFarBehindAreReadAlone() throws {
+        try TIProcess.withTemporaryDirectory("spilled-repeats") { dir in
+            let count = 12_000
+            func text(_ i: Int) -> String { i % 5 == 0 ? "long \(i) " + String(repeating: "é", count: 40) : "s\(i)" }
+            let items = (0..<count).map { "<si><t>\(text($0))</t></si>" }.joined()
+            let shared = #"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="\#(HandMadeWorkbook.main)">"# + items + "</sst>"
+            let sheet = HandMadeWorkbook.worksheet(#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#)
+            let path = try HandMadeWorkbook.write([HandMadeWorkbook.Sheet(name: "S", target: "worksheets/sheet1.xml")],
+                                                  parts: ["xl/worksheets/sheet1.xml": sheet, "xl/sharedStrings.xml": shared], in: dir)
+            var limits = ReaderLimits()
+            limits.sharedStringMemoryBytes = 16  // spilled, and a block cache of two blocks
+            let reader = try WorkbookReader(path: path, limits: limits, chunkSize: 256 << 10, sharedStringBlockSize: 4096)
+            #expect(reader.sharedStringsSpilled)
+            var wrong = 0, farReads = 0
+            func check(_ i: Int) {
+                if reader.strings.withBytes(at: i, { String(decoding: $0, as: UTF8.self) }) != text(i) { wrong += 1 }
+            }
+            for i in 0..<count {
+                check(i)                      // the frontier
+                check((i % 40) * 5 + 1)       // 40 short names, repeated
+                if i > 6_000 {                // now and then an old one, far behind
+                    check((i &* 7919) % (i - 5_000))
+                    farReads += 1
+                }
+            }
+            #expect(wrong == 0)
+            #expect(!reader.strings.unreadable)
+            let blocks = ((0..<count).reduce(0) { $0 + text($1).utf8.count } + 4095) / 4096
+            // Each block about once (a string across two blocks beside the
+            // names' block can evict one, in a cache of two): not once per
+            // old string, as when every read brought its block back.
+            #expect(reader.sharedStringBlockReads <= 2 * blocks)
+            #expect(farReads > 10 * blocks)
+            let alone = try #require(reader.strings.cache).exactReads
+            #expect(alone > 0 && alone <= farReads + 200)           // the names were kept
+
+            // A second scan starts at the first string again: block by block.
+            reader.strings.scanStarts()
+            for i in 0..<count { check(i) }
+            #expect(wrong == 0)
+            #expect(reader.strings.cache?.exactReads == alone)
+        }
+    }
+
     @Test func readingTwiceGivesTheSameRows() throws {
         let reader = try WorkbookFixtures.open("xlsxwriter_types.xlsx")
         let sheet = try #require(reader.sheet(named: "Data"))
