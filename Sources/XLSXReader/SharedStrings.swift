@@ -306,53 +306,53 @@ import Darwin
 /// Short strings of a spilled table that the scan reads again, by index:
 /// 2-way sets (the less recently used way replaced), 1 MiB in all, so a
 /// column of a few thousand repeated names stays in memory while the
-/// block cache follows the frontier.
+/// block cache follows the frontier. A set is one 128-byte pair of
+/// entries, each its index, length and bytes, so a lookup touches only it.
 @usableFromInline final class RepeatedStrings {
     /// The longest string kept (longer ones are read through the block cache).
-    @usableFromInline static let entryBytes = 59
+    @usableFromInline static let entryBytes = 58
     private static let sets = 8192
-    private static let stride = 64  // per entry: 59 bytes, their count, 4 spare
-    /// Per entry: the string's index, or -1.
-    private let keys: UnsafeMutablePointer<Int32>
-    private let entries: UnsafeMutablePointer<UInt8>
-    /// Per set: the way used last.
-    private let lastWay: UnsafeMutablePointer<UInt8>
+    /// Per entry: the index + 1 (Int32, 0: empty), the length, in the
+    /// first entry of a set the way used last, then the bytes.
+    private static let stride = 64
+    private static let bytesAt = 6
+    /// Zeroed by `calloc`, so pages never used take no memory.
+    private let allocation: UnsafeMutableRawPointer
+    private let entries: UnsafeMutableRawPointer
 
     init() {
-        keys = .allocate(capacity: Self.sets * 2)
-        keys.initialize(repeating: -1, count: Self.sets * 2)
-        entries = .allocate(capacity: Self.sets * 2 * Self.stride)
-        lastWay = .allocate(capacity: Self.sets)
-        lastWay.initialize(repeating: 0, count: Self.sets)
+        guard let zeroed = calloc(Self.sets * 2 * Self.stride + 128, 1) else { fatalError("out of memory") }
+        allocation = zeroed
+        entries = UnsafeMutableRawPointer(bitPattern: (UInt(bitPattern: zeroed) + 127) & ~UInt(127))!
     }
 
-    deinit {
-        keys.deallocate()
-        entries.deallocate()
-        lastWay.deallocate()
-    }
+    deinit { free(allocation) }
 
     /// The bytes kept for string `index`, if any.
     @usableFromInline func find(_ index: Int) -> UnsafeBufferPointer<UInt8>? {
-        let set = index & (Self.sets - 1)
-        for way in 0..<2 where keys[set * 2 + way] == Int32(truncatingIfNeeded: index) {
-            lastWay[set] = UInt8(way)
-            let entry = entries + (set * 2 + way) * Self.stride
-            return UnsafeBufferPointer(start: entry + 1, count: Int(entry[0]))
+        let key = Int32(truncatingIfNeeded: index &+ 1)
+        let set = entries + (index & (Self.sets - 1)) * 2 * Self.stride
+        for way in 0..<2 {
+            let entry = set + way * Self.stride
+            if entry.load(as: Int32.self) == key {
+                if set.load(fromByteOffset: 5, as: UInt8.self) != UInt8(way) { set.storeBytes(of: UInt8(way), toByteOffset: 5, as: UInt8.self) }
+                let count = Int(entry.load(fromByteOffset: 4, as: UInt8.self))
+                return UnsafeBufferPointer(start: (entry + Self.bytesAt).assumingMemoryBound(to: UInt8.self), count: count)
+            }
         }
         return nil
     }
 
     /// Keeps a copy of string `index` (at most `entryBytes` long).
     @usableFromInline func keep(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
-        guard bytes.count <= Self.entryBytes, index <= Int(Int32.max) else { return }
-        let set = index & (Self.sets - 1)
-        let way = 1 - Int(lastWay[set])
-        keys[set * 2 + way] = Int32(index)
-        lastWay[set] = UInt8(way)
-        let entry = entries + (set * 2 + way) * Self.stride
-        entry.initialize(to: UInt8(bytes.count))
-        if let base = bytes.baseAddress { (entry + 1).initialize(from: base, count: bytes.count) }
+        guard bytes.count <= Self.entryBytes, index < Int(Int32.max) else { return }
+        let set = entries + (index & (Self.sets - 1)) * 2 * Self.stride
+        let way = 1 - Int(set.load(fromByteOffset: 5, as: UInt8.self))
+        set.storeBytes(of: UInt8(way), toByteOffset: 5, as: UInt8.self)
+        let entry = set + way * Self.stride
+        entry.storeBytes(of: Int32(index + 1), as: Int32.self)
+        entry.storeBytes(of: UInt8(bytes.count), toByteOffset: 4, as: UInt8.self)
+        if let base = bytes.baseAddress { (entry + Self.bytesAt).copyMemory(from: base, byteCount: bytes.count) }
     }
 }
 
