@@ -256,18 +256,19 @@ import Darwin
 
     /// A spilled string's bytes. Workbooks write strings in first-use
     /// order, so the scan reads new strings at the frontier, block after
-    /// block, and the block cache serves them. A string read again well
-    /// behind the frontier (a product or a name a column repeats, a code
-    /// that happens to recur) is read alone, not with its whole block:
-    /// bringing 64 KiB back for it read the 1M-row benchmark's 128 MB
-    /// spill file ~5 times over. A short one is then kept in
-    /// ``RepeatedStrings``, as such strings tend to come back.
+    /// block, and the block cache serves them. A short string read again
+    /// well behind the frontier (a product or a name a column repeats, a
+    /// code that happens to recur) is read alone, not with its whole
+    /// block, and kept in ``RepeatedStrings``: bringing 64 KiB back for
+    /// each read the 1M-row benchmark's 128 MB spill file ~5 times over.
+    /// A longer one comes back with its block, so a column of long texts
+    /// that repeat keeps their blocks in the cache.
     @usableFromInline func spilledBytes<R>(_ index: Int, _ from: Int, _ to: Int, _ cache: BlockCache,
                                           _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         if index > frontier {
             frontier = index
-        } else if index &+ Self.frontierWindow < frontier, let repeats {
+        } else if index &+ Self.frontierWindow < frontier, to &- from <= RepeatedStrings.entryBytes, let repeats {
             if let kept = repeats.find(index) { return body(kept) }
             return cache.withBytes(from, to, loadingBlocks: false) { read in
                 guard let read else { return body(empty) }
