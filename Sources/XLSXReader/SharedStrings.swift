@@ -258,17 +258,20 @@ import Darwin
     /// order, so the scan reads new strings at the frontier, block after
     /// block, and the block cache serves them. A short string read again
     /// well behind the frontier (a product or a name a column repeats, a
-    /// code that happens to recur) is read alone, not with its whole
-    /// block, and kept in ``RepeatedStrings``: bringing 64 KiB back for
-    /// each read the 1M-row benchmark's 128 MB spill file ~5 times over.
-    /// A longer one comes back with its block, so a column of long texts
+    /// code that happens to recur) and not in a cached block is read
+    /// alone, not with its whole block, and kept in ``RepeatedStrings``:
+    /// bringing 64 KiB back for each read the 1M-row benchmark's 128 MB
+    /// spill file ~5 times over. (The first strings' blocks, with a
+    /// column's few categories, stay cached and serve them faster.) A
+    /// longer one comes back with its block, so a column of long texts
     /// that repeat keeps their blocks in the cache.
     @usableFromInline func spilledBytes<R>(_ index: Int, _ from: Int, _ to: Int, _ cache: BlockCache,
                                           _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         if index > frontier {
             frontier = index
-        } else if index &+ Self.frontierWindow < frontier, to &- from <= RepeatedStrings.entryBytes, let repeats {
+        } else if index &+ Self.frontierWindow < frontier, to &- from <= RepeatedStrings.entryBytes, let repeats,
+                  !cache.holds(from, to) {
             if let kept = repeats.find(index) { return body(kept) }
             return cache.withBytes(from, to, loadingBlocks: false) { read in
                 guard let read else { return body(empty) }
@@ -411,6 +414,12 @@ import Darwin
         slotOfBlock[block] = Int32(victim)
         lastUse[victim] = tick
         return storage + victim * blockSize
+    }
+
+    /// Whether the bytes `from..<to` lie in one cached block.
+    @usableFromInline func holds(_ from: Int, _ to: Int) -> Bool {
+        let first = from / blockSize
+        return to > from && (to - 1) / blockSize == first && slotOfBlock[first] >= 0
     }
 
     /// Calls `body` with the bytes `from..<to` of the file (`nil`:
