@@ -50,11 +50,14 @@ try:
     seen = []
     deadline = time.time() + 180
     while time.time() < deadline:
+        # The link first, then the text: a swap between the two reads would
+        # otherwise end the loop on the link without the state that brought it.
+        done = driver.find_elements(By.CSS_SELECTOR, ".job-status p.done a")
         text = status_text()
         first = text.split("\n")[0] if text else ""
         if first and (not seen or seen[-1] != first):
             seen.append(first)
-        if driver.find_elements(By.CSS_SELECTOR, ".job-status p.done a"):
+        if done:
             break
         time.sleep(0.1)
     else:
