@@ -273,7 +273,7 @@ import Darwin
         } else if index &+ Self.frontierWindow < frontier, to &- from <= RepeatedStrings.entryBytes, let repeats,
                   !cache.holds(from, to) {
             if let kept = repeats.find(index) { return body(kept) }
-            return cache.withBytes(from, to, loadingBlocks: false) { read in
+            return cache.readAlone(from, to) { read in
                 guard let read else { return body(empty) }
                 repeats.keep(index, read)
                 return body(read)
@@ -403,12 +403,8 @@ import Darwin
         for slot in 1..<lastUse.count where lastUse[slot] < lastUse[victim] { victim = slot }
         if blockOfSlot[victim] >= 0 { slotOfBlock[blockOfSlot[victim]] = -1 }
         let start = block * blockSize
-        let want = min(blockSize, size - start)
-        var got = 0
-        while got < want {
-            let n = pread(file, storage + victim * blockSize + got, want - got, off_t(start + got))
-            if n <= 0 { blockOfSlot[victim] = -1; lastUse[victim] = 0; failed = true; return nil }
-            got += n
+        guard readFully(into: storage + victim * blockSize, count: min(blockSize, size - start), at: start) else {
+            blockOfSlot[victim] = -1; lastUse[victim] = 0; failed = true; return nil
         }
         blockOfSlot[victim] = block
         slotOfBlock[block] = Int32(victim)
@@ -422,29 +418,35 @@ import Darwin
         return to > from && (to - 1) / blockSize == first && slotOfBlock[first] >= 0
     }
 
-    /// Calls `body` with the bytes `from..<to` of the file (`nil`:
-    /// unreadable). Without `loadingBlocks`, bytes not in one cached block
-    /// are read alone, and the cache is left as it is.
-    @usableFromInline func withBytes<R>(_ from: Int, _ to: Int, loadingBlocks: Bool = true,
-                                        _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+    /// `count` bytes of the file at `offset` into `buffer`; false when
+    /// they can't all be read.
+    private func readFully(into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int) -> Bool {
+        var got = 0
+        while got < count {
+            let n = pread(file, buffer + got, count - got, off_t(offset + got))
+            if n <= 0 { return false }
+            got += n
+        }
+        return true
+    }
+
+    /// Calls `body` with the bytes `from..<to` of the file, read alone
+    /// (not with their block; the cache is left as it is), or `nil`:
+    /// unreadable. For bytes not in a cached block (see ``holds(_:_:)``).
+    @usableFromInline func readAlone<R>(_ from: Int, _ to: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        if from == to { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        exactReads += 1
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: repeatElement(0, count: to - from))
+        let read = scratch.withUnsafeMutableBytes { readFully(into: $0.baseAddress!, count: $0.count, at: from) }
+        if !read { failed = true; return body(nil) }
+        return scratch.withUnsafeBufferPointer { body($0) }
+    }
+
+    /// Calls `body` with the bytes `from..<to` of the file (`nil`: unreadable).
+    @usableFromInline func withBytes<R>(_ from: Int, _ to: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
         if from == to { return body(UnsafeBufferPointer(start: nil, count: 0)) }
         let first = from / blockSize, last = (to - 1) / blockSize
-        if !loadingBlocks && (first != last || slotOfBlock[first] < 0) {
-            exactReads += 1
-            scratch.removeAll(keepingCapacity: true)
-            scratch.append(contentsOf: repeatElement(0, count: to - from))
-            let read = scratch.withUnsafeMutableBytes { buffer in
-                var got = 0
-                while got < buffer.count {
-                    let n = pread(file, buffer.baseAddress! + got, buffer.count - got, off_t(from + got))
-                    if n <= 0 { return false }
-                    got += n
-                }
-                return true
-            }
-            if !read { failed = true; return body(nil) }
-            return scratch.withUnsafeBufferPointer { body($0) }
-        }
         if first == last {
             guard let base = load(first) else { return body(nil) }
             return body(UnsafeBufferPointer(start: base + (from - first * blockSize), count: to - from))
