@@ -92,14 +92,20 @@ enum IngestTestSupport {
     /// the event a fault test injects at; with `terminate`, the server then
     /// ends that COPY's backend. True when it was seen. (The table is
     /// uncommitted, so its pg_class row is invisible here: the COPY is found
-    /// by its statement, which names the schema.)
-    static func awaitCopy(into schema: String, on connection: PostgresConnection, terminate: Bool = false) async throws -> Bool {
+    /// by its statement, which names the schema.) With `gate`, a backend
+    /// that session `gate` blocks counts as seen too (a COPY that finished
+    /// and waits at a lock the test holds).
+    static func awaitCopy(
+        into schema: String, on connection: PostgresConnection, terminate: Bool = false, orBlockedBy gate: Int32? = nil
+    ) async throws -> Bool {
         for _ in 0..<2400 {
             let seen = try await connection.query("""
                 SELECT count(*), count(*) FILTER (WHERE $2 AND pg_terminate_backend(a.pid))
-                FROM pg_stat_progress_copy p JOIN pg_stat_activity a ON a.pid = p.pid
-                WHERE a.query LIKE 'COPY "' || $1 || '".%' AND p.tuples_processed > 0
-                """, [.text(schema), .bool(terminate)], purpose: "copy progress")
+                FROM pg_stat_activity a
+                WHERE (a.query LIKE 'COPY "' || $1 || '".%'
+                       AND EXISTS (SELECT FROM pg_stat_progress_copy p WHERE p.pid = a.pid AND p.tuples_processed > 0))
+                   OR $3::int = ANY (pg_blocking_pids(a.pid))
+                """, [.text(schema), .bool(terminate), .int(gate.map(Int.init))], purpose: "copy progress")
             if try seen[0][0, as: Int.self] > 0 { return true }
             try await Task.sleep(for: .milliseconds(25))
         }

@@ -76,12 +76,23 @@ struct WorkerProcessTests {
         let rows = 60_000
         try await SampleWorkbook.writeDetached(rows: rows, to: root + "/store/incoming/big.xlsx", seed: 5)
         try await S.withCatalog { connection, catalog in
+            // The gate: a second session holds the audit log in SHARE mode, so the
+            // worker's transaction, once its COPY is done, waits at its audit row
+            // and can't commit before the kill, however late this test gets the
+            // CPU (a 60k-row ingest takes a quarter of a second).
+            let gate = try await S.connect()
+            defer { gate.close() }
+            try await gate.execute("BEGIN; LOCK TABLE \(catalog.schemas.catalogTable("audit_log")) IN SHARE MODE",
+                                   purpose: "hold the audit log")
+            let gatePID = try await gate.query("SELECT pg_backend_pid()", purpose: "gate pid")[0][0, as: Int32.self]
             let env = Self.environment(catalog, store: "file://\(root)/store", home: root + "/home")
             let worker = try Self.spawnWorker(["--key", "incoming/big.xlsx"], environment: env, log: root + "/log")
-            // Wait for the event (rows arriving in a COPY into our data schema), not a fixed sleep.
-            #expect(try await S.awaitCopy(into: catalog.schemas.data, on: connection))
+            // Wait for the event (rows arriving in a COPY into our data schema, or
+            // the finished COPY waiting at the gate), not a fixed sleep.
+            #expect(try await S.awaitCopy(into: catalog.schemas.data, on: connection, orBlockedBy: gatePID))
             worker.signal(SIGKILL)
             #expect(try Self.wait(worker) == 128 + SIGKILL)
+            try await gate.execute("ROLLBACK", purpose: "open the gate")
 
             #expect(try await S.dataRelations(catalog, on: connection) == [])
             #expect(try await S.attempts(DatasetRef(name: "big"), catalog: catalog, on: connection).allSatisfy { $0.status != "committed" })
