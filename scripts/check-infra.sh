@@ -17,8 +17,10 @@
 #      (providers can't be downloaded here) and moto is installed, else skipped
 #   5. the Dockerfile's runtime stage: its packages unpacked into a folder, the
 #      release binaries' shared libraries resolved there and `--help` run there
-#      (infra/tests/runtime_stage.py). PYRAMYDAL_SKIP_RUNTIME_STAGE=1 skips it,
-#      for quick local iteration only; CI runs it.
+#      (infra/tests/runtime_stage.py); PYRAMYDAL_RUNTIME_STAGE_BIN_DIR names
+#      release binaries already built (scripts/test.sh builds them while the
+#      tests run), else it builds them. PYRAMYDAL_SKIP_RUNTIME_STAGE=1 skips
+#      it, for quick local iteration only; CI runs it.
 # Installs what it needs when missing: checkov and python-hcl2 + pytest in
 # virtualenvs under .build-infra/ (git-ignored), Debian's docker-compose.
 # Ends with one line: `infra: N passed, N failed, N skipped`; exits non-zero
@@ -96,10 +98,12 @@ runtime_stage() {
     if [ -z "$(apt-cache dumpavail 2>/dev/null | head -c 1)" ]; then
         as_root apt-get update -qq || return 1
     fi
-    python3 infra/tests/runtime_stage.py && return 0
+    local args=()
+    [ -n "${PYRAMYDAL_RUNTIME_STAGE_BIN_DIR:-}" ] && args=(--bin-dir "$PYRAMYDAL_RUNTIME_STAGE_BIN_DIR")
+    python3 infra/tests/runtime_stage.py "${args[@]}" && return 0
     # Stale package lists name versions the mirror no longer has: refresh once.
     echo "infra: retrying the runtime stage after apt-get update"
-    as_root apt-get update -qq && python3 infra/tests/runtime_stage.py
+    as_root apt-get update -qq && python3 infra/tests/runtime_stage.py "${args[@]}"
 }
 
 run_check "tools (checkov $CHECKOV_VERSION, python-hcl2 $HCL2_VERSION, botocore $BOTOCORE_VERSION, docker-compose)" setup_tools
