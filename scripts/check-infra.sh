@@ -18,8 +18,8 @@
 #   5. the Dockerfile's runtime stage: its packages unpacked into a folder, the
 #      release binaries' shared libraries resolved there and `--help` run there
 #      (infra/tests/runtime_stage.py); PYRAMYDAL_RUNTIME_STAGE_BIN_DIR names
-#      release binaries already built (scripts/test.sh builds them while the
-#      tests run), else it builds them. PYRAMYDAL_SKIP_RUNTIME_STAGE=1 skips
+#      release binaries already built (scripts/test.sh builds them in the
+#      background from its start), else it builds them. PYRAMYDAL_SKIP_RUNTIME_STAGE=1 skips
 #      it, for quick local iteration only; CI runs it.
 # Installs what it needs when missing: checkov and python-hcl2 + pytest in
 # virtualenvs under .build-infra/ (git-ignored), Debian's docker-compose.

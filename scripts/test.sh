@@ -18,7 +18,7 @@ mkdir -p "$release_scratch"
 nice -n 19 swift build -c release --static-swift-stdlib --scratch-path "$release_scratch" \
     >"$release_scratch/build.log" 2>&1 &
 release_pid=$!
-trap 'kill "$release_pid" 2>/dev/null; scripts/test-services.sh stop' EXIT
+trap 'kill "$release_pid" 2>/dev/null || true; scripts/test-services.sh stop' EXIT
 scripts/test-services.sh start
 # shellcheck source=/dev/null
 source .test-services/env.sh
