@@ -122,7 +122,7 @@ struct PyramydalCommandTests {
 /// Where `swift build` put the executable, found from this file's path.
 enum BuiltBinary {
     static let packageRoot = BuiltProducts.packageRoot
-    static let pyramydal: String? = ["debug", "release"].map { "\(packageRoot)/.build/\($0)/pyramydal" }
+    static let pyramydal: String? = [BuiltProducts.path(of: "pyramydal")]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// Root, a postgres account, runuser, and the binary reachable by that account.

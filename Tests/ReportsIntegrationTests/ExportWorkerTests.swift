@@ -1,14 +1,13 @@
 import Foundation
 import Postgres
 import Reports
+import TestSupport
 import Testing
 
 /// The built `ExportWorker` binary, run end to end.
 @Suite struct ExportWorkerTests {
     static var binary: String {
-        ProcessInfo.processInfo.environment["PYRAMYDAL_EXPORT_WORKER"]
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("../../.build/debug/ExportWorker").standardized.path
+        ProcessInfo.processInfo.environment["PYRAMYDAL_EXPORT_WORKER"] ?? BuiltProducts.path(of: "ExportWorker")
     }
 
     /// Runs the worker with the test database in its environment.
