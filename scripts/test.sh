@@ -14,9 +14,9 @@ swift package resolve
 # the debug build and the tests, so the infra check at the end no longer
 # waits ~10 minutes for it (it took 17 s with the binaries given).
 release_scratch=.build-release
+release_build=(swift build -c release --static-swift-stdlib --scratch-path "$release_scratch")
 mkdir -p "$release_scratch"
-nice -n 19 swift build -c release --static-swift-stdlib --scratch-path "$release_scratch" \
-    >"$release_scratch/build.log" 2>&1 &
+nice -n 19 "${release_build[@]}" >"$release_scratch/build.log" 2>&1 &
 release_pid=$!
 trap 'kill "$release_pid" 2>/dev/null || true; scripts/test-services.sh stop' EXIT
 scripts/test-services.sh start
@@ -33,7 +33,7 @@ swift test --skip-build 2>&1 | tee .test-services/swift-test.log || status=$?
 # runtime stage): offline checks, see scripts/check-infra.sh. Should the
 # release build have failed, the runtime stage builds again and reports it.
 if wait "$release_pid"; then
-    PYRAMYDAL_RUNTIME_STAGE_BIN_DIR=$(swift build -c release --static-swift-stdlib --scratch-path "$release_scratch" --show-bin-path)
+    PYRAMYDAL_RUNTIME_STAGE_BIN_DIR=$("${release_build[@]}" --show-bin-path)
     export PYRAMYDAL_RUNTIME_STAGE_BIN_DIR
 else
     echo "test: the background release build failed ($release_scratch/build.log):"

@@ -121,9 +121,10 @@ struct PyramydalCommandTests {
 
 /// Where `swift build` put the executable, found from this file's path.
 enum BuiltBinary {
-    static let packageRoot = BuiltProducts.packageRoot
-    static let pyramydal: String? = [BuiltProducts.path(of: "pyramydal")]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let pyramydal: String? = {
+        let path = BuiltProducts.path(of: "pyramydal")
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }()
 
     /// Root, a postgres account, runuser, and the binary reachable by that account.
     static let runnableAsPostgres: Bool = {
