@@ -305,8 +305,12 @@ let package = Package(
             name: "WebIntegrationTests",
             dependencies: [
                 "Web", "Accounts", "Catalog", "Postgres", "JobQueue", "ObjectStore", "ChildProcess", "TestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Scripts"]
         ),

@@ -1,7 +1,6 @@
 import Catalog
 import ChildProcess
 import Foundation
-import HummingbirdTesting
 import Postgres
 import Testing
 import TestSupport

@@ -3,7 +3,6 @@ import Catalog
 import ChildProcess
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Postgres
 import Testing
 import TestSupport

@@ -2,7 +2,6 @@ import Accounts
 import Catalog
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Postgres
 import Testing
 import Web

@@ -1,7 +1,6 @@
 import Catalog
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Postgres
 import Testing
 import Web

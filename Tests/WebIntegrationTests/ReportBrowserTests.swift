@@ -1,6 +1,5 @@
 import ChildProcess
 import Foundation
-import HummingbirdTesting
 import Testing
 import TestSupport
 

@@ -2,7 +2,6 @@ import ChildProcess
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import Logging
 import ObjectStore
 import Postgres

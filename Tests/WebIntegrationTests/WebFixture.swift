@@ -3,11 +3,11 @@ import Catalog
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import JobQueue
 import Logging
 import ObjectStore
 import Postgres
+import ServiceLifecycle
 import Testing
 import Web
 
@@ -99,18 +99,49 @@ struct WebFixture: Sendable {
         settings.port = 0
         // Two connections per server: the whole suite runs in parallel against one cluster (max_connections 200).
         settings.poolSize = 2
+        let (ports, portSink) = AsyncStream<Int>.makeStream()
         let server = WebServer(databaseURL: url, catalog: catalog, jobsSchema: schemas.catalog, settings: settings, store: store,
-                               logger: logger)
+                               logger: logger, onRunning: { portSink.yield($0) })
         let fixture = WebFixture(connection: connection, catalog: catalog, accounts: accounts, server: server, store: store,
                                  datasetA: datasetA, datasetB: datasetB, versionA: versionA, versionB: versionB, failedA: failedA,
                                  jobA: jobA, jobB: jobB, adminToken: adminToken)
         do {
-            try await server.application().test(.live) { client in try await body(fixture, client) }
+            try await Self.serve(server.application(), ports: ports, portSink: portSink, logger: logger) { port in
+                try await body(fixture, LiveClient(port: port))
+            }
         } catch {
             await server.state.pool.close()
             throw error
         }
         await server.state.pool.close()
+    }
+
+    /// Runs `app` until `body` (given the port it listens on) returns,
+    /// then stops it gracefully; a server that fails to start fails the test.
+    private static func serve(
+        _ app: some ApplicationProtocol, ports: AsyncStream<Int>, portSink: AsyncStream<Int>.Continuation, logger: Logger,
+        _ body: @Sendable @escaping (Int) async throws -> Void
+    ) async throws {
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                defer { portSink.finish() }
+                try await group.run()
+            }
+            var next = ports.makeAsyncIterator()
+            guard let port = await next.next() else {
+                try await tasks.waitForAll()  // the server's error, if it had one
+                throw LiveClient.Failure(description: "the web server stopped before it listened")
+            }
+            do {
+                try await body(port)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
     }
 
     /// Dataset `sales` in `department`: version 1 with `rowCount` rows
