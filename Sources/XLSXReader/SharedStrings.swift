@@ -29,7 +29,11 @@ import Darwin
     // Spilled mode.
     private var file: Int32 = -1
     private var flushed = 0
-    @usableFromInline var cache: BlockCache?
+    @usableFromInline private(set) var cache: BlockCache?
+    /// `cache`, unretained (`cache` holds the reference; both are set once,
+    /// at the end of the parse): the per-cell lookup reaches it without a
+    /// retain and release each time.
+    @usableFromInline private(set) var cacheRef: Unmanaged<BlockCache>?
     /// Spilled mode: copies of short strings read again after the scan has
     /// moved on (see ``spilledBytes(_:_:_:_:_:)``).
     @usableFromInline var repeats: RepeatedStrings?
@@ -37,6 +41,10 @@ import Darwin
     @usableFromInline var frontier = 0
 
     var count: Int { offsets.count - 1 }
+    /// Whether some string is empty: most tables have none, and then a
+    /// sheet's scan need not look up each cell's string length (a load
+    /// from an offsets table of millions of entries) to drop empty ones.
+    private(set) var hasEmpty = false
     var isSpilled: Bool { file >= 0 }
     /// The spill file's descriptor (-1 in memory), for tests.
     var spillFile: Int32 { file }
@@ -136,7 +144,9 @@ import Darwin
             // A quarter of the budget: the cache follows the frontier, and
             // strings read again far behind it are read alone (see
             // `spilledBytes`).
-            cache = BlockCache(file: file, size: flushed, blockSize: self.blockSize, blocks: max(2, self.memoryBytes / 4 / self.blockSize))
+            let cache = BlockCache(file: file, size: flushed, blockSize: self.blockSize, blocks: max(2, self.memoryBytes / 4 / self.blockSize))
+            self.cache = cache
+            cacheRef = Unmanaged.passUnretained(cache)
             repeats = RepeatedStrings()
         }
     }
@@ -160,6 +170,7 @@ import Darwin
         guard Int64(total) <= min(maxBytes, Int64(UInt32.max)) else {
             throw tok.error(.tooLarge, "the shared strings exceed the limit of \(maxBytes) bytes")
         }
+        if total == Int(offsets[offsets.count - 1]) { hasEmpty = true }
         offsets.append(UInt32(total))
         if bytes.count > memoryBytes || (spillEarly && bytes.count >= Self.spillWriteBytes) { try flush(tok) }
     }
@@ -228,10 +239,10 @@ import Darwin
         return p
     }()
 
-    /// The byte length of string `index` (in range).
+    /// Whether string `index` (in range) is empty.
     @inline(__always)
-    func length(at index: Int) -> Int {
-        Int(offsets[index + 1] &- offsets[index])
+    func isEmpty(at index: Int) -> Bool {
+        hasEmpty && offsets[index + 1] == offsets[index]
     }
 
     /// Calls `body` with the UTF-8 bytes of string `index` (in range; empty
@@ -239,7 +250,7 @@ import Darwin
     @inlinable @inline(__always)
     package func withBytes<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let from = Int(offsets[index]), to = Int(offsets[index + 1])
-        if let cache { return spilledBytes(index, from, to, cache, body) }
+        if let cacheRef { return cacheRef._withUnsafeGuaranteedRef { spilledBytes(index, from, to, $0, body) } }
         return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[from..<to])) }
     }
 

@@ -199,7 +199,7 @@ struct SheetScanner {
                             depth -= 1
                             if type == .shared, let index = Self.plainIndex(tok.bytes(from, to)), index < strings.count {
                                 // The usual shared string: just its number.
-                                if strings.length(at: index) > 0 { row.cells.append(RawCell(column: column, type: .shared, start: index, end: 0)) }
+                                if !strings.isEmpty(at: index) { row.cells.append(RawCell(column: column, type: .shared, start: index, end: 0)) }
                             } else {
                                 row.bytes.append(contentsOf: tok.bytes(from, to))
                                 // Raw text (no entity in it): its line breaks normalised here.
@@ -327,6 +327,25 @@ struct SheetScanner {
                 let c = b[q]
                 if c == 0x20 { q &+= 1; continue }
                 if c == UInt8(ascii: ">") { q &+= 1; break attributes }
+                // The usual attribute, a one-letter name and a value of at
+                // most 7 bytes (`r="AB12"`, `s="3"`, `t="s"`): its end found
+                // eight bytes at a time, without a branch per byte.
+                if c == UInt8(ascii: "r") || c == UInt8(ascii: "s") || c == UInt8(ascii: "t"),
+                   end &- q >= 11, b[q &+ 1] == UInt8(ascii: "="), b[q &+ 2] == 0x22 {
+                    let value = q &+ 3
+                    let n = Self.firstOf(0x22, UInt8(ascii: "<"), in: Self.load8(b, value))
+                    if n < 8 && b[value &+ n] == 0x22 {
+                        if c == UInt8(ascii: "r") {
+                            rFrom = value; rTo = value &+ n
+                        } else if c == UInt8(ascii: "s") {
+                            sFrom = value; sTo = value &+ n
+                        } else {
+                            tFrom = value; tTo = value &+ n
+                        }
+                        q = value &+ n &+ 1
+                        continue
+                    }
+                }
                 let name = q
                 while q < end && b[q] != UInt8(ascii: "=") {
                     let n = b[q]
@@ -354,13 +373,18 @@ struct SheetScanner {
             guard end &- q >= 11, b[q] == UInt8(ascii: "<"), b[q &+ 1] == UInt8(ascii: "v"), b[q &+ 2] == UInt8(ascii: ">") else { return }
             let from = q &+ 3
             var to = from
+            // The value's end (`<`; an `&` is left to the general path),
+            // eight bytes at a time while they are there.
+            while end &- to >= 8 {
+                let n = Self.firstOf(UInt8(ascii: "<"), UInt8(ascii: "&"), in: Self.load8(b, to))
+                to &+= n
+                if n < 8 { break }
+            }
             while to < end && b[to] != UInt8(ascii: "<") {
                 guard b[to] != UInt8(ascii: "&") else { return }
                 to &+= 1
             }
-            guard end &- to >= 8, b[to &+ 1] == UInt8(ascii: "/"), b[to &+ 2] == UInt8(ascii: "v"), b[to &+ 3] == UInt8(ascii: ">"),
-                  b[to &+ 4] == UInt8(ascii: "<"), b[to &+ 5] == UInt8(ascii: "/"), b[to &+ 6] == UInt8(ascii: "c"),
-                  b[to &+ 7] == UInt8(ascii: ">") else { return }
+            guard end &- to >= 8, Self.load8(b, to) == Self.endOfValueAndCell else { return }
             let next = to &+ 8
 
             // The cell: checked as the general path checks it, or left to it.
@@ -374,7 +398,7 @@ struct SheetScanner {
             switch type {
             case .shared:
                 guard let index = Self.plainIndex(text), index < strings.count else { return }
-                if strings.length(at: index) > 0 { row.cells.append(RawCell(column: column, type: .shared, start: index, end: 0)) }
+                if !strings.isEmpty(at: index) { row.cells.append(RawCell(column: column, type: .shared, start: index, end: 0)) }
             case .number:
                 let style = sFrom >= 0 ? parseInt(sFrom, sTo) ?? 0 : 0
                 let start = row.bytes.count
@@ -507,7 +531,7 @@ struct SheetScanner {
                                 cell: CellReference.name(column: column, row: row.number))
             }
             row.bytes.removeSubrange(from...)
-            guard strings.length(at: index) > 0 else { return nil }
+            guard !strings.isEmpty(at: index) else { return nil }
             // The index only, spilled or not: its bytes are read where they
             // are used (a spilled table's through its block cache).
             return RawCell(column: column, type: .shared, start: index, end: 0)
@@ -556,6 +580,26 @@ struct SheetScanner {
             n = n * 10 + Int(d)
         }
         return n
+    }
+
+    /// The eight bytes at `b + i`, the first in the lowest byte.
+    @inline(__always)
+    static func load8(_ b: UnsafeMutablePointer<UInt8>, _ i: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self))
+    }
+
+    /// `</v></c>` as ``load8(_:_:)`` reads it (3C 2F 76 3E 3C 2F 63 3E).
+    static let endOfValueAndCell: UInt64 = 0x3E63_2F3C_3E76_2F3C
+
+    /// The index (0–7) of the first byte of `word` (see ``load8(_:_:)``)
+    /// that is `x` or `y`, or 8 when none is. (The zero-byte test marks
+    /// the lowest matching byte exactly; a mark above it can be false.)
+    @inline(__always)
+    static func firstOf(_ x: UInt8, _ y: UInt8, in word: UInt64) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let a = word ^ (ones &* UInt64(x)), c = word ^ (ones &* UInt64(y))
+        let marks = ((a &- ones) & ~a | (c &- ones) & ~c) & highs
+        return marks.trailingZeroBitCount >> 3
     }
 
     /// The range of `value[from...]` without surrounding XML whitespace;

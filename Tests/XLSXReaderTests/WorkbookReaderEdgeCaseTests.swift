@@ -201,6 +201,66 @@ import TestSupport
         }
     }
 
+    /// The fast cell loop's eight-bytes-at-a-time search: the first of two
+    /// bytes, wherever it is (a byte above a match can look like one to
+    /// the zero-byte test, never one below), and `</v></c>` as one word.
+    @Test func eightByteSearch() {
+        func word(_ text: String) -> UInt64 {
+            var bytes = Array(text.utf8)
+            bytes += Array(repeating: UInt8(ascii: "x"), count: 8 - bytes.count)
+            return bytes.withUnsafeMutableBufferPointer { SheetScanner.load8($0.baseAddress!, 0) }
+        }
+        #expect(SheetScanner.firstOf(0x22, UInt8(ascii: "<"), in: word("AB12\"")) == 4)
+        #expect(SheetScanner.firstOf(0x22, UInt8(ascii: "<"), in: word("\"")) == 0)
+        #expect(SheetScanner.firstOf(0x22, UInt8(ascii: "<"), in: word("A<\"")) == 1)
+        #expect(SheetScanner.firstOf(0x22, UInt8(ascii: "<"), in: word("1234567")) == 8)
+        #expect(SheetScanner.firstOf(UInt8(ascii: "<"), UInt8(ascii: "&"), in: word("12&<")) == 2)
+        // 0x01 above a match: the borrow marks it too, but the match comes first.
+        #expect(SheetScanner.firstOf(UInt8(ascii: "<"), UInt8(ascii: "&"), in: word("9<\u{1}\u{1}")) == 1)
+        for i in 0..<8 {
+            var bytes = Array(repeating: UInt8(ascii: "7"), count: 8)
+            bytes[i] = UInt8(ascii: "<")
+            #expect(bytes.withUnsafeMutableBufferPointer { SheetScanner.firstOf(UInt8(ascii: "<"), UInt8(ascii: "&"), in: SheetScanner.load8($0.baseAddress!, 0)) } == i)
+        }
+        #expect(word("</v></c>") == SheetScanner.endOfValueAndCell)
+    }
+
+    /// An empty shared string (`<si/>`, `<si><t></t></si>`) is no value,
+    /// in memory and spilled alike; a table without one is known to have
+    /// none, so the scan doesn't look up each cell's string length.
+    @Test func emptySharedStringsAreNoValues() throws {
+        try TIProcess.withTemporaryDirectory("empty-shared") { dir in
+            func workbook(_ items: String, _ name: String) throws -> String {
+                let shared = #"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="\#(HandMadeWorkbook.main)">"# + items + "</sst>"
+                let sheet = HandMadeWorkbook.worksheet(
+                    #"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>"#
+                        + #"<row r="2"><c t="s" r="A2"><v>2</v></c><c r="B2" t="s"><f>X</f><v>1</v></c><c r="C2" t="s"><v>0</v></c></row>"#)
+                return try HandMadeWorkbook.write([HandMadeWorkbook.Sheet(name: "S", target: "worksheets/sheet1.xml")],
+                                                  parts: ["xl/worksheets/sheet1.xml": sheet, "xl/sharedStrings.xml": shared],
+                                                  in: dir, name: "\(name).xlsx")
+            }
+            let withEmpty = try workbook("<si><t>abc</t></si><si/><si><t></t></si>", "with")
+            let without = try workbook("<si><t>abc</t></si><si><t>b</t></si><si><t> </t></si>", "without")
+            for memory in [1 << 20, 1] {
+                var limits = ReaderLimits()
+                limits.sharedStringMemoryBytes = memory
+                let reader = try WorkbookReader(path: withEmpty, limits: limits)
+                #expect(reader.sharedStringsSpilled == (memory == 1))
+                #expect(reader.strings.hasEmpty)
+                var rows: [Row] = []
+                try reader.readRawRows(of: reader.sheets[0]) { rows.append($0.materialized()) }
+                #expect(rows.map { $0.cells.map(\.column) } == [[0], [2]])
+                #expect(rows.map { $0.cells.map(\.value) } == [[.text("abc")], [.text("abc")]])
+
+                let plain = try WorkbookReader(path: without, limits: limits)
+                #expect(!plain.strings.hasEmpty)
+                rows = []
+                try plain.readRawRows(of: plain.sheets[0]) { rows.append($0.materialized()) }
+                #expect(rows.map { $0.cells.map(\.value) } == [[.text("abc"), .text("b"), .text(" ")], [.text(" "), .text("b"), .text("abc")]])
+            }
+        }
+    }
+
     /// Spilled strings are read where they are used; when their temporary
     /// file can't be read back (truncated here), the read fails naming it,
     /// instead of landing empty text.
