@@ -62,10 +62,24 @@ timed() {
 
 psql_q() { psql "$DB" -v ON_ERROR_STOP=1 -qAt -c "SET client_min_messages = warning" -c "$1"; }
 
-# Before each timed path: a checkpoint (untimed), so no path pays for the
-# WAL the previous one wrote (1M rows write ~350 MB of it). Best effort: it
-# needs a superuser or pg_checkpoint, as the test server's user is.
-quiet() { psql_q "CHECKPOINT" 2>/dev/null || true; }
+# Before each timed path (untimed): every table with rows not yet vacuumed
+# or analyzed gets its VACUUM (ANALYZE) now, so autovacuum has nothing left
+# to start during the next path's timing (a 1M-row table's takes a core for
+# seconds, which the path after the one that loaded it would pay for); then
+# a checkpoint, so no path pays for the WAL the previous one wrote (1M rows
+# write ~350 MB of it), and a `sync`, so the kernel's write-back of what
+# they dirtied (~600 MB after a 1M-row path) is done before the next timing
+# rather than during it. Best effort: VACUUM and CHECKPOINT need a superuser
+# (or the tables' owner and pg_checkpoint), as the test server's user is.
+quiet() {
+    psql "$DB" -qAt >/dev/null 2>&1 <<'SQL' || true
+SET client_min_messages = warning;
+SELECT format('VACUUM (ANALYZE) %I.%I', schemaname, relname) FROM pg_stat_user_tables
+ WHERE n_ins_since_vacuum > 0 OR n_mod_since_analyze > 0 OR n_dead_tup > 0 \gexec
+SQL
+    psql_q "CHECKPOINT" 2>/dev/null || true
+    sync
+}
 
 # The shared benchmark's fingerprint of a loaded table (count, sums, md5s of
 # the text columns: ../shared/bench/bench_common.py), one line, `|` between.
