@@ -181,14 +181,9 @@ import Darwin
     @inline(__always)
     static func mayNeedDecoding(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = b.baseAddress else { return false }
-        let raw = UnsafeRawPointer(base)
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        let crs: UInt64 = 0x0D0D_0D0D_0D0D_0D0D, underscores: UInt64 = 0x5F5F_5F5F_5F5F_5F5F
         var i = 0
         while i &+ 8 <= b.count {
-            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let a = x ^ crs, u = x ^ underscores
-            if ((a &- ones) & ~a | (u &- ones) & ~u) & highs != 0 { return true }
+            if ByteWord.firstOf(0x0D, 0x5F, in: ByteWord.load8(base, i)) < 8 { return true }
             i &+= 8
         }
         while i < b.count {

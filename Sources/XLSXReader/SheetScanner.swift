@@ -333,7 +333,7 @@ struct SheetScanner {
                 if c == UInt8(ascii: "r") || c == UInt8(ascii: "s") || c == UInt8(ascii: "t"),
                    end &- q >= 11, b[q &+ 1] == UInt8(ascii: "="), b[q &+ 2] == 0x22 {
                     let value = q &+ 3
-                    let n = Self.firstOf(0x22, UInt8(ascii: "<"), in: Self.load8(b, value))
+                    let n = ByteWord.firstOf(0x22, UInt8(ascii: "<"), in: ByteWord.load8(b, value))
                     if n < 8 && b[value &+ n] == 0x22 {
                         if c == UInt8(ascii: "r") {
                             rFrom = value; rTo = value &+ n
@@ -376,7 +376,7 @@ struct SheetScanner {
             // The value's end (`<`; an `&` is left to the general path),
             // eight bytes at a time while they are there.
             while end &- to >= 8 {
-                let n = Self.firstOf(UInt8(ascii: "<"), UInt8(ascii: "&"), in: Self.load8(b, to))
+                let n = ByteWord.firstOf(UInt8(ascii: "<"), UInt8(ascii: "&"), in: ByteWord.load8(b, to))
                 to &+= n
                 if n < 8 { break }
             }
@@ -384,7 +384,7 @@ struct SheetScanner {
                 guard b[to] != UInt8(ascii: "&") else { return }
                 to &+= 1
             }
-            guard end &- to >= 8, Self.load8(b, to) == Self.endOfValueAndCell else { return }
+            guard end &- to >= 8, ByteWord.load8(b, to) == Self.endOfValueAndCell else { return }
             let next = to &+ 8
 
             // The cell: checked as the general path checks it, or left to it.
@@ -582,25 +582,8 @@ struct SheetScanner {
         return n
     }
 
-    /// The eight bytes at `b + i`, the first in the lowest byte.
-    @inline(__always)
-    static func load8(_ b: UnsafeMutablePointer<UInt8>, _ i: Int) -> UInt64 {
-        UInt64(littleEndian: UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self))
-    }
-
-    /// `</v></c>` as ``load8(_:_:)`` reads it (3C 2F 76 3E 3C 2F 63 3E).
+    /// `</v></c>` as ``ByteWord/load8(_:_:)`` reads it (3C 2F 76 3E 3C 2F 63 3E).
     static let endOfValueAndCell: UInt64 = 0x3E63_2F3C_3E76_2F3C
-
-    /// The index (0–7) of the first byte of `word` (see ``load8(_:_:)``)
-    /// that is `x` or `y`, or 8 when none is. (The zero-byte test marks
-    /// the lowest matching byte exactly; a mark above it can be false.)
-    @inline(__always)
-    static func firstOf(_ x: UInt8, _ y: UInt8, in word: UInt64) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        let a = word ^ (ones &* UInt64(x)), c = word ^ (ones &* UInt64(y))
-        let marks = ((a &- ones) & ~a | (c &- ones) & ~c) & highs
-        return marks.trailingZeroBitCount >> 3
-    }
 
     /// The range of `value[from...]` without surrounding XML whitespace;
     /// nil when empty.

@@ -208,19 +208,19 @@ import TestSupport
         func word(_ text: String) -> UInt64 {
             var bytes = Array(text.utf8)
             bytes += Array(repeating: UInt8(ascii: "x"), count: 8 - bytes.count)
-            return bytes.withUnsafeMutableBufferPointer { SheetScanner.load8($0.baseAddress!, 0) }
+            return bytes.withUnsafeMutableBufferPointer { ByteWord.load8($0.baseAddress!, 0) }
         }
-        #expect(SheetScanner.firstOf(0x22, UInt8(ascii: "<"), in: word("AB12\"")) == 4)
-        #expect(SheetScanner.firstOf(0x22, UInt8(ascii: "<"), in: word("\"")) == 0)
-        #expect(SheetScanner.firstOf(0x22, UInt8(ascii: "<"), in: word("A<\"")) == 1)
-        #expect(SheetScanner.firstOf(0x22, UInt8(ascii: "<"), in: word("1234567")) == 8)
-        #expect(SheetScanner.firstOf(UInt8(ascii: "<"), UInt8(ascii: "&"), in: word("12&<")) == 2)
+        #expect(ByteWord.firstOf(0x22, UInt8(ascii: "<"), in: word("AB12\"")) == 4)
+        #expect(ByteWord.firstOf(0x22, UInt8(ascii: "<"), in: word("\"")) == 0)
+        #expect(ByteWord.firstOf(0x22, UInt8(ascii: "<"), in: word("A<\"")) == 1)
+        #expect(ByteWord.firstOf(0x22, UInt8(ascii: "<"), in: word("1234567")) == 8)
+        #expect(ByteWord.firstOf(UInt8(ascii: "<"), UInt8(ascii: "&"), in: word("12&<")) == 2)
         // 0x01 above a match: the borrow marks it too, but the match comes first.
-        #expect(SheetScanner.firstOf(UInt8(ascii: "<"), UInt8(ascii: "&"), in: word("9<\u{1}\u{1}")) == 1)
+        #expect(ByteWord.firstOf(UInt8(ascii: "<"), UInt8(ascii: "&"), in: word("9<\u{1}\u{1}")) == 1)
         for i in 0..<8 {
             var bytes = Array(repeating: UInt8(ascii: "7"), count: 8)
             bytes[i] = UInt8(ascii: "<")
-            #expect(bytes.withUnsafeMutableBufferPointer { SheetScanner.firstOf(UInt8(ascii: "<"), UInt8(ascii: "&"), in: SheetScanner.load8($0.baseAddress!, 0)) } == i)
+            #expect(bytes.withUnsafeMutableBufferPointer { ByteWord.firstOf(UInt8(ascii: "<"), UInt8(ascii: "&"), in: ByteWord.load8($0.baseAddress!, 0)) } == i)
         }
         #expect(word("</v></c>") == SheetScanner.endOfValueAndCell)
     }
