@@ -71,7 +71,7 @@ let package = Package(
 
         // The xlsx reader is the one target without Foundation: libxml2's
         // headers bring ICU's, which clash with Foundation's own.
-        .target(name: "XLSXReader", dependencies: ["CZip", "CLibXML2", "Basics"], swiftSettings: hotPath),
+        .target(name: "XLSXReader", dependencies: ["CZip", "CLibXML2", "Gzip", "Basics"], swiftSettings: hotPath),
         .target(name: "XLSXWriter", dependencies: ["CXlsxWriter", "CZip", "Basics"]),
         .target(name: "PDF", dependencies: ["CHaru", "Gzip", "Basics"]),
 
@@ -276,7 +276,7 @@ let package = Package(
         .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "ChildProcess"]),
         .testTarget(name: "ObjectStoreIntegrationTests", dependencies: ["ObjectStore", "ChildProcess"]),
-        .testTarget(name: "XLSXReaderTests", dependencies: ["XLSXReader", "Basics", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "XLSXReaderTests", dependencies: ["XLSXReader", "Gzip", "Basics", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "XLSXWriterTests", dependencies: ["XLSXWriter", "TestSupport"]),
         .testTarget(name: "PDFTests", dependencies: ["PDF", "ChildProcess"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "XLSXReader", "XLSXWriter", "Basics", "TestSupport"]),

@@ -18,6 +18,19 @@ final class ByteInput {
         self.stream = stream
     }
 
+    /// Whether the bytes can be borrowed in place (`nextSlot`): a UTF-8
+    /// part (known after the first `read`) inflated ahead of the reader.
+    var lendsSlots: Bool { mode == .utf8 && stream.lendsSlots }
+
+    /// The next inflated bytes in place, after `prefix` (see
+    /// `ZipPrefetcher.nextSlot`); nil at the end. Only when `lendsSlots`.
+    func nextSlot(prefix: UnsafeRawBufferPointer) throws -> UnsafeMutableRawBufferPointer? {
+        try stream.nextSlot(prefix: prefix)
+    }
+
+    /// Gives back the bytes `nextSlot` lent; `read` goes on after them.
+    func releaseSlot() { stream.releaseSlot() }
+
     /// Fills `buffer` with UTF-8 bytes; returns 0 at the end of the part.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         switch mode {

@@ -27,7 +27,16 @@ final class XMLTokenizer {
     let context: PartContext
     private let maxTokenBytes: Int
     private(set) var base: UnsafeMutablePointer<UInt8>
+    /// The tokenizer's own buffer (`capacity` bytes). `base` is either it
+    /// or, once the part is known to be UTF-8 and inflated ahead, the
+    /// inflate ring's slot lent out (`lending`): the bytes are read where
+    /// they were inflated, and only a token cut by the slot's end is
+    /// copied (in front of the next slot). A token longer than the
+    /// slots' headroom switches to copying for the rest of the part.
+    private var own: UnsafeMutablePointer<UInt8>
     private var capacity: Int
+    private var lending = false
+    private var copying = false
     private var pos = 0
     private var end = 0
     private var inputEOF = false
@@ -55,11 +64,12 @@ final class XMLTokenizer {
         self.context = context
         self.capacity = max(chunkSize, 16)
         self.maxTokenBytes = max(maxTokenBytes, 64)
-        self.base = .allocate(capacity: max(chunkSize, 16))
+        self.own = .allocate(capacity: max(chunkSize, 16))
+        self.base = own
     }
 
     deinit {
-        base.deallocate()
+        own.deallocate()
     }
 
     /// The current absolute byte offset (in UTF-8) and 1-based line.
@@ -79,8 +89,8 @@ final class XMLTokenizer {
         return WorkbookError(code, file: context.file, sheet: context.sheet, cell: cell, part: context.part, line: line, byteOffset: offset, message: message)
     }
 
-    /// Moves the unread bytes to the front and reads more. Returns false at
-    /// the end of the input.
+    /// Drops the read bytes and gets more after the unread ones. Returns
+    /// false at the end of the input.
     private func fill() throws -> Bool {
         if inputEOF { return false }
         if pos > 0 {
@@ -90,20 +100,40 @@ final class XMLTokenizer {
                 p = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
             }
             discardedBytes += pos
-            if end > pos { memmove(base, base + pos, end - pos) }
-            end -= pos
-            pos = 0
         }
-        if capacity - end < 16 {  // room for at least one transcoded code point
-            guard capacity < maxTokenBytes else {
-                throw error(.tooLarge, "an XML token is larger than the limit of \(maxTokenBytes) bytes")
+        let unread = end - pos
+        if started && !copying && input.lendsSlots {
+            if unread <= ZipPrefetcher.headroom {
+                guard let lent = try input.nextSlot(prefix: UnsafeRawBufferPointer(start: base + pos, count: unread)) else {
+                    base += pos
+                    end = unread
+                    pos = 0
+                    inputEOF = true
+                    return false
+                }
+                base = lent.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                end = lent.count
+                pos = 0
+                lending = true
+                return true
             }
-            let bigger = max(min(capacity * 2, maxTokenBytes), end + 16)
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
-            grown.update(from: base, count: end)
-            base.deallocate()
-            base = grown
-            capacity = bigger
+            copying = true
+        }
+        if lending {
+            // Into the own buffer, then give the slot back.
+            let slot = base
+            if capacity < unread + 16 { try grow(to: unread + 16, keeping: 0) }
+            own.update(from: slot + pos, count: unread)
+            input.releaseSlot()
+            lending = false
+            base = own
+        } else if pos > 0 && unread > 0 {
+            memmove(base, base + pos, unread)
+        }
+        end = unread
+        pos = 0
+        if capacity - end < 16 {  // room for at least one transcoded code point
+            try grow(to: end + 16, keeping: end)
         }
         let n = try input.read(into: UnsafeMutableRawBufferPointer(start: base + end, count: capacity - end))
         if n == 0 {
@@ -116,6 +146,21 @@ final class XMLTokenizer {
             if end >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { pos = 3 }
         }
         return true
+    }
+
+    /// Grows the own buffer (doubling, up to `maxTokenBytes`) to at least
+    /// `needed` bytes, keeping its first `keeping`.
+    private func grow(to needed: Int, keeping: Int) throws {
+        guard capacity < maxTokenBytes, needed - 16 < maxTokenBytes else {
+            throw error(.tooLarge, "an XML token is larger than the limit of \(maxTokenBytes) bytes")
+        }
+        let bigger = max(min(capacity * 2, maxTokenBytes), needed)
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
+        grown.update(from: own, count: keeping)
+        own.deallocate()
+        own = grown
+        base = grown
+        capacity = bigger
     }
 
     @inline(__always)

@@ -1,4 +1,5 @@
 internal import CZip
+internal import Gzip
 
 #if canImport(Glibc)
 import Glibc
@@ -101,7 +102,12 @@ final class ZipArchive {
             throw WorkbookError(.tooLarge, file: path, part: part, message: "the entry declares \(stat.size) inflated bytes, more than the limit of \(entryLimit)")
         }
         let compressed: Int64 = stat.valid & zip_uint64_t(ZIP_STAT_COMP_SIZE) != 0 ? Int64(clamping: stat.comp_size) : 0
-        guard let file = zip_fopen_index(handle, zip_uint64_t(index), 0) else {
+        // A deflated entry whose CRC and size the directory gives is read
+        // raw and inflated by `Inflater` (which checks both at the end);
+        // anything else (stored, other methods) is libzip's to decode.
+        let needed = zip_uint64_t(ZIP_STAT_COMP_METHOD) | zip_uint64_t(ZIP_STAT_CRC) | zip_uint64_t(ZIP_STAT_SIZE)
+        let raw = stat.valid & needed == needed && stat.comp_method == zip_uint16_t(ZIP_CM_DEFLATE)
+        guard let file = zip_fopen_index(handle, zip_uint64_t(index), raw ? zip_flags_t(ZIP_FL_COMPRESSED) : 0) else {
             let text = String(cString: zip_error_strerror(zip_get_error(handle)))
             let code = zip_error_code_zip(zip_get_error(handle))
             if code == ZIP_ER_ENCRNOTSUPP || code == ZIP_ER_NOPASSWD || code == ZIP_ER_WRONGPASSWD {
@@ -114,7 +120,7 @@ final class ZipArchive {
         }
         let declared: Int64? = stat.valid & zip_uint64_t(ZIP_STAT_SIZE) != 0 ? Int64(clamping: stat.size) : nil
         return ZipEntryStream(archive: self, file: file, part: part, limit: entryLimit, compressedSize: compressed,
-                              declaredSize: declared)
+                              declaredSize: declared, check: raw ? (crc: UInt32(stat.crc), size: Int64(clamping: stat.size)) : nil)
     }
 
     fileprivate func account(_ bytes: Int64, part: String) throws {
@@ -206,14 +212,24 @@ final class ZipEntryStream {
     /// sizes and progress: never trusted as a bound).
     let declaredSize: Int64?
 
+    /// For an entry read raw: the decoder, and the CRC-32 and size the
+    /// zip directory declares, checked at the end (libzip checks its own).
+    private var inflater: Inflater? = nil
+    private var check: (crc: UInt32, size: Int64)?
+    private var crc = CRC32()
+
     fileprivate init(archive: ZipArchive, file: OpaquePointer, part: String, limit: Int64, compressedSize: Int64,
-                     declaredSize: Int64?) {
+                     declaredSize: Int64?, check: (crc: UInt32, size: Int64)?) {
         self.archive = archive
         self.file = file
         self.part = part
         self.limit = limit
         self.compressedSize = compressedSize
         self.declaredSize = declaredSize
+        self.check = check
+        if check != nil {
+            inflater = Inflater { [unowned(unsafe) self] buffer in try self.readCompressed(into: buffer) }
+        }
     }
 
     private var prefetcher: ZipPrefetcher? = nil
@@ -237,20 +253,62 @@ final class ZipEntryStream {
         if p.start() { prefetcher = p }
     }
 
+    /// Whether `nextSlot` works (the entry is inflated ahead, see `prefetch`).
+    var lendsSlots: Bool { prefetcher != nil }
+
+    /// See `ZipPrefetcher.nextSlot` (only when `lendsSlots`).
+    func nextSlot(prefix: UnsafeRawBufferPointer) throws -> UnsafeMutableRawBufferPointer? {
+        try prefetcher!.nextSlot(prefix: prefix)
+    }
+
+    func releaseSlot() { prefetcher?.releaseSlot() }
+
     /// Inflates up to `buffer.count` bytes into `buffer`; 0 at the end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if let prefetcher { return try prefetcher.read(into: buffer) }
         return try readDirect(into: buffer)
     }
 
-    private func readDirect(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    /// The entry's compressed bytes (raw entries only).
+    private func readCompressed(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let file, buffer.count > 0 else { return 0 }
         let n = zip_fread(file, buffer.baseAddress!, zip_uint64_t(buffer.count))
         if n < 0 {
             let text = String(cString: zip_error_strerror(zip_file_get_error(file)))
             throw archive.corrupt(part, text)
         }
+        return Int(n)
+    }
+
+    private func readDirect(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let file, buffer.count > 0 else { return 0 }
+        let n: Int
+        if let inflater {
+            do {
+                n = try inflater.read(into: buffer)
+            } catch let failure as Inflater.Failure {
+                throw archive.corrupt(part, "invalid deflate data: \(failure.description)")
+            }
+            if n > 0 {
+                crc.update(UnsafeRawBufferPointer(start: buffer.baseAddress, count: n))
+            } else if let check {
+                if inflated != check.size {
+                    throw archive.corrupt(part, "the entry inflates to \(inflated) bytes, the zip directory says \(check.size)")
+                }
+                if crc.value != check.crc {
+                    throw archive.corrupt(part, "CRC error: the inflated data does not match the entry's checksum")
+                }
+            }
+        } else {
+            let read = zip_fread(file, buffer.baseAddress!, zip_uint64_t(buffer.count))
+            if read < 0 {
+                let text = String(cString: zip_error_strerror(zip_file_get_error(file)))
+                throw archive.corrupt(part, text)
+            }
+            n = Int(read)
+        }
         if n == 0 {
+            inflater = nil
             zip_fclose(file)
             self.file = nil
             return 0

@@ -201,6 +201,49 @@ import TestSupport
         }
     }
 
+    /// The sheet's bytes are read where they were inflated (the ring's
+    /// slot lent to the tokenizer), a token cut by a slot's end copied in
+    /// front of the next slot; a token longer than that room (64 KiB)
+    /// switches to copying for the rest of the part. Read with slots that
+    /// hold it whole, that cut it, and of 7 bytes, the rows and an error's
+    /// place after it are the same.
+    @Test func aTokenLongerThanTheSlotsHeadroomIsReadAlike() throws {
+        try TIProcess.withTemporaryDirectory("long-token") { dir in
+            let long = String(repeating: "xyz", count: 40_000), longer = String(repeating: "ab\n", count: 50_000)
+            var data = ""
+            for r in 1...50 { data += #"<row r="\#(r)"><c r="A\#(r)"><v>\#(r)</v></c><c r="B\#(r)"><v>\#(r * 2)</v></c></row>"# + "\n" }
+            data += #"<row r="51"><c r="A51" t="inlineStr"><is><t>\#(long)</t></is></c></row>"# + "\n"
+            for r in 52...99 { data += #"<row r="\#(r)"><c r="A\#(r)"><v>\#(r)</v></c></row>"# + "\n" }
+            data += #"<row r="100"><c r="A100" t="inlineStr"><is><t>\#(longer)</t></is></c></row>"# + "\n"
+            data += #"<row r="101"><c r="A101"><v>1</v></c><c r="C102"><v>3</v></c></row>"#
+            let path = try HandMadeWorkbook.write([HandMadeWorkbook.Sheet(name: "S", target: "worksheets/sheet1.xml")],
+                                                  parts: ["xl/worksheets/sheet1.xml": HandMadeWorkbook.worksheet(data)], in: dir)
+            func read(chunk: Int) throws -> (rows: [Row], error: WorkbookError?) {
+                let reader = try WorkbookReader(path: path, limits: ReaderLimits(), chunkSize: chunk)
+                var rows: [Row] = []
+                let error = #expect(throws: WorkbookError.self) {
+                    try reader.readRawRows(of: reader.sheets[0]) { rows.append($0.materialized()) }
+                }
+                return (rows, error)
+            }
+            let whole = try read(chunk: 256 << 10)
+            #expect(whole.rows.count == 100)
+            #expect(whole.rows[50].cells.first?.value == .text(long))
+            #expect(whole.rows[99].cells.first?.value == .text(longer))
+            #expect(whole.rows[98].cells.first?.value == .number("99", .plain))
+            let error = try #require(whole.error)
+            #expect(error.message.contains("\"C102\" names row 102"))
+            #expect(error.line == 50_101)  // the second long text holds 50,000 line breaks
+            for chunk in [100_000, 4096, 7] {
+                let other = try read(chunk: chunk)
+                #expect(other.rows.map(\.number) == whole.rows.map(\.number), "chunk \(chunk)")
+                #expect(other.rows.map { $0.cells.map(\.value) } == whole.rows.map { $0.cells.map(\.value) }, "chunk \(chunk)")
+                #expect(other.error?.message == error.message && other.error?.byteOffset == error.byteOffset
+                        && other.error?.line == error.line, "chunk \(chunk)")
+            }
+        }
+    }
+
     /// The fast cell loop's eight-bytes-at-a-time search: the first of two
     /// bytes, wherever it is (a byte above a match can look like one to
     /// the zero-byte test, never one below), and `</v></c>` as one word.
