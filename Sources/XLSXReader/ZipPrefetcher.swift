@@ -174,14 +174,15 @@ final class ZipPrefetcher {
         storage + slot * (Self.headroom + slotSize) + Self.headroom
     }
 
-    /// Reading without the copy: lends out the next slot whole, with
-    /// `prefix` (at most `headroom` bytes, e.g. the unread end of the slot
-    /// lent before) copied in front of its data, and takes back the slot
-    /// lent before. Returns nil at the end of the entry (the slot lent
-    /// before stays lent: its bytes may still be in use). The bytes stay
-    /// valid until the next `nextSlot`, `releaseSlot` or `read`.
+    /// Reading without the copy: lends out the next slot (what `read` has
+    /// not handed out of it), with `prefix` (at most `headroom` bytes, e.g.
+    /// the unread end of the slot lent before) copied in front of its
+    /// bytes, and takes back the slot lent before. Returns nil at the end
+    /// of the entry (the slot lent before stays lent: its bytes may still
+    /// be in use). The bytes stay valid until the next `nextSlot`,
+    /// `releaseSlot` or `read`.
     func nextSlot(prefix: UnsafeRawBufferPointer) throws -> UnsafeMutableRawBufferPointer? {
-        precondition(prefix.count <= Self.headroom && consumedInHead == 0)
+        precondition(prefix.count <= Self.headroom)
         let want = holding ? 2 : 1
         pthread_mutex_lock(lock)
         while count < want && !done { pthread_cond_wait(changed, lock) }
@@ -195,12 +196,15 @@ final class ZipPrefetcher {
         let n = filled[slot]
         pthread_mutex_unlock(lock)
         // The lent slot (which `prefix` may point into) and this one are
-        // both counted, so the producer writes neither.
-        let start = data(slot) - prefix.count
+        // both counted, so the producer writes neither. Bytes of the head
+        // slot `read` handed out already are skipped (and are room too).
+        let skipped = holding ? 0 : consumedInHead
+        consumedInHead = 0
+        let start = data(slot) + skipped - prefix.count
         if let from = prefix.baseAddress, prefix.count > 0 { start.copyMemory(from: from, byteCount: prefix.count) }
         releaseSlot()
         holding = true
-        return UnsafeMutableRawBufferPointer(start: start, count: prefix.count + n)
+        return UnsafeMutableRawBufferPointer(start: start, count: prefix.count + n - skipped)
     }
 
     /// Takes back the slot `nextSlot` lent out, if any (`read` then goes
