@@ -368,7 +368,7 @@ final class Inflater {
             // Wrapping arithmetic and masking shifts: every value here is
             // bounded (`count` 0–63, a code ≤ 15 bits, extra bits ≤ 13).
             while inP <= inLimit && outP <= outLimit {
-                buffer |= UInt64(littleEndian: inBase.loadUnaligned(fromByteOffset: inP, as: UInt64.self)) &<< UInt64(count)
+                buffer |= ByteWord.load8(inBase, inP) &<< UInt64(count)
                 inP &+= (63 &- count) &>> 3
                 count |= 56
                 var e = lit[Int(truncatingIfNeeded: buffer) & 0x7FF]

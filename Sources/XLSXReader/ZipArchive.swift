@@ -228,7 +228,7 @@ final class ZipEntryStream {
         self.declaredSize = declaredSize
         self.check = check
         if check != nil {
-            inflater = Inflater { [unowned(unsafe) self] buffer in try self.readCompressed(into: buffer) }
+            inflater = Inflater { [unowned(unsafe) self] buffer in try self.readFile(into: buffer) }
         }
     }
 
@@ -269,8 +269,9 @@ final class ZipEntryStream {
         return try readDirect(into: buffer)
     }
 
-    /// The entry's compressed bytes (raw entries only).
-    private func readCompressed(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    /// libzip's next bytes of the entry: compressed for an entry read raw,
+    /// inflated otherwise.
+    private func readFile(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let file, buffer.count > 0 else { return 0 }
         let n = zip_fread(file, buffer.baseAddress!, zip_uint64_t(buffer.count))
         if n < 0 {
@@ -300,12 +301,7 @@ final class ZipEntryStream {
                 }
             }
         } else {
-            let read = zip_fread(file, buffer.baseAddress!, zip_uint64_t(buffer.count))
-            if read < 0 {
-                let text = String(cString: zip_error_strerror(zip_file_get_error(file)))
-                throw archive.corrupt(part, text)
-            }
-            n = Int(read)
+            n = try readFile(into: buffer)
         }
         if n == 0 {
             inflater = nil
